@@ -1,0 +1,125 @@
+// Package seed fills an empty store with the demo collective: five members,
+// a weekly rotation and one incident in progress, so that every screen has
+// something true-looking to show.
+package seed
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"entretien/oncall"
+)
+
+// MachineHosts says which member hosts the machine of each site.
+var MachineHosts = map[string]string{"paris": "amelie", "lyon": "lucas", "bruxelles": "chloe"}
+
+var members = []oncall.Member{
+	{Handle: "amelie", Name: "Amélie", TZ: "Europe/Paris", Contact: "@amelie:matrix.example"},
+	{Handle: "lucas", Name: "Lucas", TZ: "Europe/Paris", Contact: "@lucas:matrix.example"},
+	{Handle: "chloe", Name: "Chloé", TZ: "Europe/Brussels", Contact: "@chloe:matrix.example"},
+	{Handle: "dara", Name: "Dara", TZ: "America/Montreal"},
+	{Handle: "kenji", Name: "Kenji", TZ: "Asia/Tokyo"},
+}
+
+// IncidentTitle is the title of the seeded open incident.
+const IncidentTitle = "guichet health check failing in lyon"
+
+// journal is the seeded incident's journal, minutes after it was opened.
+var journal = []struct {
+	after  time.Duration
+	author string
+	kind   oncall.EntryKind
+	text   string
+}{
+	{3 * time.Minute, "chloe", oncall.KindObservation,
+		"Consul shows guichet failing its HTTP check on the lyon machine; the paris and bruxelles instances pass."},
+	{9 * time.Minute, "lucas", oncall.KindAction,
+		"Restarted the guichet allocation on the lyon machine. Check still red two minutes later."},
+	{16 * time.Minute, "dara", oncall.KindQuestion,
+		"Could it be the lyon uplink again? Does the box still answer from outside?"},
+	{25 * time.Minute, "amelie", oncall.KindObservation,
+		"Lyon answers fine from paris; guichet logs say \"connection refused\" on its database port."},
+}
+
+// Collective seeds st with the demo collective as of now, unless st already
+// has members (then it does nothing, so running it twice changes nothing).
+//
+// osUser (the OS account running the demo) is mapped to amelie; every member
+// also gets the OS user named like its handle (except a handle equal to
+// osUser, which amelie then owns).
+//
+// Everything goes through the public Store API. To backdate the incident
+// and its journal, the seed opens its own Store on the same file and drives
+// that Store's Now clock; st itself (and its clock) is left untouched.
+func Collective(ctx context.Context, st *oncall.Store, osUser string, now time.Time) error {
+	existing, err := st.Members(ctx)
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	if len(existing) > 0 {
+		return nil
+	}
+	w, err := oncall.Open(ctx, st.Path())
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	defer w.Close()
+	at := now
+	w.Now = func() time.Time { return at }
+
+	for _, m := range members {
+		if m.Handle == "amelie" && osUser != "" {
+			m.OSUsers = append(m.OSUsers, osUser)
+		}
+		if m.Handle != osUser {
+			m.OSUsers = append(m.OSUsers, m.Handle)
+		}
+		if _, err := w.AddMember(ctx, m); err != nil {
+			return fmt.Errorf("seed: %w", err)
+		}
+	}
+
+	start, err := mondayOnOrBefore(now, "Europe/Paris", 10)
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	if _, err := w.CreateRotation(ctx, oncall.Rotation{
+		Name: "primary", TZ: "Europe/Paris", ShiftCount: 1, ShiftUnit: oncall.Weeks, Handoff: "10:00",
+		Start: start, Participants: []string{"amelie", "lucas", "chloe", "dara", "kenji"},
+	}); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+
+	opened := now.Add(-40 * time.Minute)
+	at = opened
+	inc, err := w.OpenIncident(ctx, "lucas", oncall.NewIncident{
+		Title: IncidentTitle, Severity: 2,
+		Affects: []string{"service/guichet", "job/guichet", "site/lyon"},
+	})
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	for _, e := range journal {
+		at = opened.Add(e.after)
+		if _, err := w.AddEntry(ctx, inc.ID, e.author, e.kind, e.text); err != nil {
+			return fmt.Errorf("seed: %w", err)
+		}
+	}
+	return nil
+}
+
+// mondayOnOrBefore is the latest Monday hour:00 in zone tz that is not after t.
+func mondayOnOrBefore(t time.Time, tz string, hour int) (time.Time, error) {
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return time.Time{}, err
+	}
+	l := t.In(loc)
+	back := (int(l.Weekday()) - int(time.Monday) + 7) % 7
+	s := time.Date(l.Year(), l.Month(), l.Day()-back, hour, 0, 0, 0, loc)
+	if s.After(t) { // Monday morning before the handoff: last week's Monday
+		s = time.Date(l.Year(), l.Month(), l.Day()-back-7, hour, 0, 0, 0, loc)
+	}
+	return s, nil
+}
