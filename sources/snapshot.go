@@ -1,0 +1,127 @@
+// Package sources follows Nomad and Consul and hands the rest of entretien
+// an immutable picture of the collective's infrastructure, grouped by site.
+// It never imports the UI: views read snapshots, they never call the APIs.
+package sources
+
+import "time"
+
+// Snapshot is an immutable view of the cluster at one moment. Once
+// published it is never mutated, so readers need no lock.
+type Snapshot struct {
+	Taken  time.Time
+	Nomad  NomadState
+	Consul ConsulState
+	// Sites are derived from Nomad nodes (datacenter, or a node meta key),
+	// sorted by name. Objects whose site is unknown fall in a site "".
+	Sites []Site
+}
+
+// Health of one backend as seen by the watcher.
+type Health struct {
+	Addr string // the address tried (never a token)
+	// Err is the last error talking to the backend, nil when the last
+	// request succeeded. A snapshot with Err set still holds the last good
+	// data, which is then stale.
+	Err error
+	// Updated is when data was last fetched successfully (zero: never).
+	Updated time.Time
+}
+
+// Stale reports whether the data is not known to be current.
+func (h Health) Stale() bool { return h.Err != nil || h.Updated.IsZero() }
+
+// Age of the last good data at instant now (0 when never fetched).
+func (h Health) Age(now time.Time) time.Duration {
+	if h.Updated.IsZero() {
+		return 0
+	}
+	return now.Sub(h.Updated)
+}
+
+type NomadState struct {
+	Health
+	Region string
+	Jobs   []Job
+	Allocs []Alloc
+	Nodes  []Node
+}
+
+type ConsulState struct {
+	Health
+	Datacenter string
+	// Instances are service instances with their aggregated check state.
+	Instances []ServiceInstance
+	Checks    []Check
+}
+
+type Job struct {
+	ID, Name, Namespace string
+	Type                string // service, batch, system, sysbatch
+	Status              string // pending, running, dead
+	Datacenters         []string
+	Version             uint64
+	// Counts summed over task groups from the job summary.
+	Running, Failed, Lost, Queued, Starting, Complete int
+}
+
+type Alloc struct {
+	ID, Name, Namespace string
+	JobID, TaskGroup    string
+	NodeID, NodeName    string
+	Datacenter          string // the node's datacenter
+	Site                string // the node's site ("" when the node is unknown)
+	ClientStatus        string // pending, running, complete, failed, lost, unknown
+	DesiredStatus       string // run, stop, evict
+	Restarts            int    // summed over tasks
+	CreateTime          time.Time
+	ModifyTime          time.Time
+}
+
+type Node struct {
+	ID, Name, Datacenter string
+	Status               string // initializing, ready, down, disconnected
+	Eligible             bool
+	Drain                bool
+	NodePool, Class      string
+	Meta                 map[string]string
+	// Site is the grouping key (datacenter or the configured meta key).
+	Site string
+}
+
+type ServiceInstance struct {
+	ID, Service, Node string
+	Address           string
+	Port              int
+	Tags              []string
+	// Status is the worst state of the instance's checks: passing,
+	// warning, critical or maintenance.
+	Status string
+	// AllocID is the Nomad allocation that registered the instance, when
+	// Nomad registered it (parsed from the service ID).
+	AllocID string
+	// Site of the instance, from its allocation's node when known.
+	Site string
+}
+
+type Check struct {
+	ID, Name, Node       string
+	ServiceID, Service   string
+	Status, Output, Type string
+}
+
+// Site aggregates what lives in one site. Counts are derived from the
+// snapshot's own lists, so every figure can be traced back to objects.
+type Site struct {
+	Name                             string
+	NodesUp, NodesDown               int
+	AllocsRunning, AllocsFailed      int
+	AllocsPending                    int
+	ServicesPassing, ServicesWarning int
+	ServicesCritical                 int
+	// ServicesMaintenance counts instances under service or node
+	// maintenance (deliberately out, not an alarm).
+	ServicesMaintenance int
+	// Hosts names who hosts each node at home (node name -> member handle),
+	// from the configured node meta key.
+	Hosts map[string]string
+}
