@@ -1,0 +1,36 @@
+package tui
+
+import (
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+)
+
+// KeyMap holds the global bindings; each screen adds its own.
+type KeyMap struct {
+	Quit, Help, Next, Prev, Jump key.Binding
+}
+
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Quit: key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Next: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next screen")),
+		Prev: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous screen")),
+		Jump: key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "go to screen")),
+	}
+}
+
+// helpKeys joins the active screen's bindings with the global ones, so `?`
+// shows everything that works right now (soft-serve's UI.FullHelp).
+type helpKeys struct {
+	screen help.KeyMap
+	global KeyMap
+}
+
+func (h helpKeys) ShortHelp() []key.Binding {
+	return append(h.screen.ShortHelp(), h.global.Next, h.global.Help, h.global.Quit)
+}
+
+func (h helpKeys) FullHelp() [][]key.Binding {
+	return append(h.screen.FullHelp(), []key.Binding{h.global.Next, h.global.Prev, h.global.Jump, h.global.Help, h.global.Quit})
+}

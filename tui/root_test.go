@@ -1,0 +1,230 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"entretien/oncall"
+	"entretien/sources"
+)
+
+// staticSource stands in for the watcher in view-level tests: it hands the
+// root snapshots the test builds. (The integration test in this package
+// drives the TUI on the real dev cluster.)
+type staticSource struct {
+	snap *sources.Snapshot
+	ch   chan struct{}
+}
+
+func newStaticSource(s *sources.Snapshot) *staticSource {
+	return &staticSource{snap: s, ch: make(chan struct{}, 1)}
+}
+func (s *staticSource) Snapshot() *sources.Snapshot { return s.snap }
+func (s *staticSource) Updates() <-chan struct{}    { return s.ch }
+
+var testNow = time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC)
+
+func testSnapshot() *sources.Snapshot {
+	ok := sources.Health{Updated: testNow.Add(-2 * time.Second)}
+	n, c := ok, ok
+	n.Addr, c.Addr = "http://127.0.0.1:4646", "127.0.0.1:8500"
+	return &sources.Snapshot{
+		Taken:  testNow,
+		Nomad:  sources.NomadState{Health: n},
+		Consul: sources.ConsulState{Health: c},
+		Sites: []sources.Site{
+			{Name: "bruxelles", NodesUp: 1, AllocsRunning: 1, ServicesPassing: 1, Hosts: map[string]string{"bxl-1": "chloe"}},
+			{Name: "lyon", NodesUp: 1, AllocsRunning: 2, ServicesPassing: 1, ServicesCritical: 1, Hosts: map[string]string{"lyon-1": "lucas\x1b]0;pwned\x07"}},
+			{Name: "paris", NodesUp: 1, AllocsRunning: 1, AllocsFailed: 3, ServicesPassing: 1, Hosts: map[string]string{"paris-1": "amelie"}},
+		},
+	}
+}
+
+// testStore is a real SQLite file with two members, a rotation and an
+// incident written through the store API.
+func testStore(t *testing.T) (*oncall.Store, oncall.Member) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "entretien.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	clock := testNow.Add(-time.Hour)
+	st.Now = func() time.Time { return clock }
+	me, err := st.AddMember(ctx, oncall.Member{Handle: "amelie", Name: "Amélie", TZ: "Europe/Paris", OSUsers: []string{"amelie"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AddMember(ctx, oncall.Member{Handle: "lucas", Name: "Lucas", TZ: "Europe/Paris"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateRotation(ctx, oncall.Rotation{
+		Name: "primary", TZ: "Europe/Paris", ShiftCount: 1, ShiftUnit: oncall.Weeks, Handoff: "10:00",
+		Start: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), Participants: []string{"amelie", "lucas"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	in, err := st.OpenIncident(ctx, "lucas", oncall.NewIncident{
+		Title: "guichet check failing in lyon", Severity: 2, Affects: []string{"service/guichet"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock = clock.Add(5 * time.Minute)
+	if _, err := st.AddEntry(ctx, in.ID, "amelie", "observation", "404 on /health since the deploy \x1b[2J\x1b]0;pwned\x07"); err != nil {
+		t.Fatal(err)
+	}
+	return st, me
+}
+
+func newTestModel(t *testing.T, src Source, st *oncall.Store, me oncall.Member, w, h int) *teatest.TestModel {
+	m := New(Options{Source: src, Store: st, Me: me, Now: func() time.Time { return testNow }, Tick: 50 * time.Millisecond})
+	return teatest.NewTestModel(t, m,
+		teatest.WithInitialTermSize(w, h),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII)))
+}
+
+func waitScreen(t *testing.T, tm *teatest.TestModel, wants ...string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		s := ansi.Strip(string(b))
+		for _, w := range wants {
+			if !strings.Contains(s, w) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+}
+
+// finalView quits and returns the last frame.
+func finalView(t *testing.T, tm *teatest.TestModel) string {
+	return finalModel(t, tm).View().Content
+}
+
+func finalModel(t *testing.T, tm *teatest.TestModel) *Model {
+	t.Helper()
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	return tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+}
+
+func TestOverviewShowsSitesRotaAndIncidents(t *testing.T) {
+	st, me := testStore(t)
+	tm := newTestModel(t, newStaticSource(testSnapshot()), st, me, 120, 30)
+	waitScreen(t, tm, "paris", "3 failed", "critical", "amelie", "guichet check failing")
+	tm.Type("3") // the journal screen draws the entry with escapes
+	waitScreen(t, tm, "404 on /health")
+	tm.Type("1")
+	fm := finalModel(t, tm)
+	view := fm.View().Content
+	plain := ansi.Strip(view)
+	for _, want := range []string{
+		"1 overview", "2 rota", "3 incidents",
+		"lyon", "1 passing · 1 critical", "1 running · 3 failed", "lucas", "chloe",
+		"primary", "now amelie", "next lucas",
+		"#1", "sev2", "open",
+		"nomad ok", "127.0.0.1:4646", "consul ok", "you: amelie",
+	} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("overview lacks %q:\n%s", want, plain)
+		}
+	}
+	// No screen lets an escape sequence from the cluster or the journal
+	// through: only the styles' own SGR sequences remain.
+	for i := range fm.screens {
+		fm.active = i
+		v := fm.View().Content
+		if strings.Contains(v, "\x1b]") || strings.Contains(v, "\x07") || strings.Contains(v, "\x1b[2J") || strings.Contains(v, "pwned") {
+			t.Errorf("screen %d: an escape sequence reached the screen: %q", i+1, v)
+		}
+	}
+}
+
+func TestUnreachableBackendsStillShowRotaAndJournal(t *testing.T) {
+	st, me := testStore(t)
+	snap := &sources.Snapshot{
+		Nomad:  sources.NomadState{Health: sources.Health{Addr: "http://127.0.0.1:1", Err: errors.New("dial tcp 127.0.0.1:1: connect: connection refused")}},
+		Consul: sources.ConsulState{Health: sources.Health{Addr: "127.0.0.1:2", Err: errors.New("dial tcp 127.0.0.1:2: connect: connection refused")}},
+	}
+	tm := newTestModel(t, newStaticSource(snap), st, me, 120, 30)
+	waitScreen(t, tm, "nomad unreachable", "now amelie")
+	plain := ansi.Strip(finalView(t, tm))
+	for _, want := range []string{"nomad unreachable", "http://127.0.0.1:1", "consul unreachable", "127.0.0.1:2", "connection refused", "now amelie", "guichet check failing"} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("view lacks %q:\n%s", want, plain)
+		}
+	}
+}
+
+func TestScreensTabsHelpAndLiveUpdates(t *testing.T) {
+	st, me := testStore(t)
+	src := newStaticSource(testSnapshot())
+	tm := newTestModel(t, src, st, me, 100, 30)
+	waitScreen(t, tm, "paris")
+
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyTab})
+	waitScreen(t, tm, "coming shifts")
+	tm.Type("3")
+	waitScreen(t, tm, "404 on /health since the deploy")
+	tm.Type("?")
+	waitScreen(t, tm, "quit", "next screen")
+	tm.Type("?")
+	tm.Type("1")
+
+	// A new snapshot from the source is drawn without any key.
+	next := testSnapshot()
+	next.Sites[1].ServicesCritical = 0
+	next.Sites[1].ServicesPassing = 2
+	src.snap = next
+	src.ch <- struct{}{}
+	waitScreen(t, tm, "2 passing")
+
+	// Another member (another connection) writes: the screen follows.
+	other, err := oncall.Open(context.Background(), st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.OpenIncident(context.Background(), "lucas", oncall.NewIncident{Title: "disk dying on paris-1", Severity: 1}); err != nil {
+		t.Fatal(err)
+	}
+	waitScreen(t, tm, "disk dying on paris-1")
+	plain := ansi.Strip(finalView(t, tm))
+	if !strings.Contains(plain, "sev1") {
+		t.Errorf("new incident not shown:\n%s", plain)
+	}
+}
+
+func TestSmallTerminalNeverWraps(t *testing.T) {
+	st, me := testStore(t)
+	tm := newTestModel(t, newStaticSource(testSnapshot()), st, me, 80, 24)
+	waitScreen(t, tm, "paris")
+	tm.Send(tea.WindowSizeMsg{Width: 60, Height: 20})
+	time.Sleep(100 * time.Millisecond)
+	view := finalView(t, tm)
+	lines := strings.Split(view, "\n")
+	if len(lines) != 20 {
+		t.Errorf("got %d lines, want exactly the terminal height 20", len(lines))
+	}
+	for i, l := range lines {
+		if w := ansi.StringWidth(l); w > 60 {
+			t.Errorf("line %d is %d cells wide (> 60): %q", i, w, ansi.Strip(l))
+		}
+	}
+	if !bytes.Contains([]byte(ansi.Strip(view)), []byte("…")) {
+		t.Errorf("expected truncation with an ellipsis at 60 columns:\n%s", ansi.Strip(view))
+	}
+}

@@ -1,0 +1,278 @@
+// Package overview is the default screen: per site, what runs and what is
+// broken, who is on call now and next, and the open incidents.
+package overview
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"entretien/internal/sanitize"
+	"entretien/oncall"
+	"entretien/sources"
+	"entretien/views/common"
+	"entretien/views/theme"
+)
+
+// Model is the overview screen.
+type Model struct {
+	ctx  *common.Context
+	keys KeyMap
+
+	snap   *sources.Snapshot
+	board  board
+	cursor int
+}
+
+// board is what the overview reads from the journal and the rota.
+type board struct {
+	onCall    []oncall.OnCall
+	incidents []oncall.Incident
+	err       error
+	loaded    bool
+}
+
+type boardMsg board
+
+func New(ctx *common.Context) *Model {
+	return &Model{ctx: ctx, keys: DefaultKeyMap()}
+}
+
+func (m *Model) Title() string               { return "overview" }
+func (m *Model) Capturing() bool             { return false }
+func (m *Model) Init() tea.Cmd               { return m.load() }
+func (m *Model) Snapshot() *sources.Snapshot { return m.snap }
+
+// load reads the board off the event loop; it captures the values it needs
+// instead of reading the model from another goroutine.
+func (m *Model) load() tea.Cmd {
+	st, now := m.ctx.Store, m.ctx.Now()
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		var b board
+		b.loaded = true
+		b.onCall, b.err = st.OnCallAt(ctx, now)
+		if b.err == nil {
+			b.incidents, b.err = st.Incidents(ctx, oncall.IncidentFilter{OpenOnly: true})
+		}
+		return boardMsg(b)
+	}
+}
+
+func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.SnapshotMsg:
+		m.snap = msg.Snap
+		m.cursor = min(m.cursor, max(len(m.snap.Sites)-1, 0))
+	case common.StoreChangedMsg:
+		return m, m.load()
+	case boardMsg:
+		m.board = board(msg)
+	case tea.KeyPressMsg:
+		n := 0
+		if m.snap != nil {
+			n = len(m.snap.Sites)
+		}
+		switch {
+		case key.Matches(msg, m.keys.Up):
+			m.cursor = max(m.cursor-1, 0)
+		case key.Matches(msg, m.keys.Down):
+			m.cursor = min(m.cursor+1, max(n-1, 0))
+		case key.Matches(msg, m.keys.Top):
+			m.cursor = 0
+		case key.Matches(msg, m.keys.Bottom):
+			m.cursor = max(n-1, 0)
+		}
+	}
+	return m, nil
+}
+
+func (m *Model) View() string {
+	st := m.ctx.Styles
+	w := m.ctx.Width
+	now := m.ctx.Now()
+	var b strings.Builder
+
+	b.WriteString(st.Section.Render("Sites"))
+	b.WriteByte('\n')
+	b.WriteString(m.sitesView(now))
+	b.WriteString("\n\n")
+
+	b.WriteString(st.Section.Render("On call"))
+	b.WriteByte('\n')
+	b.WriteString(m.onCallView(now))
+	b.WriteString("\n\n")
+
+	b.WriteString(st.Section.Render("Open incidents"))
+	b.WriteByte('\n')
+	b.WriteString(m.incidentsView(now, w))
+	return b.String()
+}
+
+func (m *Model) sitesView(now time.Time) string {
+	st := m.ctx.Styles
+	if m.snap == nil {
+		return st.Muted.Render("  waiting for Nomad and Consul…")
+	}
+	var notes []string
+	for _, h := range []struct {
+		name string
+		h    sources.Health
+	}{{"nomad", m.snap.Nomad.Health}, {"consul", m.snap.Consul.Health}} {
+		switch {
+		case h.h.Err != nil && h.h.Updated.IsZero():
+			notes = append(notes, st.Crit.Render("  "+h.name+" unreachable")+st.Muted.Render(": "+sanitize.Line(h.h.Err.Error())))
+		case h.h.Err != nil:
+			notes = append(notes, st.Stale.Render(fmt.Sprintf("  %s stale (%s old)", h.name, common.Ago(h.h.Age(now))))+st.Muted.Render(": "+sanitize.Line(h.h.Err.Error())))
+		}
+	}
+	if len(m.snap.Sites) == 0 {
+		notes = append(notes, st.Muted.Render("  no sites known yet"))
+		return strings.Join(notes, "\n")
+	}
+	t := common.Table{
+		Cols: []common.Col{
+			{Title: "SITE", Min: 9}, {Title: "NODES", Min: 8}, {Title: "ALLOCATIONS", Min: 12},
+			{Title: "SERVICES", Min: 12}, {Title: "HOSTED BY", Min: 9, Flex: true},
+		},
+		Cursor: m.cursor,
+	}
+	nomadStale, consulStale := m.snap.Nomad.Stale(), m.snap.Consul.Stale()
+	for _, s := range m.snap.Sites {
+		name := s.Name
+		if name == "" {
+			name = "(no site)"
+		}
+		t.Rows = append(t.Rows, []common.Cell{
+			{Text: name, Style: st.Bold},
+			counts(st, nomadStale, []count{{s.NodesUp, "up", "ready"}, {s.NodesDown, "down", "down"}}),
+			counts(st, nomadStale, []count{{s.AllocsRunning, "running", "running"}, {s.AllocsPending, "pending", "pending"}, {s.AllocsFailed, "failed", "failed"}}),
+			counts(st, consulStale, []count{{s.ServicesPassing, "passing", "passing"}, {s.ServicesWarning, "warning", "warning"}, {s.ServicesCritical, "critical", "critical"}}),
+			{Text: hosts(s.Hosts), Style: st.Muted},
+		})
+	}
+	out := t.Render(st.Header, st.Cursor, m.ctx.Width-2, len(t.Rows)+1)
+	out = indent(out, "  ")
+	if len(notes) > 0 {
+		out = strings.Join(notes, "\n") + "\n" + out
+	}
+	return out
+}
+
+type count struct {
+	n           int
+	word, state string
+}
+
+// counts writes "1 up · 2 down", leaving out zeros but the first, each
+// part in the style of its state; stale data is drawn as stale.
+func counts(st *theme.Styles, stale bool, cs []count) common.Cell {
+	var parts []string
+	for i, c := range cs {
+		if c.n == 0 && i > 0 {
+			continue
+		}
+		style := st.ForStatus(c.state)
+		if c.n == 0 {
+			style = st.Muted
+		}
+		if stale {
+			style = st.Stale
+		}
+		parts = append(parts, style.Render(fmt.Sprintf("%d %s", c.n, c.word)))
+	}
+	return common.Cell{Text: strings.Join(parts, st.Muted.Render(" · ")), Styled: true}
+}
+
+func hosts(h map[string]string) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, name := range sortedKeys(h) {
+		if m := h[name]; m != "" && !seen[m] {
+			seen[m] = true
+			out = append(out, m)
+		}
+	}
+	if len(out) == 0 {
+		return "—"
+	}
+	return strings.Join(out, ", ")
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
+}
+
+func (m *Model) onCallView(now time.Time) string {
+	st := m.ctx.Styles
+	switch {
+	case !m.board.loaded:
+		return st.Muted.Render("  loading…")
+	case m.board.err != nil:
+		return st.Crit.Render("  rota unavailable: ") + st.Muted.Render(sanitize.Line(m.board.err.Error()))
+	case len(m.board.onCall) == 0:
+		return st.Muted.Render("  no rotation yet")
+	}
+	var lines []string
+	for _, oc := range m.board.onCall {
+		line := "  " + st.Bold.Render(sanitize.Line(oc.Rotation.Name)) + "  "
+		if oc.HasNow {
+			line += "now " + st.OK.Render(sanitize.Line(oc.Now.Member)) +
+				st.Muted.Render(fmt.Sprintf(" until %s (%s)", oc.Now.End.In(common.Location(oc.Rotation.TZ)).Format("Mon 2 Jan 15:04"), common.Ago(oc.Now.End.Sub(now))))
+		} else {
+			line += st.Warn.Render("nobody now")
+		}
+		if oc.Next.Member != "" {
+			line += "  next " + st.Bold.Render(sanitize.Line(oc.Next.Member))
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m *Model) incidentsView(now time.Time, width int) string {
+	st := m.ctx.Styles
+	switch {
+	case !m.board.loaded:
+		return st.Muted.Render("  loading…")
+	case m.board.err != nil:
+		return st.Crit.Render("  journal unavailable: ") + st.Muted.Render(sanitize.Line(m.board.err.Error()))
+	case len(m.board.incidents) == 0:
+		return st.OK.Render("  none")
+	}
+	t := common.Table{
+		Cols: []common.Col{{Title: "ID", Min: 3}, {Title: "SEV", Min: 4}, {Title: "STATUS", Min: 6},
+			{Title: "TITLE", Min: 10, Flex: true}, {Title: "AFFECTS", Min: 8}, {Title: "OPENED", Min: 12}},
+		Cursor: -1,
+	}
+	for _, in := range m.board.incidents {
+		sev := in.Severity
+		if sev < 1 || sev > 3 {
+			sev = 0
+		}
+		t.Rows = append(t.Rows, []common.Cell{
+			{Text: fmt.Sprintf("#%d", in.ID), Style: st.Muted},
+			{Text: fmt.Sprintf("sev%d", in.Severity), Style: st.Severity[sev]},
+			{Text: string(in.Status), Style: st.ForStatus(string(in.Status))},
+			{Text: in.Title},
+			{Text: strings.Join(in.Affects, " "), Style: st.Muted},
+			{Text: common.Ago(now.Sub(in.OpenedAt)) + " ago by " + in.OpenedBy, Style: st.Muted},
+		})
+	}
+	return indent(t.Render(st.Header, st.Cursor, width-2, len(t.Rows)+1), "  ")
+}
