@@ -90,12 +90,24 @@ func testStore(t *testing.T) (*oncall.Store, oncall.Member) {
 
 func newTestModel(t *testing.T, src Source, st *oncall.Store, me oncall.Member, w, h int) *teatest.TestModel {
 	m := New(Options{Source: src, Store: st, Me: me, Now: func() time.Time { return testNow }, Tick: 50 * time.Millisecond})
+	return teatestModel(t, m, w, h)
+}
+
+func teatestModel(t *testing.T, m *Model, w, h int) *teatest.TestModel {
 	return teatest.NewTestModel(t, m,
 		teatest.WithInitialTermSize(w, h),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII)))
 }
 
 func waitScreen(t *testing.T, tm *teatest.TestModel, wants ...string) {
+	t.Helper()
+	waitScreenFor(t, tm, 5*time.Second, wants...)
+}
+
+// waitScreenFor waits until the output holds every want. The output is a
+// stream of renderer diffs, so it is accumulated: a want may have been
+// drawn in an earlier frame than another.
+func waitScreenFor(t *testing.T, tm *teatest.TestModel, d time.Duration, wants ...string) {
 	t.Helper()
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 		s := ansi.Strip(string(b))
@@ -105,7 +117,7 @@ func waitScreen(t *testing.T, tm *teatest.TestModel, wants ...string) {
 			}
 		}
 		return true
-	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	}, teatest.WithDuration(d), teatest.WithCheckInterval(20*time.Millisecond))
 }
 
 // finalView quits and returns the last frame.

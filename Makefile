@@ -1,0 +1,46 @@
+# entretien — `make demo` to try it on a local dev cluster, `make test` for
+# the whole suite (integration tests on real Nomad and Consul agents).
+
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/entretien
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# Where tools/agents/build.sh caches the Nomad and Consul binaries.
+export ENTRETIEN_AGENTS_DIR ?= $(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME),$(HOME)/.cache)/entretien/agents
+# go-sqlite3 needs cgo.
+export CGO_ENABLED := 1
+
+.PHONY: all build demo run agents test test-short bench vet clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/entretien
+
+## agents: build the pinned Nomad v1.6.3 and Consul v1.16.3 once (cached).
+agents:
+	@tools/agents/build.sh >/dev/null
+
+## demo: a local 3-site dev cluster, a seeded collective, the TUI on it.
+demo: agents build
+	$(BIN) demo --agents "$(ENTRETIEN_AGENTS_DIR)"
+
+## run: the TUI against NOMAD_ADDR / CONSUL_HTTP_ADDR (default 127.0.0.1).
+run: build
+	$(BIN)
+
+## test: vet and the whole suite, integration tests included.
+test: agents build
+	$(GO) vet ./...
+	ENTRETIEN_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 30m ./...
+
+## test-short: unit tests only (no agents).
+test-short:
+	$(GO) test -short ./...
+
+## bench: benchmarks of the hot paths.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"entretien/internal/devcluster"
+	"entretien/internal/seed"
+	"entretien/oncall"
+)
+
+// runDemo is entretien's `-dev` mode (as `nomad agent -dev`): it starts a
+// Nomad server, one Nomad client per site and a Consul agent on 127.0.0.1,
+// seeds the collective's jobs and a demo database, opens the TUI on them and
+// stops every process it started when the TUI quits.
+func runDemo(args []string, stdout, stderr io.Writer) error {
+	fs, c := newFlagSet("demo", stderr)
+	agents := fs.String("agents", devcluster.AgentsDir(), "folder holding the nomad and consul binaries (make agents)")
+	if err := parse(fs, c, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("demo takes no arguments, got %q", fs.Arg(0))}
+	}
+	for _, bin := range []string{"nomad", "consul"} {
+		if _, err := os.Stat(filepath.Join(*agents, bin)); err != nil {
+			return fmt.Errorf("%s not found in %s: build the agents first with `make agents`", bin, *agents)
+		}
+	}
+	// Ctrl-C while the cluster starts must still tear it down.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+
+	dir, err := os.MkdirTemp("", "entretien-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	fmt.Fprintln(stderr, "demo: starting Consul, a Nomad server and one Nomad client per site (paris, lyon, bruxelles)…")
+	cl, err := devcluster.Start(ctx, devcluster.Options{AgentsDir: *agents, Log: stderr, DataDir: filepath.Join(dir, "cluster"), PreferDefaultPorts: true})
+	if err != nil {
+		return fmt.Errorf("dev cluster: %w", err)
+	}
+	defer func() {
+		fmt.Fprintln(stderr, "demo: stopping the dev cluster…")
+		if err := cl.Stop(); err != nil {
+			fmt.Fprintln(stderr, "demo: stop:", err)
+		}
+	}()
+	if err := cl.SeedJobs(ctx); err != nil {
+		return fmt.Errorf("seeding jobs: %w", err)
+	}
+
+	// The demo's database is its own, so seeding never touches the shared
+	// one (ENTRETIEN_DB is ignored); only an explicit --db keeps it.
+	dbPath := filepath.Join(dir, "entretien.db")
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "db" {
+			dbPath = c.db
+		}
+	})
+	st, err := oncall.Open(ctx, dbPath)
+	if err != nil {
+		return fmt.Errorf("database %s: %w", dbPath, err)
+	}
+	user, err := oncall.CurrentOSUser()
+	if err != nil {
+		st.Close()
+		return err
+	}
+	if err := seed.Collective(ctx, st, user, time.Now()); err != nil {
+		st.Close()
+		return fmt.Errorf("seeding the collective: %w", err)
+	}
+	st.Close()
+
+	src := c.src
+	src.NomadAddr, src.ConsulAddr = cl.NomadAddr(), cl.ConsulAddr()
+	fmt.Fprintf(stderr, "demo: Nomad %s, Consul %s, database %s\n", src.NomadAddr, src.ConsulAddr, dbPath)
+	return openTUI(ctx, src, dbPath)
+}

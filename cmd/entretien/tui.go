@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	tea "charm.land/bubbletea/v2"
+
+	"entretien/oncall"
+	"entretien/sources"
+	"entretien/tui"
+)
+
+func runTUI(args []string, stdout, stderr io.Writer) error {
+	fs, c := newFlagSet("entretien", stderr)
+	if err := parse(fs, c, args); err != nil {
+		return err
+	}
+	if c.showVersion {
+		fmt.Fprintln(stdout, "entretien", versionString())
+		return nil
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unknown command %q (try: entretien help)", fs.Arg(0))}
+	}
+	return openTUI(context.Background(), c.src, c.db)
+}
+
+// openTUI follows the cluster, opens the shared database and runs the TUI
+// until the member quits. Nomad or Consul being down is not an error: the
+// TUI says so and keeps the rota and the journal usable.
+func openTUI(ctx context.Context, src sources.Config, dbPath string) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w, err := sources.New(src)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	st, err := oncall.Open(ctx, dbPath)
+	if err != nil {
+		return fmt.Errorf("database %s: %w", dbPath, err)
+	}
+	defer st.Close()
+	go w.Run(ctx)
+	me, meErr := st.Me(ctx)
+	m := tui.New(tui.Options{Source: w, Store: st, Me: me, MeErr: meErr})
+	_, err = tea.NewProgram(m, tea.WithContext(ctx)).Run()
+	if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}

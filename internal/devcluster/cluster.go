@@ -1,0 +1,345 @@
+package devcluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	consulapi "github.com/hashicorp/consul/api"
+	"github.com/hashicorp/go-cleanhttp"
+	nomadapi "github.com/hashicorp/nomad/api"
+)
+
+// Options configure Start. Zero values take the defaults below.
+type Options struct {
+	AgentsDir          string            // default AgentsDir()
+	Sites              []string          // default paris, lyon, bruxelles (one Nomad client each, datacenter = site)
+	Hosts              map[string]string // site -> member handle hosting the machine; default paris:amelie lyon:lucas bruxelles:chloe
+	Log                io.Writer         // progress lines; agents' own output goes to <DataDir>/<agent>.log
+	DataDir            string            // default a fresh temp dir, removed by Stop; a caller's dir must be new or empty, and Stop keeps it (agents' logs) once unmounted
+	PreferDefaultPorts bool              // demo: use Nomad 4646-4648 and Consul 8500.. when all free, else fall back
+}
+
+// DefaultSites are the collective's three sites.
+var defaultSites = []string{"paris", "lyon", "bruxelles"}
+
+var defaultHosts = map[string]string{"paris": "amelie", "lyon": "lucas", "bruxelles": "chloe"}
+
+// startTimeout bounds each startup wait; the agents are up in ~2 s here.
+const startTimeout = 60 * time.Second
+
+// Cluster is a running dev cluster. Its methods are safe for concurrent use.
+type Cluster struct {
+	o       Options
+	dataDir string // symlinks resolved, so it matches /proc and mountinfo paths
+	ownDir  bool
+	ports   portPlan
+	locks   []*portLock
+
+	consul  *agent
+	server  *agent
+	clients map[string]*agent // by site
+
+	nomad   *nomadapi.Client
+	consulc *consulapi.Client
+
+	logMu sync.Mutex
+
+	mu      sync.Mutex // guards stopped, stopErr, orphans
+	stopped bool
+	stopErr error
+	orphans []procID // task processes seen under a client before it was stopped
+}
+
+// Start launches consul -dev (and waits for its leader), then the Nomad
+// server and one client per site together, and waits for the Nomad leader
+// and every node ready with raw_exec healthy. On error everything started is
+// torn down and the error carries the tail of the failing agent's log.
+func Start(ctx context.Context, o Options) (_ *Cluster, err error) {
+	if err := resolveOptions(&o); err != nil {
+		return nil, err
+	}
+	nomadBin, consulBin, err := agentBinaries(o.AgentsDir)
+	if err != nil {
+		return nil, err
+	}
+	c := &Cluster{o: o, clients: map[string]*agent{}}
+	defer func() {
+		if err != nil {
+			if serr := c.Stop(); serr != nil {
+				err = errors.Join(err, fmt.Errorf("cleanup after failed start: %w", serr))
+			}
+		}
+	}()
+	if err := c.makeDataDir(); err != nil {
+		return nil, err
+	}
+	if c.ports, c.locks, err = acquirePorts(len(o.Sites), o.PreferDefaultPorts); err != nil {
+		return nil, err
+	}
+	c.logf("devcluster: data dir %s, port slot %d (nomad %d, consul %d)", c.dataDir, c.ports.Slot, c.ports.Server.HTTP, c.ports.Consul.HTTP)
+	if err := c.writeConfigs(nomadBin, consulBin); err != nil {
+		return nil, err
+	}
+	httpc := &http.Client{Transport: cleanhttp.DefaultPooledTransport(), Timeout: 10 * time.Second}
+	if c.nomad, err = nomadapi.NewClient(&nomadapi.Config{Address: c.NomadAddr(), HttpClient: httpc}); err != nil {
+		return nil, err
+	}
+	if c.consulc, err = consulapi.NewClient(&consulapi.Config{Address: c.ConsulAddr(), HttpClient: httpc}); err != nil {
+		return nil, err
+	}
+
+	if err := c.startConsul(ctx); err != nil {
+		return nil, err
+	}
+	t0 := time.Now()
+	nomads := []*agent{c.server}
+	for _, s := range o.Sites {
+		nomads = append(nomads, c.clients[s])
+	}
+	for _, a := range nomads {
+		if err := a.start(); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.waitNomadLeader(ctx, nomads); err != nil {
+		return nil, err
+	}
+	c.logf("nomad: leader elected in %.1fs", time.Since(t0).Seconds())
+	if err := c.waitNodesReady(ctx, nomads); err != nil {
+		return nil, err
+	}
+	c.logf("nomad: %d nodes ready in %.1fs", len(o.Sites), time.Since(t0).Seconds())
+	return c, nil
+}
+
+func resolveOptions(o *Options) error {
+	if o.AgentsDir == "" {
+		o.AgentsDir = AgentsDir()
+	}
+	if len(o.Sites) == 0 {
+		o.Sites = defaultSites
+	}
+	if o.Hosts == nil {
+		o.Hosts = defaultHosts
+	}
+	if len(o.Sites) > maxSites {
+		return fmt.Errorf("devcluster: at most %d sites", maxSites)
+	}
+	seen := map[string]bool{}
+	for _, s := range o.Sites {
+		if s == "" || s == "server" || seen[s] || filepath.Base(s) != s {
+			return fmt.Errorf("devcluster: bad or duplicate site name %q", s)
+		}
+		seen[s] = true
+		if o.Hosts[s] == "" {
+			return fmt.Errorf("devcluster: no host (member handle) for site %q in Options.Hosts", s)
+		}
+	}
+	return nil
+}
+
+func (c *Cluster) makeDataDir() error {
+	dir := c.o.DataDir
+	if dir == "" {
+		d, err := os.MkdirTemp("", tempDirPrefix)
+		if err != nil {
+			return err
+		}
+		dir, c.ownDir, c.dataDir = d, true, d // dataDir set early: Stop removes it on a later error
+		if err := writeOwner(d); err != nil {
+			return err
+		}
+	} else {
+		// Stop kills every process referencing the data dir, so it must be
+		// the cluster's own: a dir like /tmp or $HOME would take strangers.
+		if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
+			return fmt.Errorf("devcluster: DataDir %s is not empty (it must be new or empty: Stop kills whatever uses it)", dir)
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	abs, err := filepath.Abs(dir)
+	if err == nil {
+		abs, err = filepath.EvalSymlinks(abs)
+	}
+	if err != nil {
+		return err
+	}
+	if abs == "/" {
+		return errors.New("devcluster: DataDir must not be /")
+	}
+	c.dataDir = abs
+	if c.ownDir {
+		c.sweepStale()
+	}
+	return nil
+}
+
+func (c *Cluster) writeConfigs(nomadBin, consulBin string) error {
+	write := func(name, text string) (string, error) {
+		p := filepath.Join(c.dataDir, name)
+		return p, os.WriteFile(p, []byte(text), 0o644)
+	}
+	newAgent := func(name, bin string, args ...string) *agent {
+		return &agent{name: name, bin: bin, args: args, logPath: filepath.Join(c.dataDir, name+".log")}
+	}
+	p := c.ports
+	f, err := write("consul.hcl", consulHCL(p.Consul))
+	if err != nil {
+		return err
+	}
+	c.consul = newAgent("consul", consulBin, consulArgs(f)...)
+
+	f, err = write("nomad-server.hcl", nomadServerHCL(c.o.Sites[0], filepath.Join(c.dataDir, "nomad-server"), p.Server, p.Consul.HTTP))
+	if err != nil {
+		return err
+	}
+	c.server = newAgent("nomad-server", nomadBin, "agent", "-config", f)
+
+	for i, s := range c.o.Sites {
+		hcl := nomadClientHCL(s, c.o.Hosts[s], filepath.Join(c.dataDir, "nomad-"+s), p.Clients[i], p.Server.RPC, p.Consul.HTTP)
+		f, err := write("nomad-"+s+".hcl", hcl)
+		if err != nil {
+			return err
+		}
+		c.clients[s] = newAgent("nomad-"+s, nomadBin, "agent", "-config", f)
+	}
+	return nil
+}
+
+// NomadAddr is the Nomad server's HTTP address, e.g. "http://127.0.0.1:30010".
+func (c *Cluster) NomadAddr() string { return fmt.Sprintf("http://127.0.0.1:%d", c.ports.Server.HTTP) }
+
+// ConsulAddr is Consul's HTTP address as CONSUL_HTTP_ADDR takes it.
+func (c *Cluster) ConsulAddr() string { return fmt.Sprintf("127.0.0.1:%d", c.ports.Consul.HTTP) }
+
+func (c *Cluster) logf(format string, args ...any) {
+	if c.o.Log == nil {
+		return
+	}
+	c.logMu.Lock()
+	defer c.logMu.Unlock()
+	fmt.Fprintf(c.o.Log, format+"\n", args...)
+}
+
+func (c *Cluster) checkLive() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stopped {
+		return errors.New("devcluster: cluster stopped")
+	}
+	return nil
+}
+
+func (c *Cluster) client(site string) (*agent, error) {
+	if err := c.checkLive(); err != nil {
+		return nil, err
+	}
+	a := c.clients[site]
+	if a == nil {
+		return nil, fmt.Errorf("devcluster: unknown site %q (sites: %v)", site, c.o.Sites)
+	}
+	return a, nil
+}
+
+// StopClient stops a site's Nomad client (SIGINT), as when the site goes
+// dark. Its tasks keep running, as they do with a real client; the server
+// marks the node down after the heartbeat TTL (~4-6 s with this config).
+func (c *Cluster) StopClient(site string) error {
+	a, err := c.client(site)
+	if err != nil {
+		return err
+	}
+	c.rememberOrphans(a)
+	return a.stop(10 * time.Second)
+}
+
+// StartClient starts a stopped site client again (same config and state: it
+// re-attaches to its tasks) and returns once its HTTP API answers; the node
+// turns ready again a moment later.
+func (c *Cluster) StartClient(site string) error {
+	a, err := c.client(site)
+	if err != nil {
+		return err
+	}
+	if err := a.start(); err != nil {
+		return err
+	}
+	idx := slices.Index(c.o.Sites, site)
+	addr := fmt.Sprintf("http://127.0.0.1:%d", c.ports.Clients[idx].HTTP)
+	cl, err := nomadapi.NewClient(&nomadapi.Config{Address: addr, HttpClient: &http.Client{Timeout: 2 * time.Second}})
+	if err != nil {
+		return err
+	}
+	return c.waitFor(context.Background(), a.name+" HTTP API", []*agent{a}, func() (bool, string) {
+		_, err := cl.Agent().Self()
+		return err == nil, errString(err)
+	})
+}
+
+// StopNomadServer stops the Nomad server (SIGINT); clients keep their tasks.
+func (c *Cluster) StopNomadServer() error {
+	if err := c.checkLive(); err != nil {
+		return err
+	}
+	return c.server.stop(10 * time.Second)
+}
+
+// StartNomadServer restarts the server on the same ports and data dir (state
+// kept) and returns once it has elected itself leader again.
+func (c *Cluster) StartNomadServer() error {
+	if err := c.checkLive(); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	if err := c.server.start(); err != nil {
+		return err
+	}
+	if err := c.waitNomadLeader(context.Background(), []*agent{c.server}); err != nil {
+		return err
+	}
+	c.logf("nomad: server back, leader in %.1fs", time.Since(t0).Seconds())
+	return nil
+}
+
+// StopConsul stops Consul (SIGINT). Being -dev, it forgets everything: on
+// StartConsul the Nomad agents register their services again on their own.
+func (c *Cluster) StopConsul() error {
+	if err := c.checkLive(); err != nil {
+		return err
+	}
+	return c.consul.stop(10 * time.Second)
+}
+
+// StartConsul starts Consul again on the same ports and waits for its leader.
+func (c *Cluster) StartConsul() error {
+	if err := c.checkLive(); err != nil {
+		return err
+	}
+	return c.startConsul(context.Background())
+}
+
+func (c *Cluster) startConsul(ctx context.Context) error {
+	t0 := time.Now()
+	if err := c.consul.start(); err != nil {
+		return err
+	}
+	err := c.waitFor(ctx, "consul leader", []*agent{c.consul}, func() (bool, string) {
+		l, err := c.consulc.Status().Leader()
+		return err == nil && l != "", errString(err)
+	})
+	if err != nil {
+		return err
+	}
+	c.logf("consul: leader elected in %.1fs", time.Since(t0).Seconds())
+	return nil
+}

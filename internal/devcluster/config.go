@@ -1,0 +1,107 @@
+package devcluster
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Agent configs follow /work/shared/notes/dev-agents.md (measured on this
+// machine). %q gives Go string literals, which HCL reads the same way.
+
+func consulHCL(p consulPorts) string {
+	return fmt.Sprintf(`disable_update_check = true
+log_level = "INFO"
+ports {
+  http     = %d
+  dns      = %d
+  serf_lan = %d
+  serf_wan = %d
+  server   = %d
+  grpc     = %d
+  grpc_tls = -1
+  https    = -1
+}
+`, p.HTTP, p.DNS, p.SerfLAN, p.SerfWAN, p.Server, p.GRPC)
+}
+
+func consulArgs(configFile string) []string {
+	return []string{"agent", "-dev", "-node", "consul-dev", "-bind", "127.0.0.1", "-client", "127.0.0.1",
+		"-config-file", configFile}
+}
+
+// nomadCommon is shared by server and clients. The advertise block is
+// required: without it a non-dev agent refuses to default to localhost.
+func nomadCommon(name, dc, dataDir string, p nomadPorts, consulHTTP int) string {
+	return fmt.Sprintf(`name                 = %q
+datacenter           = %q
+data_dir             = %q
+bind_addr            = "127.0.0.1"
+disable_update_check = true
+log_level            = "INFO"
+ports {
+  http = %d
+  rpc  = %d
+  serf = %d
+}
+advertise {
+  http = "127.0.0.1"
+  rpc  = "127.0.0.1"
+  serf = "127.0.0.1"
+}
+consul {
+  address = "127.0.0.1:%d"
+}
+`, name, dc, dataDir, p.HTTP, p.RPC, p.Serf, consulHTTP)
+}
+
+// nomadServerHCL: short heartbeat TTLs so that a stopped client is marked
+// down in ~4-6 s (TTL = min_heartbeat_ttl + random stagger up to the same,
+// plus heartbeat_grace) instead of ~10-20 s. failover_heartbeat_ttl (after a
+// leader election, i.e. StartNomadServer) stays above the clients' 15-30 s
+// retry interval when they met "no leader", so nodes do not flap down.
+func nomadServerHCL(dc, dataDir string, p nomadPorts, consulHTTP int) string {
+	return nomadCommon("server", dc, dataDir, p, consulHTTP) + `server {
+  enabled                = true
+  bootstrap_expect       = 1
+  heartbeat_grace        = "2s"
+  min_heartbeat_ttl      = "2s"
+  failover_heartbeat_ttl = "45s"
+}
+client {
+  enabled = false
+}
+`
+}
+
+// nomadClientHCL: network_interface "lo" makes alloc and Consul service
+// addresses 127.0.0.1; dynamic port ranges are disjoint because all clients
+// share one IP and the scheduler checks ports per node only; the cloud
+// fingerprinters are denied (they would probe 169.254.169.254) and only
+// raw_exec is probed.
+func nomadClientHCL(site, host, dataDir string, p clientPorts, serverRPC, consulHTTP int) string {
+	return nomadCommon(site, site, dataDir, p.nomadPorts, consulHTTP) + fmt.Sprintf(`server {
+  enabled = false
+}
+client {
+  enabled           = true
+  servers           = ["127.0.0.1:%d"]
+  network_interface = "lo"
+  min_dynamic_port  = %d
+  max_dynamic_port  = %d
+  meta {
+    site      = %q
+    hosted_by = %q
+  }
+  options {
+    "fingerprint.denylist" = %q
+    "driver.allowlist"     = "raw_exec"
+  }
+}
+plugin "raw_exec" {
+  config {
+    enabled = true
+  }
+}
+`, serverRPC, p.DynMin, p.DynMax, site, host,
+		strings.Join([]string{"env_aws", "env_gce", "env_azure", "env_digitalocean"}, ","))
+}
