@@ -125,3 +125,33 @@ type Site struct {
 	// from the configured node meta key.
 	Hosts map[string]string
 }
+
+// Outage is something down or degraded now: a site, node, job or service,
+// tied across Nomad and Consul (a critical check -> its service instance ->
+// the allocation that registered it -> job, node, site).
+type Outage struct {
+	Kind   string // "site", "node", "job", "service"
+	Name   string // site name, node name, job ID or service name
+	Site   string
+	Status string    // "down", "degraded", "critical", "failed", "warning"
+	Since  time.Time // when it went wrong (from the transition), zero if unknown
+	Detail string    // one line a member can act on, e.g. the failing check's output
+	// Links for drill-down; empty when they do not apply.
+	NodeID, JobID, AllocID, ServiceID, CheckID string
+}
+
+// Transition is a change of state seen in the cluster (a check turns
+// critical, an allocation fails, a node goes down, a deployment fails). The
+// incident journal records the ones touching an open incident.
+type Transition struct {
+	At      time.Time
+	Kind    string // "check", "alloc", "node", "deployment", "job"
+	Subject string // "service/guichet", "job/backup", "node/paris-1", "site/lyon"
+	Site    string
+	From    string // state before ("" when first seen)
+	To      string // state after
+	Detail  string
+	// Key identifies the transition for deduplication across processes
+	// (two watchers seeing the same change write it once).
+	Key string
+}

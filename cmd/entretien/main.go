@@ -14,6 +14,8 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"sort"
+	"strings"
 )
 
 // version is set at build time (-ldflags "-X main.version=...").
@@ -54,6 +56,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return exitFail
 }
 
+// command is a subcommand defined in its own file (rota.go, incident.go,
+// care.go…), which registers it from an init function so that adding a
+// command never means editing the dispatcher.
+type command struct {
+	summary string // one line for `entretien help`
+	run     func(args []string, stdout, stderr io.Writer) error
+}
+
+var commands = map[string]command{}
+
 // exitError carries a specific exit code (doctor's findings).
 type exitError struct {
 	code int
@@ -78,8 +90,11 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "entretien", versionString())
 		return nil
 	case "help":
-		fmt.Fprint(stdout, usage)
+		printUsage(stdout)
 		return nil
+	}
+	if c, ok := commands[cmd]; ok {
+		return c.run(args, stdout, stderr)
 	}
 	return usageError{fmt.Sprintf("unknown command %q (try: entretien help)", cmd)}
 }
@@ -92,7 +107,7 @@ Usage:
   entretien demo [flags]      start a local Nomad + Consul dev cluster, seed it, open the TUI
   entretien version           print the version
   entretien help              this text
-
+%s
 Flags (every command):
   --nomad-addr URL      Nomad HTTP address (env NOMAD_ADDR, default http://127.0.0.1:4646)
   --nomad-region NAME   Nomad region (env NOMAD_REGION)
@@ -107,6 +122,24 @@ NOMAD_CLIENT_CERT, NOMAD_CLIENT_KEY, NOMAD_SKIP_VERIFY, CONSUL_HTTP_TOKEN, CONSU
 CONSUL_CLIENT_CERT, CONSUL_CLIENT_KEY, CONSUL_HTTP_SSL...): never as flags, which every user
 of a shared bastion could read in the process list.
 `
+
+// printUsage writes the usage with every registered command.
+func printUsage(w io.Writer) {
+	var b strings.Builder
+	for _, name := range sortedCommands() {
+		fmt.Fprintf(&b, "  entretien %-17s %s\n", name, commands[name].summary)
+	}
+	fmt.Fprintf(w, usage, b.String())
+}
+
+func sortedCommands() []string {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
 
 func versionString() string {
 	if version != "" {
