@@ -1,0 +1,1 @@
+-- Schema v2: rota (overrides, swaps, leave, handoff notes, on-call history). Filled by the rota work.

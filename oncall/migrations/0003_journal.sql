@@ -1,0 +1,1 @@
+-- Schema v3: journal (roles, action items, retro, captured transitions). Filled by the journal work.
