@@ -10,7 +10,7 @@ export ENTRETIEN_AGENTS_DIR ?= $(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME),$(HOME)/
 # go-sqlite3 needs cgo.
 export CGO_ENABLED := 1
 
-.PHONY: all build demo run agents test test-short bench vet clean
+.PHONY: all build demo run agents test test-short bench bench-live vet clean
 
 all: build
 
@@ -41,6 +41,10 @@ test-short:
 ## bench: benchmarks of the hot paths.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## bench-live: idle CPU and churn requests of sources/ on a dev cluster (~5 min).
+bench-live: agents
+	$(GO) run ./bench/live
 
 clean:
 	rm -rf bin

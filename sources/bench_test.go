@@ -6,28 +6,36 @@ import (
 	"time"
 
 	consulapi "github.com/hashicorp/consul/api"
-	nomadapi "github.com/hashicorp/nomad/api"
 )
 
-// benchInputs: 500 nodes over 3 sites, 10k allocs, 2k service instances
-// with two checks each, plus one node check per Consul node.
+// benchInputs: 500 nodes over 3 sites, 10k allocs (with a task and two
+// task events each), 2k service instances with two checks each, plus one
+// node check per Consul node, 200 jobs with a deployment each.
 func benchInputs() inputs {
 	sites := []string{"paris", "lyon", "bruxelles"}
 	var in inputs
+	in.Nomad.Updated, in.Consul.Updated = time.Unix(1, 0), time.Unix(1, 0)
 	for i := range 500 {
 		in.Nodes = append(in.Nodes, nodeStub(fmt.Sprintf("node-%04d", i), fmt.Sprintf("n%04d", i), "dc1", "ready",
 			map[string]string{"site": sites[i%3], "hosted_by": fmt.Sprintf("member%d", i%40)}))
 	}
 	for i := range 200 {
-		in.Jobs = append(in.Jobs, &nomadapi.JobListStub{ID: fmt.Sprintf("job-%03d", i), Namespace: "default",
-			JobSummary: &nomadapi.JobSummary{Summary: map[string]nomadapi.TaskGroupSummary{"g": {Running: 50}}}})
+		in.Jobs = append(in.Jobs, job(fmt.Sprintf("job-%03d", i), "dc1"))
+		in.Deployments = append(in.Deployments, &Deployment{ID: fmt.Sprintf("dep-%03d", i), JobID: fmt.Sprintf("job-%03d", i),
+			Namespace: "default", Status: "successful", Groups: []DeploymentGroup{{Name: "g", Desired: 50, Healthy: 50}}})
 	}
 	statuses := []string{"running", "running", "running", "pending", "failed", "complete"}
 	ids := make([]string, 10000)
+	t0 := time.Unix(1_700_000_000, 0)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("%08x-0000-4000-8000-%012x", i, i)
-		in.Allocs = append(in.Allocs, allocStub(ids[i], fmt.Sprintf("job-%03d", i%200), fmt.Sprintf("node-%04d", i%500),
-			statuses[i%len(statuses)], "run", uint64(i%3)))
+		a := allocStub(ids[i], fmt.Sprintf("job-%03d", i%200), fmt.Sprintf("node-%04d", i%500),
+			statuses[i%len(statuses)], "run", uint64(i%3))
+		a.ModifyIndex = uint64(i + 1)
+		for ti := range a.Tasks {
+			a.Tasks[ti].Events = []TaskEvent{{Time: t0, Type: "Received", Message: "Task received by client"}, {Time: t0, Type: "Started", Message: "Task started by client"}}
+		}
+		in.Allocs = append(in.Allocs, a)
 	}
 	checkStatus := []string{"passing", "passing", "passing", "warning", "critical"}
 	for i := range 2000 {
@@ -36,7 +44,7 @@ func benchInputs() inputs {
 		for c := range 2 {
 			in.Checks = append(in.Checks, &consulapi.HealthCheck{Node: node, CheckID: fmt.Sprintf("_nomad-check-%d-%d", i, c),
 				ServiceID: sid, ServiceName: fmt.Sprintf("svc%d", i%100), Status: checkStatus[(i+c)%len(checkStatus)],
-				ServiceTags: []string{"http"}})
+				ServiceTags: []string{"http"}, Output: "HTTP GET: 200 OK", ModifyIndex: uint64(i)})
 		}
 	}
 	for i := range 500 {
@@ -45,15 +53,71 @@ func benchInputs() inputs {
 	return in
 }
 
+// churned returns in with 1% of allocations and checks changed, one node
+// down and one drained: a busy publish.
+func churned(in inputs) inputs {
+	out := in
+	out.Allocs = append([]*Alloc(nil), in.Allocs...)
+	for i := 0; i < len(out.Allocs); i += 100 {
+		a := *out.Allocs[i]
+		a.ClientStatus, a.ModifyIndex = "failed", a.ModifyIndex+100000
+		out.Allocs[i] = &a
+	}
+	out.Checks = append(consulapi.HealthChecks(nil), in.Checks...)
+	for i := 0; i < len(out.Checks); i += 100 {
+		c := *out.Checks[i]
+		c.Status, c.ModifyIndex = "critical", c.ModifyIndex+100000
+		out.Checks[i] = &c
+	}
+	out.Nodes = append([]*Node(nil), in.Nodes...)
+	down, drain := *out.Nodes[0], *out.Nodes[1]
+	down.Status, down.ModifyIndex = "down", 9
+	drain.Drain, drain.Eligible, drain.ModifyIndex = true, false, 9
+	out.Nodes[0], out.Nodes[1] = &down, &drain
+	return out
+}
+
+var benchGroup = grouping{SiteKey: "meta.site", HostKey: "hosted_by"}
+
 func BenchmarkBuildSnapshot(b *testing.B) {
 	in := benchInputs()
-	g := grouping{SiteKey: "meta.site", HostKey: "hosted_by"}
 	now := time.Now()
-	if s := buildSnapshot(in, g, now); len(s.Nomad.Allocs) != 10000 || len(s.Consul.Instances) != 2000 || len(s.Sites) != 3 {
+	if s := buildSnapshot(in, benchGroup, now, nil); len(s.Nomad.Allocs) != 10000 || len(s.Consul.Instances) != 2000 || len(s.Sites) != 3 || len(s.Nomad.Nodes) != 500 {
 		b.Fatalf("bench inputs wrong: %d allocs, %d instances, %d sites", len(s.Nomad.Allocs), len(s.Consul.Instances), len(s.Sites))
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		buildSnapshot(in, g, now)
+		buildSnapshot(in, benchGroup, now, nil)
+	}
+}
+
+// BenchmarkDiffSnapshots: transitions between two 10k-alloc snapshots
+// with 1% churn (what each publish costs on top of the build).
+func BenchmarkDiffSnapshots(b *testing.B) {
+	in := benchInputs()
+	prev := buildSnapshot(in, benchGroup, time.Unix(10, 0), nil)
+	next := buildSnapshot(churned(in), benchGroup, time.Unix(11, 0), prev)
+	ts := Diff(prev, next)
+	// ~67 allocs (the others were failed already) + checks + 2 nodes + sites.
+	if len(ts) < 100 {
+		b.Fatalf("only %d transitions", len(ts))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		Diff(prev, next)
+	}
+}
+
+// BenchmarkDiffIdle: nothing changed, the common case between publishes.
+func BenchmarkDiffIdle(b *testing.B) {
+	in := benchInputs()
+	prev := buildSnapshot(in, benchGroup, time.Unix(10, 0), nil)
+	next := buildSnapshot(in, benchGroup, time.Unix(11, 0), prev)
+	if ts := Diff(prev, next); len(ts) != 0 {
+		b.Fatalf("idle diff = %d transitions", len(ts))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		Diff(prev, next)
 	}
 }

@@ -2,13 +2,11 @@ package sources
 
 import (
 	"cmp"
-	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	consulapi "github.com/hashicorp/consul/api"
-	nomadapi "github.com/hashicorp/nomad/api"
 )
 
 // Consul check statuses, plus our own "maintenance" for instances that are
@@ -26,25 +24,28 @@ const (
 	serviceMaintCheckPfx = "_service_maintenance:"
 )
 
-// rawNode is a node list stub plus the meta fetched separately (the list
-// endpoint of Nomad 1.6 carries no Meta).
-type rawNode struct {
-	Stub *nomadapi.NodeListStub
-	Meta map[string]string
-}
-
-// inputs are the raw API results the builder turns into a Snapshot. The
-// watcher replaces slices wholesale and never mutates them in place, so a
-// shallow copy of inputs can be built without holding a lock.
+// inputs are what the builder turns into a Snapshot: the watcher's
+// records (never mutated once stored, so shared rather than copied) and
+// Consul's raw answers.
 type inputs struct {
 	NomadAddr, ConsulAddr string
 	Region                string
-	Jobs                  []*nomadapi.JobListStub
-	Allocs                []*nomadapi.AllocationListStub
-	Nodes                 []rawNode
-	Checks                consulapi.HealthChecks
-	Datacenter            string
+	Jobs                  []*Job
+	Allocs                []*Alloc
+	Nodes                 []*Node
+	Deployments           []*Deployment
+	Evals                 []*BlockedEval
+	Checks                consulapi.HealthChecks // local datacenter
+	Remote                []dcChecks             // other datacenters
+	ConsulNodes           []*consulapi.Node
+	Datacenter            string // local Consul datacenter
+	DCs                   []ConsulDatacenter
 	Nomad, Consul         Health
+}
+
+type dcChecks struct {
+	Name   string
+	Checks consulapi.HealthChecks
 }
 
 // grouping says how nodes map to sites and who hosts them.
@@ -60,9 +61,9 @@ func (g grouping) siteOf(dc string, meta map[string]string) string {
 	return dc
 }
 
-// buildSnapshot is pure: same inputs, same snapshot (apart from Taken=now).
-// Everything it returns is freshly allocated, so the snapshot shares no
-// memory with the inputs.
+// buildSnapshot is pure: same inputs, same snapshot (apart from Taken=now
+// and outage Since, carried over from prev, which may be nil). It never
+// mutates its inputs; the snapshot shares their immutable maps and slices.
 //
 // Decisions, documented here once:
 //   - Instance status: worst of its service checks and of its Consul node's
@@ -75,11 +76,14 @@ func (g grouping) siteOf(dc string, meta map[string]string) string {
 //     out); failed counts every failed alloc Nomad still knows (until GC),
 //     whatever its desired status, because a failure stays news after the
 //     scheduler replaced the alloc.
+//   - Job counts come from the same alloc list (so they match what is
+//     shown), Queued from blocked evaluations.
 //   - Nodes up = status ready; down = down or disconnected; initializing
 //     counts as neither.
 //   - Instance site: its alloc's node; else a Nomad node with the same name
-//     as the Consul node; else "".
-func buildSnapshot(in inputs, g grouping, now time.Time) *Snapshot {
+//     as the Consul node; else the Consul node's meta under the site key
+//     (when grouping by meta); else "".
+func buildSnapshot(in inputs, g grouping, now time.Time, prev *Snapshot) *Snapshot {
 	s := &Snapshot{Taken: now}
 	s.Nomad.Health = in.Nomad
 	s.Nomad.Health.Addr = in.NomadAddr
@@ -87,6 +91,10 @@ func buildSnapshot(in inputs, g grouping, now time.Time) *Snapshot {
 	s.Consul.Health = in.Consul
 	s.Consul.Health.Addr = in.ConsulAddr
 	s.Consul.Datacenter = in.Datacenter
+	s.Consul.Datacenters = slices.Clone(in.DCs)
+	for i := range s.Consul.Datacenters {
+		s.Consul.Datacenters[i].Addr = in.ConsulAddr
+	}
 
 	sites := map[string]*Site{}
 	site := func(name string) *Site {
@@ -99,29 +107,15 @@ func buildSnapshot(in inputs, g grouping, now time.Time) *Snapshot {
 	}
 
 	// Nodes first: allocs and instances are placed through them.
-	nodeByID := make(map[string]*Node, len(in.Nodes))
-	nodeByName := make(map[string]*Node, len(in.Nodes))
-	s.Nomad.Nodes = make([]Node, 0, len(in.Nodes))
-	for _, rn := range in.Nodes {
-		n := rn.Stub
-		if n == nil {
-			continue
-		}
-		s.Nomad.Nodes = append(s.Nomad.Nodes, Node{
-			ID: n.ID, Name: n.Name, Datacenter: n.Datacenter,
-			Status:   n.Status,
-			Eligible: n.SchedulingEligibility == nomadapi.NodeSchedulingEligible,
-			Drain:    n.Drain,
-			NodePool: n.NodePool, Class: n.NodeClass,
-			Meta: maps.Clone(rn.Meta),
-			Site: g.siteOf(n.Datacenter, rn.Meta),
-		})
-	}
-	slices.SortFunc(s.Nomad.Nodes, func(a, b Node) int {
-		return compareStrings(a.Name, b.Name, a.ID, b.ID)
-	})
-	for i := range s.Nomad.Nodes {
+	nodes := slices.DeleteFunc(slices.Clone(in.Nodes), func(n *Node) bool { return n == nil })
+	slices.SortFunc(nodes, func(a, b *Node) int { return compareStrings(a.Name, b.Name, a.ID, b.ID) })
+	s.Nomad.Nodes = make([]Node, len(nodes))
+	nodeByID := make(map[string]*Node, len(nodes))
+	nodeByName := make(map[string]*Node, len(nodes))
+	for i, rn := range nodes {
 		n := &s.Nomad.Nodes[i]
+		*n = *rn
+		n.Site = g.siteOf(n.Datacenter, n.Meta)
 		nodeByID[n.ID] = n
 		nodeByName[n.Name] = n
 		st := site(n.Site)
@@ -136,65 +130,85 @@ func buildSnapshot(in inputs, g grouping, now time.Time) *Snapshot {
 		}
 	}
 
-	s.Nomad.Jobs = make([]Job, 0, len(in.Jobs))
-	for _, j := range in.Jobs {
-		if j == nil {
-			continue
-		}
-		job := Job{
-			ID: j.ID, Name: j.Name, Namespace: j.Namespace,
-			Type: j.Type, Status: j.Status,
-			Datacenters: slices.Clone(j.Datacenters),
-		}
-		if j.JobSummary != nil {
-			for _, tg := range j.JobSummary.Summary {
-				job.Running += tg.Running
-				job.Failed += tg.Failed
-				job.Lost += tg.Lost
-				job.Queued += tg.Queued
-				job.Starting += tg.Starting
-				job.Complete += tg.Complete
-			}
-		}
-		s.Nomad.Jobs = append(s.Nomad.Jobs, job)
+	jobs := slices.DeleteFunc(slices.Clone(in.Jobs), func(j *Job) bool { return j == nil })
+	slices.SortFunc(jobs, func(a, b *Job) int { return compareStrings(a.Namespace, b.Namespace, a.ID, b.ID) })
+	s.Nomad.Jobs = make([]Job, len(jobs))
+	type nsID struct{ ns, id string }
+	jobIdx := make(map[nsID]int, len(jobs))
+	for i, j := range jobs {
+		s.Nomad.Jobs[i] = *j
+		jb := &s.Nomad.Jobs[i]
+		jb.Running, jb.Failed, jb.Lost, jb.Queued, jb.Starting, jb.Complete = 0, 0, 0, 0, 0, 0
+		jobIdx[nsID{j.Namespace, j.ID}] = i
 	}
-	slices.SortFunc(s.Nomad.Jobs, func(a, b Job) int {
-		return compareStrings(a.Namespace, b.Namespace, a.ID, b.ID)
-	})
 
-	// The job list stub carries no version: take the highest one seen on
-	// the job's allocations (0 while it has none).
-	type jobKey struct{ ns, id string }
-	jobIdx := make(map[jobKey]int, len(s.Nomad.Jobs))
-	for i, j := range s.Nomad.Jobs {
-		jobIdx[jobKey{j.Namespace, j.ID}] = i
+	// Deployments: newest first per job; the one of (job, version) names
+	// the deployment of allocs that do not carry it (list stubs).
+	deps := slices.DeleteFunc(slices.Clone(in.Deployments), func(d *Deployment) bool { return d == nil })
+	slices.SortFunc(deps, func(a, b *Deployment) int {
+		if c := compareStrings(a.Namespace, b.Namespace, a.JobID, b.JobID); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.CreateIndex, a.CreateIndex)
+	})
+	s.Nomad.Deployments = make([]Deployment, len(deps))
+	type depKey struct {
+		ns, job string
+		v       uint64
+	}
+	depOf := make(map[depKey]string, len(deps))
+	for i, d := range deps {
+		s.Nomad.Deployments[i] = *d
+		k := depKey{d.Namespace, d.JobID, d.JobVersion}
+		if _, ok := depOf[k]; !ok {
+			depOf[k] = d.ID
+		}
+	}
+
+	evals := slices.DeleteFunc(slices.Clone(in.Evals), func(e *BlockedEval) bool { return e == nil })
+	slices.SortFunc(evals, func(a, b *BlockedEval) int {
+		return compareStrings(a.Namespace, b.Namespace, a.JobID, b.JobID, a.ID, b.ID)
+	})
+	s.Nomad.BlockedEvals = make([]BlockedEval, len(evals))
+	for i, e := range evals {
+		s.Nomad.BlockedEvals[i] = *e
+		if ji, ok := jobIdx[nsID{e.Namespace, e.JobID}]; ok {
+			s.Nomad.Jobs[ji].Queued += e.Queued
+		}
 	}
 
 	// Sort pointers, not the large Alloc structs: 10k allocs sort ~3x faster.
-	stubs := slices.DeleteFunc(slices.Clone(in.Allocs), func(a *nomadapi.AllocationListStub) bool { return a == nil })
-	slices.SortFunc(stubs, func(a, b *nomadapi.AllocationListStub) int {
+	stubs := slices.DeleteFunc(slices.Clone(in.Allocs), func(a *Alloc) bool { return a == nil })
+	slices.SortFunc(stubs, func(a, b *Alloc) int {
 		return compareStrings(a.Namespace, b.Namespace, a.JobID, b.JobID, a.Name, b.Name, a.ID, b.ID)
 	})
 	allocSite := make(map[string]string, len(stubs))
-	s.Nomad.Allocs = make([]Alloc, 0, len(stubs))
-	for _, a := range stubs {
-		al := Alloc{
-			ID: a.ID, Name: a.Name, Namespace: a.Namespace,
-			JobID: a.JobID, TaskGroup: a.TaskGroup,
-			NodeID: a.NodeID, NodeName: a.NodeName,
-			ClientStatus: a.ClientStatus, DesiredStatus: a.DesiredStatus,
-			CreateTime: unixNano(a.CreateTime), ModifyTime: unixNano(a.ModifyTime),
-		}
+	s.Nomad.Allocs = make([]Alloc, len(stubs))
+	for i, a := range stubs {
+		al := &s.Nomad.Allocs[i]
+		*al = *a
+		al.Datacenter, al.Site = "", ""
 		if n := nodeByID[a.NodeID]; n != nil {
 			al.Datacenter, al.Site = n.Datacenter, n.Site
 		}
-		for _, ts := range a.TaskStates {
-			if ts != nil {
-				al.Restarts += int(ts.Restarts)
-			}
+		if al.DeploymentID == "" {
+			al.DeploymentID = depOf[depKey{a.Namespace, a.JobID, a.JobVersion}]
 		}
-		if i, ok := jobIdx[jobKey{a.Namespace, a.JobID}]; ok && a.JobVersion > s.Nomad.Jobs[i].Version {
-			s.Nomad.Jobs[i].Version = a.JobVersion
+		if ji, ok := jobIdx[nsID{a.Namespace, a.JobID}]; ok {
+			j := &s.Nomad.Jobs[ji]
+			j.Version = max(j.Version, a.JobVersion)
+			switch a.ClientStatus {
+			case "running":
+				j.Running++
+			case "pending":
+				j.Starting++
+			case "failed":
+				j.Failed++
+			case "lost":
+				j.Lost++
+			case "complete":
+				j.Complete++
+			}
 		}
 		allocSite[al.ID] = al.Site
 		st := site(al.Site)
@@ -207,16 +221,40 @@ func buildSnapshot(in inputs, g grouping, now time.Time) *Snapshot {
 		case al.ClientStatus == "pending":
 			st.AllocsPending++
 		}
-		s.Nomad.Allocs = append(s.Nomad.Allocs, al)
 	}
 
-	s.Consul.Checks, s.Consul.Instances = buildServices(in.Checks)
+	// Consul: every datacenter, the local one first.
+	s.Consul.Checks, s.Consul.Instances = buildServices(in.Datacenter, in.Checks)
+	for _, r := range in.Remote {
+		c, i := buildServices(r.Name, r.Checks)
+		s.Consul.Checks = append(s.Consul.Checks, c...)
+		s.Consul.Instances = append(s.Consul.Instances, i...)
+	}
+	s.Consul.Nodes = make([]ConsulNode, 0, len(in.ConsulNodes))
+	consulSite := map[[2]string]string{} // (dc, node) -> site from node meta
+	metaKey, byMeta := strings.CutPrefix(g.SiteKey, "meta.")
+	for _, n := range in.ConsulNodes {
+		if n == nil {
+			continue
+		}
+		dc := n.Datacenter
+		if dc == "" {
+			dc = in.Datacenter
+		}
+		s.Consul.Nodes = append(s.Consul.Nodes, ConsulNode{Name: n.Node, Datacenter: dc, Address: n.Address, Meta: n.Meta})
+		if byMeta && n.Meta[metaKey] != "" {
+			consulSite[[2]string{dc, n.Node}] = n.Meta[metaKey]
+		}
+	}
+	slices.SortFunc(s.Consul.Nodes, func(a, b ConsulNode) int { return compareStrings(a.Datacenter, b.Datacenter, a.Name, b.Name) })
 	for i := range s.Consul.Instances {
 		inst := &s.Consul.Instances[i]
 		if as, ok := allocSite[inst.AllocID]; ok && inst.AllocID != "" {
 			inst.Site = as
 		} else if n := nodeByName[inst.Node]; n != nil {
 			inst.Site = n.Site
+		} else {
+			inst.Site = consulSite[[2]string{inst.Datacenter, inst.Node}]
 		}
 		st := site(inst.Site)
 		switch inst.Status {
@@ -236,12 +274,14 @@ func buildSnapshot(in inputs, g grouping, now time.Time) *Snapshot {
 		s.Sites = append(s.Sites, *st)
 	}
 	slices.SortFunc(s.Sites, func(a, b Site) int { return cmp.Compare(a.Name, b.Name) })
+	s.idx = buildIndex(s)
+	s.Outages = buildOutages(s, prev)
 	return s
 }
 
 // buildServices copies checks and derives one instance per (Consul node,
 // service ID); service IDs are only unique per agent.
-func buildServices(in consulapi.HealthChecks) ([]Check, []ServiceInstance) {
+func buildServices(dc string, in consulapi.HealthChecks) ([]Check, []ServiceInstance) {
 	checks := make([]Check, 0, len(in))
 	type key struct{ node, id string }
 	byKey := map[key]*ServiceInstance{}
@@ -254,6 +294,7 @@ func buildServices(in consulapi.HealthChecks) ([]Check, []ServiceInstance) {
 			ID: c.CheckID, Name: c.Name, Node: c.Node,
 			ServiceID: c.ServiceID, Service: c.ServiceName,
 			Status: c.Status, Output: c.Output, Type: c.Type,
+			Datacenter: dc, ModifyIndex: c.ModifyIndex,
 		})
 		st := checkStatus(c)
 		if c.ServiceID == "" {
@@ -265,8 +306,9 @@ func buildServices(in consulapi.HealthChecks) ([]Check, []ServiceInstance) {
 		if inst == nil {
 			inst = &ServiceInstance{
 				ID: c.ServiceID, Service: c.ServiceName, Node: c.Node,
-				Tags:    slices.Clone(c.ServiceTags),
-				AllocID: parseAllocID(c.ServiceID),
+				Tags:       c.ServiceTags,
+				AllocID:    parseAllocID(c.ServiceID),
+				Datacenter: dc,
 			}
 			byKey[k] = inst
 		}

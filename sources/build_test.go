@@ -9,28 +9,31 @@ import (
 	"time"
 
 	consulapi "github.com/hashicorp/consul/api"
-	nomadapi "github.com/hashicorp/nomad/api"
 )
 
 // Fixture helpers: raw API objects as the clients decode them.
 
-func nodeStub(id, name, dc, status string, meta map[string]string) rawNode {
-	return rawNode{Stub: &nomadapi.NodeListStub{
+func nodeStub(id, name, dc, status string, meta map[string]string) *Node {
+	return (&wireNode{
 		ID: id, Name: name, Datacenter: dc, Status: status,
-		SchedulingEligibility: nomadapi.NodeSchedulingEligible,
-	}, Meta: meta}
+		SchedulingEligibility: "eligible", Meta: meta,
+	}).toNode()
 }
 
-func allocStub(id, job, nodeID, client, desired string, restarts ...uint64) *nomadapi.AllocationListStub {
-	a := &nomadapi.AllocationListStub{
+func allocStub(id, job, nodeID, client, desired string, restarts ...uint64) *Alloc {
+	a := &wireAlloc{
 		ID: id, Name: job + ".g[0]", Namespace: "default", JobID: job, TaskGroup: "g",
 		NodeID: nodeID, ClientStatus: client, DesiredStatus: desired,
-		TaskStates: map[string]*nomadapi.TaskState{},
+		TaskStates: map[string]*wireTaskState{},
 	}
 	for i, r := range restarts {
-		a.TaskStates[string(rune('a'+i))] = &nomadapi.TaskState{Restarts: r}
+		a.TaskStates[string(rune('a'+i))] = &wireTaskState{Restarts: r}
 	}
-	return a
+	return a.toAlloc()
+}
+
+func job(id string, dcs ...string) *Job {
+	return &Job{ID: id, Name: id, Namespace: "default", Type: "service", Status: "running", Datacenters: dcs}
 }
 
 func check(node, checkID, serviceID, service, status string) *consulapi.HealthCheck {
@@ -62,7 +65,7 @@ const (
 )
 
 func TestBuildSiteGrouping(t *testing.T) {
-	nodes := []rawNode{
+	nodes := []*Node{
 		nodeStub("id1", "n1", "dc1", "ready", map[string]string{"site": "paris", "hosted_by": "alice", "owner": "zoe"}),
 		nodeStub("id2", "n2", "dc1", "down", map[string]string{"site": "lyon", "hosted_by": "bob"}),
 		nodeStub("id3", "n3", "dc2", "disconnected", nil),
@@ -107,7 +110,7 @@ func TestBuildSiteGrouping(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := buildSnapshot(inputs{Nodes: nodes}, tt.g, time.Now())
+			s := buildSnapshot(inputs{Nodes: nodes}, tt.g, time.Now(), nil)
 			if got := siteNames(s); !slices.Equal(got, tt.sites) {
 				t.Fatalf("sites = %q, want %q", got, tt.sites)
 			}
@@ -178,7 +181,7 @@ func TestInstanceWorstStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := buildSnapshot(inputs{Checks: tt.checks}, grouping{}, time.Now())
+			s := buildSnapshot(inputs{Checks: tt.checks}, grouping{}, time.Now(), nil)
 			var got []string
 			for _, in := range s.Consul.Instances {
 				if in.ID == sid {
@@ -198,7 +201,7 @@ func TestInstanceWorstStatus(t *testing.T) {
 func TestSameServiceIDOnTwoNodesIsTwoInstances(t *testing.T) {
 	s := buildSnapshot(inputs{Checks: []*consulapi.HealthCheck{
 		check("a", "c", "web", "web", "passing"), check("b", "c", "web", "web", "critical"),
-	}}, grouping{}, time.Now())
+	}}, grouping{}, time.Now(), nil)
 	if len(s.Consul.Instances) != 2 {
 		t.Fatalf("instances = %+v", s.Consul.Instances)
 	}
@@ -210,17 +213,13 @@ func TestSameServiceIDOnTwoNodesIsTwoInstances(t *testing.T) {
 
 func TestBuildAllocsJobsAndPlacement(t *testing.T) {
 	in := inputs{
-		Nodes: []rawNode{
+		Nodes: []*Node{
 			nodeStub("id1", "n1", "dc1", "ready", map[string]string{"site": "paris"}),
 			nodeStub("id2", "n2", "dc2", "ready", map[string]string{"site": "lyon"}),
 		},
-		Jobs: []*nomadapi.JobListStub{{
-			ID: "web", Name: "web", Namespace: "default", Type: "service", Status: "running",
-			JobSummary: &nomadapi.JobSummary{Summary: map[string]nomadapi.TaskGroupSummary{
-				"a": {Running: 2, Failed: 1, Queued: 1}, "b": {Running: 1, Lost: 2, Starting: 1, Complete: 3},
-			}},
-		}},
-		Allocs: []*nomadapi.AllocationListStub{
+		Jobs:  []*Job{job("web", "dc1", "dc2")},
+		Evals: []*BlockedEval{{ID: "e1", JobID: "web", Namespace: "default", Queued: 2}, {ID: "e2", JobID: "other", Namespace: "default", Queued: 5}},
+		Allocs: []*Alloc{
 			allocStub("a1", "web", "id1", "running", "run", 1, 2),
 			allocStub("a2", "web", "id1", "pending", "run"),
 			allocStub("a3", "web", "id1", "failed", "run"),
@@ -232,7 +231,7 @@ func TestBuildAllocsJobsAndPlacement(t *testing.T) {
 	}
 	in.Allocs[0].JobVersion = 3
 	in.Allocs[1].JobVersion = 4
-	s := buildSnapshot(in, grouping{SiteKey: "meta.site"}, time.Now())
+	s := buildSnapshot(in, grouping{SiteKey: "meta.site"}, time.Now(), nil)
 
 	paris := siteOf(t, s, "paris")
 	if paris.AllocsRunning != 1 || paris.AllocsPending != 1 || paris.AllocsFailed != 2 {
@@ -250,7 +249,9 @@ func TestBuildAllocsJobsAndPlacement(t *testing.T) {
 		t.Errorf("a1 = %+v", a1)
 	}
 	j := s.Nomad.Jobs[0]
-	if j.Running != 3 || j.Failed != 1 || j.Lost != 2 || j.Queued != 1 || j.Starting != 1 || j.Complete != 3 {
+	// Counted from the alloc list (a5 is running though being stopped);
+	// Queued from the job's blocked evaluation only.
+	if j.Running != 3 || j.Failed != 2 || j.Lost != 0 || j.Queued != 2 || j.Starting != 1 || j.Complete != 1 {
 		t.Errorf("job counts = %+v", j)
 	}
 	if j.Version != 4 {
@@ -260,11 +261,11 @@ func TestBuildAllocsJobsAndPlacement(t *testing.T) {
 
 func TestInstanceSite(t *testing.T) {
 	in := inputs{
-		Nodes: []rawNode{
+		Nodes: []*Node{
 			nodeStub("id1", "n1", "dc1", "ready", map[string]string{"site": "paris"}),
 			nodeStub("id2", "machine-lyon", "dc2", "ready", map[string]string{"site": "lyon"}),
 		},
-		Allocs: []*nomadapi.AllocationListStub{allocStub(alloc1, "garage", "id1", "running", "run")},
+		Allocs: []*Alloc{allocStub(alloc1, "garage", "id1", "running", "run")},
 		Checks: []*consulapi.HealthCheck{
 			check("consul-dev", "c1", "_nomad-task-"+alloc1+"-group-g-garage-http", "garage", "passing"),
 			check("consul-dev", "c2", "_nomad-task-"+alloc2+"-group-g-ghost-http", "ghost", "critical"), // alloc GC'd
@@ -272,7 +273,7 @@ func TestInstanceSite(t *testing.T) {
 			check("consul-dev", "c4", "consul", "consul", "passing"),
 		},
 	}
-	s := buildSnapshot(in, grouping{SiteKey: "meta.site"}, time.Now())
+	s := buildSnapshot(in, grouping{SiteKey: "meta.site"}, time.Now(), nil)
 	want := map[string][2]string{ // service -> alloc, site
 		"garage": {alloc1, "paris"}, "ghost": {alloc2, ""}, "nginx": {"", "lyon"}, "consul": {"", ""},
 	}
@@ -295,16 +296,13 @@ func TestInstanceSite(t *testing.T) {
 func sampleInputs() inputs {
 	return inputs{
 		NomadAddr: "http://n:4646", ConsulAddr: "http://c:8500", Region: "global", Datacenter: "dc1",
-		Nodes: []rawNode{
+		Nodes: []*Node{
 			nodeStub("id1", "n1", "paris", "ready", map[string]string{"hosted_by": "alice"}),
 			nodeStub("id2", "n2", "lyon", "ready", map[string]string{"hosted_by": "bob"}),
 			nodeStub("id3", "n3", "lyon", "down", nil),
 		},
-		Jobs: []*nomadapi.JobListStub{
-			{ID: "b", Namespace: "default", Datacenters: []string{"lyon"}},
-			{ID: "a", Namespace: "default", Datacenters: []string{"paris"}},
-		},
-		Allocs: []*nomadapi.AllocationListStub{
+		Jobs: []*Job{job("b", "lyon"), job("a", "paris")},
+		Allocs: []*Alloc{
 			allocStub(alloc2, "b", "id2", "running", "run"),
 			allocStub(alloc1, "a", "id1", "failed", "run", 4),
 		},
@@ -319,7 +317,7 @@ func sampleInputs() inputs {
 func TestBuildDeterministicAndDetached(t *testing.T) {
 	now := time.Now()
 	in := sampleInputs()
-	want := buildSnapshot(in, grouping{HostKey: "hosted_by"}, now)
+	want := buildSnapshot(in, grouping{HostKey: "hosted_by"}, now, nil)
 	for range 20 {
 		sh := in
 		sh.Nodes = slices.Clone(in.Nodes)
@@ -330,7 +328,7 @@ func TestBuildDeterministicAndDetached(t *testing.T) {
 		rand.Shuffle(len(sh.Jobs), func(i, j int) { sh.Jobs[i], sh.Jobs[j] = sh.Jobs[j], sh.Jobs[i] })
 		rand.Shuffle(len(sh.Allocs), func(i, j int) { sh.Allocs[i], sh.Allocs[j] = sh.Allocs[j], sh.Allocs[i] })
 		rand.Shuffle(len(sh.Checks), func(i, j int) { sh.Checks[i], sh.Checks[j] = sh.Checks[j], sh.Checks[i] })
-		if got := buildSnapshot(sh, grouping{HostKey: "hosted_by"}, now); !reflect.DeepEqual(got, want) {
+		if got := buildSnapshot(sh, grouping{HostKey: "hosted_by"}, now, nil); !reflect.DeepEqual(got, want) {
 			t.Fatalf("order-dependent output:\n%+v\nwant\n%+v", got, want)
 		}
 	}
@@ -341,14 +339,10 @@ func TestBuildDeterministicAndDetached(t *testing.T) {
 		t.Errorf("addresses/region/dc not carried: %+v %+v", want.Nomad.Health, want.Consul.Health)
 	}
 
-	// The snapshot owns its data: mutating the raw inputs afterwards must
-	// not show through.
-	in.Nodes[0].Meta["hosted_by"] = "mallory"
-	in.Jobs[0].Datacenters[0] = "mars"
-	in.Checks[0].ServiceTags[0] = "changed"
-	in.Allocs[0].ClientStatus = "lost"
-	if again := buildSnapshot(sampleInputs(), grouping{HostKey: "hosted_by"}, now); !reflect.DeepEqual(again, want) {
-		t.Fatalf("snapshot shares memory with its inputs")
+	// The builder must not write to its inputs: the watcher's records
+	// are shared by every snapshot built from them.
+	if !reflect.DeepEqual(in, sampleInputs()) {
+		t.Fatalf("buildSnapshot mutated its inputs")
 	}
 }
 

@@ -27,8 +27,10 @@ type Config struct {
 
 // Timing of the follow loops. Fields of Watcher so tests can shrink them.
 const (
-	defaultWaitTime   = 5 * time.Minute
-	defaultMinSpacing = 250 * time.Millisecond
+	defaultWaitTime = 5 * time.Minute
+	// defaultMinSpacing coalesces Consul changes: under churn each
+	// blocking query returns at once, so at most one per second per query.
+	defaultMinSpacing = time.Second
 	defaultBackoffMin = 250 * time.Millisecond
 	defaultBackoffMax = 30 * time.Second
 	// requestSlack is added to the blocking wait (plus the wait/16 jitter
@@ -38,6 +40,16 @@ const (
 	// republishes when the published Updated is older than this, so an
 	// idle cluster costs one build per resource per WaitTime.
 	defaultRefreshAfter = time.Minute
+	// defaultStreamIdle: Nomad sends a heartbeat every 10 s on the event
+	// stream; this long without a frame means the connection hung.
+	defaultStreamIdle = 35 * time.Second
+	// defaultResyncAfter: relist Nomad this often to drop what was garbage
+	// collected (GC emits no event). 5 requests per period.
+	defaultResyncAfter = 15 * time.Minute
+	// defaultDCRefresh: how often the list of Consul datacenters is read.
+	defaultDCRefresh = time.Minute
+	// defaultPublishEvery bounds snapshot builds under churn.
+	defaultPublishEvery = 200 * time.Millisecond
 )
 
 // New builds both clients. A malformed address is an error; an unreachable
@@ -92,22 +104,31 @@ func New(cfg Config) (*Watcher, error) {
 		return nil, fmt.Errorf("sources: consul client: %w", err)
 	}
 
+	// Without a configured namespace, follow them all.
+	ns := cfg.NomadNamespace
+	if ns == "" {
+		ns = "*"
+	}
 	w := &Watcher{
 		nomad: nomad, consul: consul,
 		nomadAddr: displayAddr(nc.Address), consulAddr: displayAddr(consulAddr),
 		nomadToken: nc.SecretID, consulToken: cc.Token,
-		region:  nc.Region,
+		region: nc.Region, namespace: ns,
 		group:   grouping{SiteKey: cfg.SiteKey, HostKey: cfg.HostKey},
 		updates: make(chan struct{}, 1),
 		dirty:   make(chan struct{}, 1),
+		nomadH:  part{backend: "nomad", resource: "jobs"},
+		dcsH:    part{backend: "consul", resource: "datacenters"},
+		local:   newDC("", true),
+		remote:  map[string]*dcData{},
 
 		waitTime: defaultWaitTime, minSpacing: defaultMinSpacing,
 		backoffMin: defaultBackoffMin, backoffMax: defaultBackoffMax,
 		requestSlack: defaultRequestSlack, refreshAfter: defaultRefreshAfter,
+		streamIdle: defaultStreamIdle, resyncAfter: defaultResyncAfter,
+		dcRefresh: defaultDCRefresh, publishEvery: defaultPublishEvery,
 	}
-	w.raw.NomadAddr, w.raw.ConsulAddr = w.nomadAddr, w.consulAddr
-	w.raw.Region = w.region
-	w.snap.Store(buildSnapshot(w.raw, w.group, time.Time{}))
+	w.snap.Store(buildSnapshot(w.inputsLocked(), w.group, time.Time{}, nil))
 	return w, nil
 }
 

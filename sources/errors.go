@@ -38,6 +38,10 @@ var needs = map[string]string{
 	"allocations":   "namespace capability read-job (read policy)",
 	"nodes":         "node:read",
 	"health checks": "service:read and node:read",
+	"catalog nodes": "node:read",
+	"deployments":   "namespace capability read-job (read policy)",
+	"evaluations":   "namespace capability read-job (read policy)",
+	"event stream":  "namespace capability read-job for the Job, Allocation, Deployment and Evaluation topics, and node:read for Node",
 }
 
 // backendError wraps err from one request. secret is scrubbed from the
@@ -60,7 +64,13 @@ func backendError(backend, resource, addr, secret string, err error) *BackendErr
 	switch {
 	case e.Status == http.StatusForbidden:
 		e.msg = fmt.Sprintf("%s: permission denied reading %s at %s: the token lacks a capability", backend, resource, addr)
-		if n := needs[resource]; n != "" {
+		n := needs[resource]
+		if n == "" && strings.HasPrefix(resource, "health checks of") {
+			n = needs["health checks"]
+		} else if n == "" && strings.HasPrefix(resource, "catalog nodes of") {
+			n = needs["catalog nodes"]
+		}
+		if n != "" {
 			e.msg += " (needs " + n + ")"
 		}
 		if body != "" {

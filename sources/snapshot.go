@@ -14,6 +14,11 @@ type Snapshot struct {
 	// Sites are derived from Nomad nodes (datacenter, or a node meta key),
 	// sorted by name. Objects whose site is unknown fall in a site "".
 	Sites []Site
+	// Outages are what is down or degraded now, correlated across Nomad
+	// and Consul (see outages.go), sorted by site, kind, name.
+	Outages []Outage
+
+	idx *snapIndex // lookups (lookup.go); built once, read-only
 }
 
 // Health of one backend as seen by the watcher.
@@ -44,6 +49,11 @@ type NomadState struct {
 	Jobs   []Job
 	Allocs []Alloc
 	Nodes  []Node
+	// Deployments known to Nomad (until GC), newest first per job.
+	Deployments []Deployment
+	// BlockedEvals are evaluations waiting for capacity: allocations
+	// Nomad cannot place anywhere right now.
+	BlockedEvals []BlockedEval
 }
 
 type ConsulState struct {
@@ -52,6 +62,26 @@ type ConsulState struct {
 	// Instances are service instances with their aggregated check state.
 	Instances []ServiceInstance
 	Checks    []Check
+	// Nodes of the Consul catalog with their meta, every datacenter.
+	Nodes []ConsulNode
+	// Datacenters the agent knows (federation), the local one first. Each
+	// is followed on its own: one unreachable datacenter keeps its last
+	// good data, marked stale in its Health, and does not hide the others.
+	// ConsulState.Health reflects the local datacenter only.
+	Datacenters []ConsulDatacenter
+}
+
+// ConsulDatacenter is one datacenter of the Consul federation.
+type ConsulDatacenter struct {
+	Name  string
+	Local bool
+	Health
+}
+
+// ConsulNode is a node of the Consul catalog.
+type ConsulNode struct {
+	Name, Datacenter, Address string
+	Meta                      map[string]string
 }
 
 type Job struct {
@@ -60,8 +90,13 @@ type Job struct {
 	Status              string // pending, running, dead
 	Datacenters         []string
 	Version             uint64
-	// Counts summed over task groups from the job summary.
+	// Counts of the job's allocations Nomad still knows, by client status
+	// (Starting = pending); Queued sums the blocked evaluations' queued
+	// allocations (capacity missing).
 	Running, Failed, Lost, Queued, Starting, Complete int
+	Stop                                              bool // stopped by a member (status goes dead)
+	StatusDescription                                 string
+	ModifyIndex                                       uint64
 }
 
 type Alloc struct {
@@ -75,6 +110,79 @@ type Alloc struct {
 	Restarts            int    // summed over tasks
 	CreateTime          time.Time
 	ModifyTime          time.Time
+
+	ClientDescription, DesiredDescription string
+	JobVersion                            uint64
+	// DeploymentID: from the allocation when Nomad sent it (events), else
+	// the job's deployment for this version. DeploymentHealth is
+	// "healthy", "unhealthy" or "" (not yet decided / no deployment).
+	DeploymentID, DeploymentHealth string
+	NextAllocation                 string // replacement when rescheduled
+	Tasks                          []TaskState
+	CreateIndex, ModifyIndex       uint64
+}
+
+// TaskState is one task of an allocation, with its most recent events.
+type TaskState struct {
+	Name                               string
+	State                              string // pending, running, dead
+	Failed                             bool
+	Restarts                           int
+	LastRestart, StartedAt, FinishedAt time.Time
+	// Events are the most recent task events, oldest first (at most
+	// maxTaskEvents).
+	Events []TaskEvent
+}
+
+type TaskEvent struct {
+	Time    time.Time
+	Type    string // "Started", "Terminated", "Restarting", "Killed"...
+	Message string // Nomad's display message
+}
+
+// Deployment is a job's rollout and its progress.
+type Deployment struct {
+	ID, JobID, Namespace string
+	JobVersion           uint64
+	Status               string // running, successful, failed, cancelled, paused, blocked...
+	StatusDescription    string
+	Groups               []DeploymentGroup
+	CreateIndex          uint64
+	ModifyIndex          uint64
+}
+
+type DeploymentGroup struct {
+	Name                                          string
+	Desired, Placed, Healthy, Unhealthy, Canaries int
+	Promoted                                      bool
+}
+
+// Progress sums the groups: healthy allocations out of desired.
+func (d Deployment) Progress() (healthy, desired int) {
+	for _, g := range d.Groups {
+		healthy += g.Healthy
+		desired += g.Desired
+	}
+	return healthy, desired
+}
+
+// Active reports whether the deployment is still rolling out.
+func (d Deployment) Active() bool {
+	switch d.Status {
+	case "running", "paused", "pending", "blocked", "unblocking", "initializing":
+		return true
+	}
+	return false
+}
+
+// BlockedEval is a blocked evaluation: allocations of a job that no node
+// can take now (capacity, constraints).
+type BlockedEval struct {
+	ID, JobID, Namespace string
+	TriggeredBy          string
+	Queued               int    // allocations waiting, summed over groups
+	Reason               string // e.g. "group web: 0/3 nodes available, memory exhausted"
+	ModifyIndex          uint64
 }
 
 type Node struct {
@@ -85,7 +193,24 @@ type Node struct {
 	NodePool, Class      string
 	Meta                 map[string]string
 	// Site is the grouping key (datacenter or the configured meta key).
-	Site string
+	Site              string
+	Address           string
+	StatusDescription string
+	ModifyIndex       uint64
+}
+
+// State is the node's state as a member reads it: its status when not
+// ready, else "draining" or "ineligible" when so, else "ready".
+func (n Node) State() string {
+	switch {
+	case n.Status != "ready":
+		return n.Status
+	case n.Drain:
+		return "draining"
+	case !n.Eligible:
+		return "ineligible"
+	}
+	return "ready"
 }
 
 type ServiceInstance struct {
@@ -100,13 +225,16 @@ type ServiceInstance struct {
 	// Nomad registered it (parsed from the service ID).
 	AllocID string
 	// Site of the instance, from its allocation's node when known.
-	Site string
+	Site       string
+	Datacenter string // Consul datacenter
 }
 
 type Check struct {
 	ID, Name, Node       string
 	ServiceID, Service   string
 	Status, Output, Type string
+	Datacenter           string
+	ModifyIndex          uint64
 }
 
 // Site aggregates what lives in one site. Counts are derived from the
@@ -124,6 +252,9 @@ type Site struct {
 	// Hosts names who hosts each node at home (node name -> member handle),
 	// from the configured node meta key.
 	Hosts map[string]string
+	// Status: "down" when it has nodes and none is up, "degraded" when a
+	// node is down or an outage sits in it, else "up".
+	Status string
 }
 
 // Outage is something down or degraded now: a site, node, job or service,
@@ -152,6 +283,8 @@ type Transition struct {
 	To      string // state after
 	Detail  string
 	// Key identifies the transition for deduplication across processes
-	// (two watchers seeing the same change write it once).
+	// (two watchers seeing the same change write it once). It is derived
+	// from server-side data only: object ID, new state and, for states an
+	// object can enter more than once, the server's modify index.
 	Key string
 }

@@ -2,6 +2,7 @@ package sources
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -11,58 +12,78 @@ import (
 	nomadapi "github.com/hashicorp/nomad/api"
 )
 
-// resource is one followed API list; each has its own blocking-query loop.
-type resource int
-
-const (
-	resJobs resource = iota
-	resAllocs
-	resNodes
-	resChecks
-	numResources
-)
-
-func (r resource) backend() string {
-	if r == resChecks {
-		return "consul"
-	}
-	return "nomad"
-}
-
-func (r resource) String() string {
-	return [...]string{"jobs", "allocations", "nodes", "health checks"}[r]
-}
-
-// resHealth is the watcher's bookkeeping for one resource.
+// resHealth is the watcher's bookkeeping for one followed part (Nomad's
+// list+stream, or one Consul query of one datacenter).
 type resHealth struct {
 	err       error
 	updated   time.Time // last successful fetch
 	published time.Time // when a success last asked for a publish
 }
 
+// part names a followed part for error messages and holds its health.
+type part struct {
+	backend, resource string
+	resHealth
+}
+
 // Watcher follows Nomad and Consul and publishes immutable snapshots.
+//
+// Nomad: one list of jobs, allocations, nodes, deployments and blocked
+// evaluations, then one event stream (/v1/event/stream) applied to local
+// state; the stream resumes from its last index after a short break and
+// relists after a failed connection (the server may have restarted and
+// lost its event buffer) and every resyncAfter (to drop what Nomad
+// garbage-collected, which emits no event). Consul: blocking queries on
+// health/state/any and catalog/nodes for the local datacenter and every
+// other datacenter the agent knows, each on its own.
 type Watcher struct {
 	nomad                   *nomadapi.Client
 	consul                  *consulapi.Client
 	nomadAddr, consulAddr   string
 	nomadToken, consulToken string // only to scrub them from error messages
-	region                  string
+	region, namespace       string
 	group                   grouping
 
 	snap    atomic.Pointer[Snapshot]
 	updates chan struct{} // to readers, capacity 1
 	dirty   chan struct{} // loops -> publisher, capacity 1
 
-	mu     sync.Mutex
-	raw    inputs // guarded by mu; slices replaced, never mutated
-	health [numResources]resHealth
+	mu     sync.Mutex // guards everything below up to subs
+	nstate nomadState
+	nomadH part
+	// nomadDenied: a resource the token may not read (403), left out of
+	// the lists and the stream; shown as the Nomad error, marking it stale.
+	nomadDenied error
+	local       *dcData            // the agent's datacenter
+	remote      map[string]*dcData // other datacenters, by name
+	dcsH        part               // catalog/datacenters
+	dcName      string             // local Consul datacenter, once known
+	// nodeMeta caches node meta by node ID and ModifyIndex, so a relist
+	// costs no per-node request for unchanged nodes.
+	nodeMeta map[string]*Node
 
-	// nodeMeta caches node meta by node ID, keyed by ModifyIndex, so only
-	// changed nodes cost a request. Used by the nodes loop only.
-	nodeMeta map[string]rawNode
+	subsMu     sync.Mutex
+	subs       map[*subscriber]struct{}
+	subsClosed bool // Run returned
+	dropped    atomic.Uint64
 
 	waitTime, minSpacing, backoffMin, backoffMax time.Duration
 	requestSlack, refreshAfter                   time.Duration
+	streamIdle, resyncAfter, dcRefresh           time.Duration
+	publishEvery                                 time.Duration
+}
+
+// dcData is what one Consul datacenter holds.
+type dcData struct {
+	name          string
+	checks        consulapi.HealthChecks
+	nodes         []*consulapi.Node
+	checksH       part
+	nodesH        part
+	cancel        context.CancelFunc // remote only
+	local         bool
+	haveChecks    bool
+	haveNodesList bool
 }
 
 // NomadAddr is the Nomad address followed (never a token).
@@ -79,41 +100,47 @@ func (w *Watcher) Snapshot() *Snapshot { return w.snap.Load() }
 // coalesces: one receive may stand for several publishes.
 func (w *Watcher) Updates() <-chan struct{} { return w.updates }
 
-// fetchFunc runs one (blocking) query after index. On success it returns
-// the new index and a function that stores the result into inputs (run
-// under the watcher's lock).
-type fetchFunc func(ctx context.Context, index uint64) (uint64, func(*inputs), error)
-
-// Run follows every resource until ctx is done. Call it once.
+// Run follows Nomad and Consul until ctx is done. Call it once. When it
+// returns, every transition subscriber's channel is closed.
 func (w *Watcher) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	fetches := [numResources]fetchFunc{
-		resJobs: w.fetchJobs, resAllocs: w.fetchAllocs,
-		resNodes: w.fetchNodes, resChecks: w.fetchChecks,
-	}
-	for r, f := range fetches {
-		wg.Go(func() { w.follow(ctx, resource(r), f) })
-	}
+	wg.Go(func() { w.followNomad(ctx) })
+	w.startConsul(ctx, &wg)
+	defer w.closeSubscribers()
 	for {
 		select {
 		case <-ctx.Done():
+			w.mu.Lock()
+			for _, d := range w.remote {
+				d.cancel()
+			}
+			w.mu.Unlock()
 			wg.Wait()
 			return
 		case <-w.dirty:
 			w.publish()
+			// Under churn, events arrive faster than a member can read:
+			// build at most one snapshot per publishEvery.
+			if !sleep(ctx, w.publishEvery) {
+				continue
+			}
 		}
 	}
 }
 
-// follow is the blocking-query loop of one resource.
-func (w *Watcher) follow(ctx context.Context, r resource, fetch fetchFunc) {
+// fetchFunc runs one (blocking) query after index. On success it returns
+// the new index and a function that stores the result (run under w.mu).
+type fetchFunc func(ctx context.Context, index uint64) (uint64, func(), error)
+
+// follow is the blocking-query loop of one Consul part.
+func (w *Watcher) follow(ctx context.Context, p *part, fetch fetchFunc) {
 	var index uint64
 	var have bool
 	var last time.Time
 	failures := 0
 	for {
-		// Minimum spacing: under heavy churn every query returns at once;
-		// this bounds us to a few requests per second per resource.
+		// Minimum spacing: under churn every query returns at once; this
+		// coalesces changes into one request per minSpacing.
 		if !sleep(ctx, w.minSpacing-time.Since(last)) {
 			return
 		}
@@ -128,14 +155,18 @@ func (w *Watcher) follow(ctx context.Context, r resource, fetch fetchFunc) {
 		}
 		if err != nil {
 			failures++
-			w.fail(r, err)
+			w.fail(p, err)
+			// The server may come back restarted with a lower index: a
+			// blocking query on the old one would then wait its whole
+			// WaitTime. Ask afresh after an error.
+			index = 0
 			if !sleep(ctx, w.backoff(failures)) {
 				return
 			}
 			continue
 		}
 		failures = 0
-		w.succeed(r, !have || got != index, apply)
+		w.succeed(p, !have || got != index, apply)
 		have = true
 		switch {
 		case got < index:
@@ -151,18 +182,20 @@ func (w *Watcher) follow(ctx context.Context, r resource, fetch fetchFunc) {
 	}
 }
 
-func (w *Watcher) succeed(r resource, changed bool, apply func(*inputs)) {
+// succeed records a successful fetch of p, applying the result when it
+// changed; it asks for a publish on change, on recovery, and when the
+// published age grew past refreshAfter.
+func (w *Watcher) succeed(p *part, changed bool, apply func()) {
 	now := time.Now()
 	w.mu.Lock()
-	h := &w.health[r]
-	if changed {
-		apply(&w.raw)
+	if changed && apply != nil {
+		apply()
 	}
-	recovered := h.err != nil
-	h.err, h.updated = nil, now
-	poke := changed || recovered || now.Sub(h.published) >= w.refreshAfter
+	recovered := p.err != nil
+	p.err, p.updated = nil, now
+	poke := changed || recovered || now.Sub(p.published) >= w.refreshAfter
 	if poke {
-		h.published = now
+		p.published = now
 	}
 	w.mu.Unlock()
 	if poke {
@@ -170,21 +203,21 @@ func (w *Watcher) succeed(r resource, changed bool, apply func(*inputs)) {
 	}
 }
 
-func (w *Watcher) fail(r resource, err error) {
-	token := w.nomadToken
-	if r.backend() == "consul" {
-		token = w.consulToken
+func (w *Watcher) fail(p *part, err error) {
+	addr, token := w.nomadAddr, w.nomadToken
+	if p.backend == "consul" {
+		addr, token = w.consulAddr, w.consulToken
 	}
-	addr := w.nomadAddr
-	if r.backend() == "consul" {
-		addr = w.consulAddr
+	resource := p.resource
+	var re resourceErr
+	if errors.As(err, &re) {
+		resource, err = re.resource, re.err
 	}
-	be := backendError(r.backend(), r.String(), addr, token, err)
+	be := backendError(p.backend, resource, addr, token, err)
 	w.mu.Lock()
-	h := &w.health[r]
 	// Same error again (the backend is still down): nothing new to show.
-	poke := h.err == nil || h.err.Error() != be.Error()
-	h.err = be
+	poke := p.err == nil || p.err.Error() != be.Error()
+	p.err = be
 	w.mu.Unlock()
 	if poke {
 		w.markDirty()
@@ -198,23 +231,27 @@ func (w *Watcher) markDirty() {
 	}
 }
 
-// publish builds a snapshot from the current inputs and signals readers.
+// publish builds a snapshot from the current state, emits the transitions
+// from the previous one and signals readers.
 func (w *Watcher) publish() {
 	w.mu.Lock()
-	in := w.raw
-	in.Nomad = combineHealth(w.health[resJobs], w.health[resAllocs], w.health[resNodes])
-	in.Consul = combineHealth(w.health[resChecks])
+	in := w.inputsLocked()
 	w.mu.Unlock()
-	w.snap.Store(buildSnapshot(in, w.group, time.Now()))
+	prev := w.snap.Load()
+	next := buildSnapshot(in, w.group, time.Now(), prev)
+	w.snap.Store(next)
+	if !prev.Taken.IsZero() {
+		w.emit(Diff(prev, next))
+	}
 	select {
 	case w.updates <- struct{}{}:
 	default:
 	}
 }
 
-// combineHealth merges the resources of one backend: the first error, and
-// the oldest success (data is as old as its oldest part; zero while one
-// part was never fetched).
+// combineHealth merges parts of one backend: the first error, and the
+// oldest success (data is as old as its oldest part; zero while one part
+// was never fetched).
 func combineHealth(hs ...resHealth) Health {
 	var h Health
 	never := false

@@ -18,32 +18,53 @@ import (
 
 // fakeNomad is a FAKE standing in for Nomad only to produce faults a real
 // agent cannot (hanging requests, garbage JSON, 500s, an index going
-// backwards, ACL refusals on a cluster without ACLs). Normal behaviour is
-// tested against real agents in integration_test.go.
+// backwards, ACL refusals on a cluster without ACLs) and to prove the
+// UI-facing side never blocks on them. Normal behaviour is tested against
+// real agents in integration_test.go.
 type fakeNomad struct {
-	mu       sync.Mutex
-	mode     string // "ok", "hang", "garbage", "500"
-	index    uint64
-	jobs     []*nomadapi.JobListStub
-	denyNode bool          // answer 403 on /v1/nodes
-	changed  chan struct{} // closed and replaced on every change
-	requests map[string]int
+	mu         sync.Mutex
+	mode       string // "ok", "hang", "garbage", "500"
+	index      uint64
+	jobs       []*nomadapi.JobListStub
+	frames     []fakeFrame   // event stream history
+	denyNode   bool          // answer 403 on /v1/nodes
+	changed    chan struct{} // closed and replaced on every change
+	requests   map[string]int
+	heartbeat  time.Duration
+	generation int // bumped to drop open streams (restart)
+}
+
+type fakeFrame struct {
+	index uint64
+	line  []byte
 }
 
 func newFakeNomad() *fakeNomad {
 	return &fakeNomad{
 		mode: "ok", index: 10, changed: make(chan struct{}), requests: map[string]int{},
-		jobs: []*nomadapi.JobListStub{{ID: "web", Name: "web", Namespace: "default", Type: "service", Status: "running"}},
+		jobs:      []*nomadapi.JobListStub{{ID: "web", Name: "web", Namespace: "default", Type: "service", Status: "running", ModifyIndex: 10}},
+		heartbeat: 50 * time.Millisecond,
 	}
 }
 
-// set changes the fake's state under its lock and wakes blocked queries.
+// set changes the fake's state under its lock and wakes blocked requests.
 func (f *fakeNomad) set(fn func(f *fakeNomad)) {
 	f.mu.Lock()
 	fn(f)
 	close(f.changed)
 	f.changed = make(chan struct{})
 	f.mu.Unlock()
+}
+
+// addJob registers a job and emits its event (call inside set).
+func (f *fakeNomad) addJob(id string) {
+	f.index++
+	j := &nomadapi.JobListStub{ID: id, Name: id, Namespace: "default", Type: "service", Status: "pending", ModifyIndex: f.index}
+	f.jobs = append(f.jobs, j)
+	line, _ := json.Marshal(map[string]any{"Index": f.index, "Events": []any{
+		map[string]any{"Topic": "Job", "Type": "JobRegistered", "Key": id, "Index": f.index, "Payload": map[string]any{"Job": j}},
+	}})
+	f.frames = append(f.frames, fakeFrame{f.index, append(line, '\n')})
 }
 
 func (f *fakeNomad) count(path string) int {
@@ -55,7 +76,7 @@ func (f *fakeNomad) count(path string) int {
 func (f *fakeNomad) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.requests[r.URL.Path]++
-	mode, changed := f.mode, f.changed
+	mode := f.mode
 	f.mu.Unlock()
 	switch mode {
 	case "hang":
@@ -69,29 +90,9 @@ func (f *fakeNomad) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "rpc error: No cluster leader", http.StatusInternalServerError)
 		return
 	}
-	// A minimal blocking query: wait while the client is up to date.
-	index, _ := strconv.ParseUint(r.URL.Query().Get("index"), 10, 64)
-	wait, _ := time.ParseDuration(r.URL.Query().Get("wait"))
-	// Like Nomad, only an index above the client's ends the wait early.
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	for waiting := true; waiting; {
-		f.mu.Lock()
-		current := f.index
-		f.mu.Unlock()
-		if index == 0 || current > index {
-			break
-		}
-		select {
-		case <-changed:
-			f.mu.Lock()
-			changed = f.changed
-			f.mu.Unlock()
-		case <-t.C:
-			waiting = false
-		case <-r.Context().Done():
-			return
-		}
+	if r.URL.Path == "/v1/event/stream" {
+		f.serveStream(w, r)
+		return
 	}
 
 	f.mu.Lock()
@@ -113,6 +114,8 @@ func (f *fakeNomad) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		out = []*nomadapi.NodeListStub{{ID: "id1", Name: "n1", Datacenter: "paris", Status: "ready", ModifyIndex: 5}}
 	case "/v1/node/id1":
 		out = &nomadapi.Node{ID: "id1", Name: "n1", Meta: map[string]string{"hosted_by": "alice"}}
+	case "/v1/deployments", "/v1/evaluations":
+		out = []any{}
 	case "/v1/agent/self":
 		out = map[string]any{"config": map[string]any{"Region": "global"}}
 	default:
@@ -120,6 +123,50 @@ func (f *fakeNomad) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	json.NewEncoder(w).Encode(out)
+}
+
+// serveStream sends the frames after the requested index, then new ones
+// and heartbeats, until the mode or generation changes (then it drops the
+// connection, like a restarting server).
+func (f *fakeNomad) serveStream(w http.ResponseWriter, r *http.Request) {
+	from, _ := strconv.ParseUint(r.URL.Query().Get("index"), 10, 64)
+	w.WriteHeader(http.StatusOK)
+	fl := w.(http.Flusher)
+	fl.Flush()
+	f.mu.Lock()
+	gen := f.generation
+	f.mu.Unlock()
+	sent := from
+	tick := time.NewTicker(f.heartbeat)
+	defer tick.Stop()
+	for {
+		f.mu.Lock()
+		if f.mode != "ok" || f.generation != gen {
+			f.mu.Unlock()
+			return
+		}
+		var out []byte
+		for _, fr := range f.frames {
+			if fr.index >= sent {
+				out = append(out, fr.line...)
+				sent = fr.index + 1
+			}
+		}
+		changed := f.changed
+		f.mu.Unlock()
+		if len(out) > 0 {
+			w.Write(out)
+			fl.Flush()
+		}
+		select {
+		case <-changed:
+		case <-tick.C:
+			w.Write([]byte("{}\n"))
+			fl.Flush()
+		case <-r.Context().Done():
+			return
+		}
+	}
 }
 
 // deadAddr is an address where nothing listens (Consul down).
@@ -143,6 +190,7 @@ func startFaultWatcher(t *testing.T, f *fakeNomad, token string, wait time.Durat
 	}
 	w.waitTime, w.requestSlack = wait, 300*time.Millisecond
 	w.minSpacing, w.backoffMin, w.backoffMax = 5*time.Millisecond, 10*time.Millisecond, 80*time.Millisecond
+	w.streamIdle, w.publishEvery = 400*time.Millisecond, 5*time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { w.Run(ctx); close(done) }()
@@ -250,20 +298,25 @@ func TestWatcherIdleAndChange(t *testing.T) {
 	f := newFakeNomad()
 	w, _ := startFaultWatcher(t, f, "", 300*time.Millisecond)
 	waitSnap(t, w, "first data", func(s *Snapshot) bool { return len(s.Nomad.Nodes) == 1 && len(s.Nomad.Jobs) == 1 })
+	events, unsubscribe := w.SubscribeTransitions(8)
+	defer unsubscribe()
 
-	// Idle: blocking queries time out every 300 ms without change; nothing
-	// is published (refreshAfter is 1 min) and Updates stays quiet. Nobody
-	// read Updates so far: the watcher must not have blocked on it.
+	// Idle: one open event stream with heartbeats every 50 ms, no list
+	// request, nothing published (refreshAfter is 1 min) and Updates stays
+	// quiet. Nobody read Updates so far: the watcher must not have blocked.
 	time.Sleep(400 * time.Millisecond) // let the first publishes settle
 	select {
 	case <-w.Updates():
 	default:
 	}
 	idle := w.Snapshot()
-	before := f.count("/v1/jobs")
+	jobs, streams := f.count("/v1/jobs"), f.count("/v1/event/stream")
 	time.Sleep(time.Second)
-	if n := f.count("/v1/jobs") - before; n < 2 || n > 6 {
-		t.Errorf("jobs queries during 1 s idle = %d, want a few blocking ones (2..6)", n)
+	if n := f.count("/v1/jobs") - jobs; n != 0 {
+		t.Errorf("job lists during 1 s idle = %d, want 0 (event stream)", n)
+	}
+	if n := f.count("/v1/event/stream") - streams; n != 0 {
+		t.Errorf("stream reconnects during 1 s idle = %d, want 0", n)
 	}
 	select {
 	case <-w.Updates():
@@ -274,18 +327,26 @@ func TestWatcherIdleAndChange(t *testing.T) {
 		t.Error("snapshot republished on an idle cluster")
 	}
 
-	// A change: published and signalled.
-	f.set(func(f *fakeNomad) {
-		f.index++
-		f.jobs = append(f.jobs, &nomadapi.JobListStub{ID: "db", Namespace: "default"})
-	})
+	// A change arrives as an event: published, signalled, and a transition
+	// for the new job, without any new request.
+	f.set(func(f *fakeNomad) { f.addJob("db") })
 	select {
 	case <-w.Updates():
 	case <-time.After(3 * time.Second):
 		t.Fatal("no Updates signal after a change")
 	}
 	waitSnap(t, w, "second job", func(s *Snapshot) bool { return len(s.Nomad.Jobs) == 2 })
-
+	select {
+	case tr := <-events:
+		if tr.Subject != "job/db" || tr.Kind != "job" || tr.From != "" || tr.To != "pending" || tr.Key == "" {
+			t.Errorf("transition = %+v", tr)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("no transition for the new job")
+	}
+	if n := f.count("/v1/jobs") - jobs; n != 0 {
+		t.Errorf("job lists after an event = %d, want 0", n)
+	}
 }
 
 func TestWatcherIndexGoesBackwards(t *testing.T) {
@@ -293,27 +354,25 @@ func TestWatcherIndexGoesBackwards(t *testing.T) {
 	w, _ := startFaultWatcher(t, f, "", 2*time.Second)
 	waitSnap(t, w, "first data", func(s *Snapshot) bool { return len(s.Nomad.Jobs) == 1 })
 
-	// Server restarted with a lower index (state lost or restored). The
-	// watcher, blocked on the old index, gets the new state at its wait's
-	// end, and must then reset its index: else, still waiting for an index
-	// above the old one, it would see the next change only at each wait's
-	// end (5 min in production) instead of at once.
+	// Server restarted with a lower index (state lost or restored) and an
+	// empty event buffer: the stream drops, and the watcher must relist
+	// rather than resume (Nomad would silently start elsewhere), then
+	// follow the new server's events at once.
 	f.set(func(f *fakeNomad) {
+		f.generation++
 		f.index = 3
-		f.jobs = []*nomadapi.JobListStub{{ID: "after-restart", Namespace: "default"}}
+		f.frames = nil
+		f.jobs = []*nomadapi.JobListStub{{ID: "after-restart", Namespace: "default", ModifyIndex: 3}}
 	})
 	waitSnap(t, w, "state after restart", func(s *Snapshot) bool {
-		return len(s.Nomad.Jobs) == 1 && s.Nomad.Jobs[0].ID == "after-restart"
+		return len(s.Nomad.Jobs) == 1 && s.Nomad.Jobs[0].ID == "after-restart" && s.Nomad.Err == nil
 	})
-	time.Sleep(50 * time.Millisecond) // the follow-up query is blocking on index 3 by now
+	time.Sleep(50 * time.Millisecond) // the new stream is open by now
 	start := time.Now()
-	f.set(func(f *fakeNomad) {
-		f.index = 4
-		f.jobs = append(f.jobs, &nomadapi.JobListStub{ID: "later", Namespace: "default"})
-	})
+	f.set(func(f *fakeNomad) { f.addJob("later") })
 	waitSnap(t, w, "change after restart", func(s *Snapshot) bool { return len(s.Nomad.Jobs) == 2 })
-	if d := time.Since(start); d > w.waitTime/2 {
-		t.Errorf("change after the index went backwards seen after %v (wait time %v): index not reset", d, w.waitTime)
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("change after the restart seen after %v: stream not following the new server", d)
 	}
 }
 
@@ -347,4 +406,10 @@ func TestWatcherPermissionDenied(t *testing.T) {
 	if strings.Contains(w.NomadAddr(), token) {
 		t.Error("NomadAddr leaks the token")
 	}
+}
+
+func contextWithCleanup(t *testing.T) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	return ctx, cancel
 }

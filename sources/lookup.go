@@ -1,0 +1,191 @@
+package sources
+
+// snapIndex holds a snapshot's lookup tables (positions in its slices).
+// Built once by buildSnapshot, read-only afterwards: lookups need no lock.
+type snapIndex struct {
+	alloc            map[string]int
+	job              map[string]int // by job ID (first namespace in order)
+	node             map[string]int // by node ID
+	nodeName         map[string]int
+	site             map[string]int
+	allocsOfJob      map[string][]int
+	allocsOfNode     map[string][]int
+	instOfAlloc      map[string][]int
+	instOfService    map[string][]int
+	checksOfInst     map[instKey][]int
+	deploymentsOfJob map[string][]int
+	check            map[checkKey]int
+}
+
+type instKey struct{ dc, node, serviceID string }
+type checkKey struct{ dc, node, id string }
+
+func buildIndex(s *Snapshot) *snapIndex {
+	x := &snapIndex{
+		alloc: make(map[string]int, len(s.Nomad.Allocs)), job: make(map[string]int, len(s.Nomad.Jobs)),
+		node: make(map[string]int, len(s.Nomad.Nodes)), nodeName: make(map[string]int, len(s.Nomad.Nodes)),
+		site: make(map[string]int, len(s.Sites)), allocsOfJob: make(map[string][]int, len(s.Nomad.Jobs)),
+		allocsOfNode: make(map[string][]int, len(s.Nomad.Nodes)), instOfAlloc: make(map[string][]int, len(s.Consul.Instances)),
+		instOfService: map[string][]int{}, checksOfInst: make(map[instKey][]int, len(s.Consul.Instances)),
+		deploymentsOfJob: map[string][]int{}, check: make(map[checkKey]int, len(s.Consul.Checks)),
+	}
+	for i, a := range s.Nomad.Allocs {
+		x.alloc[a.ID] = i
+		x.allocsOfJob[a.JobID] = append(x.allocsOfJob[a.JobID], i)
+		x.allocsOfNode[a.NodeID] = append(x.allocsOfNode[a.NodeID], i)
+	}
+	for i, j := range s.Nomad.Jobs {
+		if _, ok := x.job[j.ID]; !ok {
+			x.job[j.ID] = i
+		}
+	}
+	for i, n := range s.Nomad.Nodes {
+		x.node[n.ID] = i
+		x.nodeName[n.Name] = i
+	}
+	for i, st := range s.Sites {
+		x.site[st.Name] = i
+	}
+	for i, in := range s.Consul.Instances {
+		if in.AllocID != "" {
+			x.instOfAlloc[in.AllocID] = append(x.instOfAlloc[in.AllocID], i)
+		}
+		x.instOfService[in.Service] = append(x.instOfService[in.Service], i)
+	}
+	for i, c := range s.Consul.Checks {
+		x.check[checkKey{c.Datacenter, c.Node, c.ID}] = i
+		if c.ServiceID != "" {
+			k := instKey{c.Datacenter, c.Node, c.ServiceID}
+			x.checksOfInst[k] = append(x.checksOfInst[k], i)
+		}
+	}
+	for i, d := range s.Nomad.Deployments {
+		x.deploymentsOfJob[d.JobID] = append(x.deploymentsOfJob[d.JobID], i)
+	}
+	return x
+}
+
+// index returns the lookups, building them for a snapshot made by hand.
+func (s *Snapshot) index() *snapIndex {
+	if s.idx == nil {
+		return buildIndex(s) // not cached: a published snapshot is never written
+	}
+	return s.idx
+}
+
+func pick[T any](all []T, idx []int) []T {
+	out := make([]T, len(idx))
+	for i, j := range idx {
+		out[i] = all[j]
+	}
+	return out
+}
+
+// AllocByID returns the allocation with that ID.
+func (s *Snapshot) AllocByID(id string) (Alloc, bool) {
+	i, ok := s.index().alloc[id]
+	if !ok {
+		return Alloc{}, false
+	}
+	return s.Nomad.Allocs[i], true
+}
+
+// JobByID returns the job with that ID (first namespace when several).
+func (s *Snapshot) JobByID(id string) (Job, bool) {
+	i, ok := s.index().job[id]
+	if !ok {
+		return Job{}, false
+	}
+	return s.Nomad.Jobs[i], true
+}
+
+// NodeByID returns the Nomad node with that ID.
+func (s *Snapshot) NodeByID(id string) (Node, bool) {
+	i, ok := s.index().node[id]
+	if !ok {
+		return Node{}, false
+	}
+	return s.Nomad.Nodes[i], true
+}
+
+// NodeByName returns the Nomad node with that name.
+func (s *Snapshot) NodeByName(name string) (Node, bool) {
+	i, ok := s.index().nodeName[name]
+	if !ok {
+		return Node{}, false
+	}
+	return s.Nomad.Nodes[i], true
+}
+
+// SiteByName returns the site with that name.
+func (s *Snapshot) SiteByName(name string) (Site, bool) {
+	i, ok := s.index().site[name]
+	if !ok {
+		return Site{}, false
+	}
+	return s.Sites[i], true
+}
+
+// AllocsOfJob returns the job's allocations (every namespace), in
+// snapshot order.
+func (s *Snapshot) AllocsOfJob(jobID string) []Alloc {
+	return pick(s.Nomad.Allocs, s.index().allocsOfJob[jobID])
+}
+
+// AllocsOfNode returns the allocations placed on a node.
+func (s *Snapshot) AllocsOfNode(nodeID string) []Alloc {
+	return pick(s.Nomad.Allocs, s.index().allocsOfNode[nodeID])
+}
+
+// InstancesOfAlloc returns the Consul service instances an allocation
+// registered (Nomad puts the alloc ID in the service ID).
+func (s *Snapshot) InstancesOfAlloc(allocID string) []ServiceInstance {
+	return pick(s.Consul.Instances, s.index().instOfAlloc[allocID])
+}
+
+// InstancesOfService returns every instance of a service, all sites and
+// datacenters.
+func (s *Snapshot) InstancesOfService(name string) []ServiceInstance {
+	return pick(s.Consul.Instances, s.index().instOfService[name])
+}
+
+// ChecksOfInstance returns the service checks of one instance.
+func (s *Snapshot) ChecksOfInstance(in ServiceInstance) []Check {
+	return pick(s.Consul.Checks, s.index().checksOfInst[instKey{in.Datacenter, in.Node, in.ID}])
+}
+
+// AllocOfInstance returns the allocation that registered an instance.
+func (s *Snapshot) AllocOfInstance(in ServiceInstance) (Alloc, bool) {
+	if in.AllocID == "" {
+		return Alloc{}, false
+	}
+	return s.AllocByID(in.AllocID)
+}
+
+// DeploymentsOfJob returns a job's deployments, newest first.
+func (s *Snapshot) DeploymentsOfJob(jobID string) []Deployment {
+	return pick(s.Nomad.Deployments, s.index().deploymentsOfJob[jobID])
+}
+
+// OutagesOfSite returns the outages in a site (the site's own first).
+func (s *Snapshot) OutagesOfSite(site string) []Outage {
+	var out []Outage
+	for _, o := range s.Outages {
+		if o.Site == site {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// OutagesOf returns the outages of one subject: kind "site", "node", "job"
+// or "service" and its name (a job or service can be out in several sites).
+func (s *Snapshot) OutagesOf(kind, name string) []Outage {
+	var out []Outage
+	for _, o := range s.Outages {
+		if o.Kind == kind && o.Name == name {
+			out = append(out, o)
+		}
+	}
+	return out
+}

@@ -1,0 +1,469 @@
+package sources
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"sync"
+	"time"
+
+	nomadapi "github.com/hashicorp/nomad/api"
+)
+
+// nomadState is the local copy of Nomad's state, fed by a list and then
+// the event stream. Values are never mutated once stored: an update
+// replaces the pointer, so a publish can share them without copying.
+type nomadState struct {
+	jobs   map[string]*Job // by jobKey
+	allocs map[string]*Alloc
+	nodes  map[string]*Node
+	deps   map[string]*Deployment
+	evals  map[string]*BlockedEval // blocked ones only
+	region string
+}
+
+func jobKey(ns, id string) string { return ns + "\x00" + id }
+
+// streamTopics are the event stream topics followed.
+var streamTopics = []string{"Job", "Allocation", "Node", "Deployment", "Evaluation"}
+
+func (w *Watcher) nomadQuery(ctx context.Context) *nomadapi.QueryOptions {
+	return (&nomadapi.QueryOptions{Namespace: w.namespace}).WithContext(ctx)
+}
+
+// followNomad lists, then follows the event stream from the list's
+// index; whenever the stream ends it lists again. Why not resume from the
+// last index: Nomad answers an index older than its event buffer, or one
+// from before a server restart (empty buffer), by silently starting
+// elsewhere, so a resumed stream can miss changes with no sign of it. A
+// relist is 5 requests, and streams end rarely (restarts, leader changes,
+// network trouble, and the resync every resyncAfter that drops what Nomad
+// garbage-collected without an event).
+func (w *Watcher) followNomad(ctx context.Context) {
+	failures := 0
+	for ctx.Err() == nil {
+		lctx, cancel := context.WithTimeout(ctx, 4*w.requestSlack)
+		st, index, denied, err := w.listNomad(lctx)
+		cancel()
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			failures++
+			w.fail(&w.nomadH, err)
+			sleep(ctx, w.backoff(failures))
+			continue
+		}
+		w.succeed(&w.nomadH, true, func() {
+			w.nstate = st
+			w.nomadDenied = nil
+			if len(denied) > 0 {
+				w.nomadDenied = denied[0]
+			}
+		})
+		w.nomadH.resource = "event stream"
+		sctx, cancel := context.WithTimeout(ctx, w.resyncAfter)
+		frames, err := w.stream(sctx, index, deniedTopics(denied))
+		resync := sctx.Err() != nil && err == nil
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			return
+		case resync:
+			failures = 0
+		default:
+			if frames > 0 {
+				failures = 0 // it worked for a while: retry soon
+			}
+			failures++
+			w.fail(&w.nomadH, err)
+			sleep(ctx, w.backoff(failures))
+		}
+	}
+}
+
+// listNomad reads everything once and returns the state with the index to
+// stream from (the lowest of the lists' indexes: events after it are
+// applied only when newer than what a later list already holds). A
+// resource the token may not read (403) is left empty and reported in
+// denied, so a token lacking node:read still shows jobs.
+func (w *Watcher) listNomad(ctx context.Context) (st nomadState, index uint64, denied []*BackendError, err error) {
+	st, index, denied, err = w.listNomadAll(ctx)
+	return
+}
+
+// deniedTopics maps refused resources to the stream topics to leave out
+// (Nomad refuses a whole subscription when one topic is not allowed).
+func deniedTopics(denied []*BackendError) map[string]bool {
+	topics := map[string]bool{}
+	for _, d := range denied {
+		topics[resourceTopic[d.Resource]] = true
+	}
+	return topics
+}
+
+var resourceTopic = map[string]string{
+	"nodes": "Node", "jobs": "Job", "allocations": "Allocation",
+	"deployments": "Deployment", "evaluations": "Evaluation",
+}
+
+func (w *Watcher) listNomadAll(ctx context.Context) (nomadState, uint64, []*BackendError, error) {
+	st := nomadState{
+		jobs: map[string]*Job{}, allocs: map[string]*Alloc{}, nodes: map[string]*Node{},
+		deps: map[string]*Deployment{}, evals: map[string]*BlockedEval{},
+	}
+	var index uint64
+	var denied []*BackendError
+	lowest := func(qm *nomadapi.QueryMeta) {
+		if index == 0 || qm.LastIndex < index {
+			index = qm.LastIndex
+		}
+	}
+	// query reads one list; ok false when refused (403) and recorded.
+	query := func(resource, endpoint string, out any, q *nomadapi.QueryOptions) (bool, error) {
+		qm, err := w.nomad.Raw().Query(endpoint, out, q)
+		if err != nil {
+			if be := backendError("nomad", resource, w.nomadAddr, w.nomadToken, err); be.PermissionDenied() {
+				denied = append(denied, be)
+				return false, nil
+			}
+			return false, resourceErr{resource, err}
+		}
+		lowest(qm)
+		return true, nil
+	}
+	q := w.nomadQuery(ctx)
+
+	var nodes []*wireNode
+	ok, err := query("nodes", "/v1/nodes", &nodes, q)
+	if err != nil {
+		return st, 0, nil, err
+	}
+	if ok {
+		if err := w.readNodeMeta(ctx, nodes); err != nil {
+			return st, 0, nil, resourceErr{"nodes", err}
+		}
+		w.mu.Lock()
+		for _, n := range nodes {
+			st.nodes[n.ID] = w.nodeMeta[n.ID]
+		}
+		w.mu.Unlock()
+	}
+
+	var jobs []*wireJob
+	if _, err := query("jobs", "/v1/jobs", &jobs, q); err != nil {
+		return st, 0, nil, err
+	}
+	for _, j := range jobs {
+		st.jobs[jobKey(j.Namespace, j.ID)] = j.toJob()
+	}
+
+	var allocs []*wireAlloc
+	if _, err := query("allocations", "/v1/allocations?task_states=true", &allocs, q); err != nil {
+		return st, 0, nil, err
+	}
+	for _, a := range allocs {
+		st.allocs[a.ID] = a.toAlloc()
+	}
+
+	var deps []*wireDeployment
+	if _, err := query("deployments", "/v1/deployments", &deps, q); err != nil {
+		return st, 0, nil, err
+	}
+	for _, d := range deps {
+		st.deps[d.ID] = d.toDeployment()
+	}
+
+	var evals []*wireEval
+	eq := w.nomadQuery(ctx)
+	eq.Filter = `Status == "blocked"`
+	if _, err := query("evaluations", "/v1/evaluations", &evals, eq); err != nil {
+		return st, 0, nil, err
+	}
+	for _, e := range evals {
+		if e.Status == "blocked" {
+			st.evals[e.ID] = e.toBlocked()
+		}
+	}
+	st.region = w.nomadRegion(ctx)
+	// Job versions: list stubs lack them; take the highest seen on allocs.
+	for _, a := range st.allocs {
+		if j := st.jobs[jobKey(a.Namespace, a.JobID)]; j != nil && a.JobVersion > j.Version {
+			c := *j
+			c.Version = a.JobVersion
+			st.jobs[jobKey(a.Namespace, a.JobID)] = &c
+		}
+	}
+	return st, index, denied, nil
+}
+
+// resourceErr tags an error with the resource whose request failed.
+type resourceErr struct {
+	resource string
+	err      error
+}
+
+func (e resourceErr) Error() string { return e.resource + ": " + e.err.Error() }
+func (e resourceErr) Unwrap() error { return e.err }
+
+// nomadRegion returns the configured region, else asks the agent (best
+// effort: no agent:read capability just leaves it empty).
+func (w *Watcher) nomadRegion(ctx context.Context) string {
+	if w.region != "" {
+		return w.region
+	}
+	var self nomadapi.AgentSelf
+	if _, err := w.nomad.Raw().Query("/v1/agent/self", &self, (&nomadapi.QueryOptions{}).WithContext(ctx)); err != nil {
+		return ""
+	}
+	region, _ := self.Config["Region"].(string)
+	return region
+}
+
+// metaFetchers bounds concurrent per-node requests.
+const metaFetchers = 4
+
+// readNodeMeta fills w.nodeMeta for listed nodes: Nomad 1.6's node list
+// carries no Meta, but meta changes bump ModifyIndex, so only new or
+// changed nodes cost a request. Later node changes come with their meta
+// in the event stream.
+func (w *Watcher) readNodeMeta(ctx context.Context, nodes []*wireNode) error {
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		ferr error
+		sem  = make(chan struct{}, metaFetchers)
+		next = make(map[string]*Node, len(nodes))
+	)
+	w.mu.Lock()
+	cache := w.nodeMeta
+	w.mu.Unlock()
+	for _, stub := range nodes {
+		n := stub.toNode()
+		if c := cache[n.ID]; c != nil && c.ModifyIndex == n.ModifyIndex {
+			n.Meta = c.Meta
+			next[n.ID] = n
+			continue
+		}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			var full wireNode
+			_, err := w.nomad.Raw().Query("/v1/node/"+url.PathEscape(n.ID), &full, w.nomadQuery(ctx))
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if ferr == nil {
+					ferr = fmt.Errorf("node %s: %w", n.Name, err)
+				}
+				return
+			}
+			n.Meta = full.Meta
+			next[n.ID] = n
+		})
+	}
+	wg.Wait()
+	if ferr != nil {
+		return ferr
+	}
+	w.mu.Lock()
+	w.nodeMeta = next
+	w.mu.Unlock()
+	return nil
+}
+
+type wireEvent struct {
+	Topic, Type string
+	Payload     json.RawMessage
+}
+
+type wireFrame struct {
+	Index  uint64
+	Events []wireEvent
+	Error  string // sent by Nomad before it closes a subscription
+}
+
+type wirePayload struct {
+	Job        *wireJob
+	Allocation *wireAlloc
+	Node       *wireNode
+	Deployment *wireDeployment
+	Evaluation *wireEval
+}
+
+// errStreamClosed: the server ended the stream (restart, leader change).
+var errStreamClosed = errors.New("event stream closed by the server")
+
+// errStreamIdle: no frame, not even a heartbeat (Nomad sends one every
+// 10 s), within streamIdle.
+var errStreamIdle = errors.New("event stream silent (no heartbeat): connection hung")
+
+// stream follows the event stream after index, applying each frame, until
+// it breaks or ctx ends (then it returns a nil error). It returns how many
+// frames arrived.
+func (w *Watcher) stream(ctx context.Context, index uint64, skip map[string]bool) (int, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	// Watchdog: a hung server or half-open connection never errors; cancel
+	// the request when even heartbeats stop (connecting included).
+	alive := make(chan struct{}, 1)
+	go func() {
+		t := time.NewTimer(w.streamIdle)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-alive:
+				if !t.Stop() {
+					<-t.C
+				}
+				t.Reset(w.streamIdle)
+			case <-t.C:
+				cancel(errStreamIdle)
+				return
+			}
+		}
+	}()
+	idle := func(err error) error {
+		if c := context.Cause(ctx); errors.Is(c, errStreamIdle) {
+			return c
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+
+	v := url.Values{}
+	for _, t := range streamTopics {
+		if !skip[t] {
+			v.Add("topic", t)
+		}
+	}
+	v.Set("index", fmt.Sprint(index+1))
+	body, err := w.nomad.Raw().Response("/v1/event/stream?"+v.Encode(), w.nomadQuery(ctx))
+	if err != nil {
+		return 0, idle(err)
+	}
+	defer body.Close()
+
+	// Connected: the data is current from now on.
+	w.succeed(&w.nomadH, false, nil)
+	dec := json.NewDecoder(body)
+	frames := 0
+	for {
+		var f wireFrame
+		if err := dec.Decode(&f); err != nil {
+			switch {
+			case errors.Is(err, io.EOF):
+				err = errStreamClosed
+			case frames > 0:
+				// Mid-stream: the server went away, not a bad answer.
+				err = fmt.Errorf("event stream interrupted: %v", err)
+			}
+			return frames, idle(err)
+		}
+		frames++
+		select {
+		case alive <- struct{}{}:
+		default:
+		}
+		if f.Error != "" {
+			return frames, errors.New("event stream closed by Nomad: " + f.Error)
+		}
+		if len(f.Events) == 0 {
+			// Heartbeat: data still current. Republishes only when the
+			// published age passed refreshAfter.
+			w.succeed(&w.nomadH, false, nil)
+			continue
+		}
+		w.succeed(&w.nomadH, true, func() { w.applyLocked(f.Events) })
+	}
+}
+
+// applyLocked applies one frame's events to the state (under w.mu). An
+// object is replaced only by a version at least as new as the one held.
+func (w *Watcher) applyLocked(events []wireEvent) {
+	st := &w.nstate
+	if st.jobs == nil {
+		return // not listed yet
+	}
+	for _, e := range events {
+		var p wirePayload
+		if err := json.Unmarshal(e.Payload, &p); err != nil {
+			continue // one odd payload must not stop the stream
+		}
+		switch {
+		case e.Topic == "Job" && p.Job != nil:
+			k := jobKey(p.Job.Namespace, p.Job.ID)
+			if e.Type == "JobDeregistered" {
+				w.dropJobLocked(p.Job.Namespace, p.Job.ID)
+				continue
+			}
+			if old := st.jobs[k]; old == nil || old.ModifyIndex <= p.Job.ModifyIndex {
+				st.jobs[k] = p.Job.toJob()
+			}
+		case e.Topic == "Allocation" && p.Allocation != nil:
+			a := p.Allocation.toAlloc()
+			old := st.allocs[a.ID]
+			if old != nil && old.ModifyIndex > a.ModifyIndex {
+				continue
+			}
+			// Alloc events carry no job: keep the version known, else
+			// take the job's current one (the alloc is new).
+			switch {
+			case old != nil:
+				a.JobVersion = old.JobVersion
+			case st.jobs[jobKey(a.Namespace, a.JobID)] != nil:
+				a.JobVersion = st.jobs[jobKey(a.Namespace, a.JobID)].Version
+			}
+			st.allocs[a.ID] = a
+		case e.Topic == "Node" && p.Node != nil:
+			if e.Type == "NodeDeregistration" {
+				delete(st.nodes, p.Node.ID)
+				continue
+			}
+			if old := st.nodes[p.Node.ID]; old == nil || old.ModifyIndex <= p.Node.ModifyIndex {
+				n := p.Node.toNode()
+				st.nodes[n.ID] = n
+				w.nodeMeta[n.ID] = n
+			}
+		case e.Topic == "Deployment" && p.Deployment != nil:
+			if old := st.deps[p.Deployment.ID]; old == nil || old.ModifyIndex <= p.Deployment.ModifyIndex {
+				st.deps[p.Deployment.ID] = p.Deployment.toDeployment()
+			}
+		case e.Topic == "Evaluation" && p.Evaluation != nil:
+			if p.Evaluation.Status == "blocked" {
+				st.evals[p.Evaluation.ID] = p.Evaluation.toBlocked()
+			} else {
+				delete(st.evals, p.Evaluation.ID)
+			}
+		}
+	}
+}
+
+// dropJobLocked forgets a purged job and what hangs off it (Nomad deletes
+// them without events of their own).
+func (w *Watcher) dropJobLocked(ns, id string) {
+	st := &w.nstate
+	delete(st.jobs, jobKey(ns, id))
+	for k, a := range st.allocs {
+		if a.Namespace == ns && a.JobID == id {
+			delete(st.allocs, k)
+		}
+	}
+	for k, d := range st.deps {
+		if d.Namespace == ns && d.JobID == id {
+			delete(st.deps, k)
+		}
+	}
+	for k, e := range st.evals {
+		if e.Namespace == ns && e.JobID == id {
+			delete(st.evals, k)
+		}
+	}
+}
