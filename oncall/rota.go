@@ -43,15 +43,24 @@ type Shift struct {
 	Member   string // handle
 	Start    time.Time
 	End      time.Time
+	// Covers is set when Member holds this stretch for someone else (an
+	// override): the handle the base schedule had; OverrideID is that override.
+	Covers     string
+	OverrideID int64
 }
 
 // OnCall is who holds a rotation at an instant and who comes next. Before a
-// rotation's Start, HasNow is false and Next is its first shift.
+// rotation's Start, HasNow is false and Next is its first shift. With
+// overrides (Store.OnCallAt), Now and Next span the whole time their member
+// holds the pager without a handoff.
 type OnCall struct {
 	Rotation Rotation
 	Now      Shift
 	Next     Shift
 	HasNow   bool
+	// Notes were written for the handoff that started Now (what the holder
+	// must know); NextNotes for the one ending it. Filled by Store.OnCallAt.
+	Notes, NextNotes []HandoffNote
 }
 
 var handoffRE = regexp.MustCompile(`^([01][0-9]|2[0-3]):([0-5][0-9])$`)

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"entretien/internal/sanitize"
+	"entretien/oncall"
+)
+
+func init() {
+	commands["member"] = command{summary: "members: add --handle --name --tz [--os-user U] [--available W], list", run: runMember}
+}
+
+const memberUsage = `usage:
+  entretien member add --handle H --name NAME --tz ZONE [--contact C] [--os-user U]... [--available "DAYS HH:MM-HH:MM"]...
+  entretien member list
+--os-user: the OS accounts that act as this member (identity is the OS user running entretien).
+--available: when the member can be reached, in their zone, e.g. "daily 08:00-22:00" (not nights)
+or "weekends"; none means always.`
+
+// rotaStrings is a repeatable string flag.
+type rotaStrings []string
+
+func (l *rotaStrings) String() string     { return strings.Join(*l, ",") }
+func (l *rotaStrings) Set(s string) error { *l = append(*l, s); return nil }
+
+func runMember(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return usageError{"member: want a subcommand\n" + memberUsage}
+	}
+	switch args[0] {
+	case "add":
+		return memberAdd(args[1:], stdout, stderr)
+	case "list":
+		return memberList(args[1:], stdout, stderr)
+	}
+	return usageError{fmt.Sprintf("member: unknown subcommand %q\n%s", args[0], memberUsage)}
+}
+
+func memberAdd(args []string, stdout, stderr io.Writer) error {
+	fs, c := newFlagSet("member add", stderr)
+	var m oncall.Member
+	var users, avail rotaStrings
+	fs.StringVar(&m.Handle, "handle", "", "short handle, [a-z][a-z0-9_-]*")
+	fs.StringVar(&m.Name, "name", "", "display name")
+	fs.StringVar(&m.TZ, "tz", "", "IANA time zone")
+	fs.StringVar(&m.Contact, "contact", "", "how to reach them")
+	fs.Var(&users, "os-user", "an OS account of this member (repeatable)")
+	fs.Var(&avail, "available", `an availability window, e.g. "daily 08:00-22:00" (repeatable)`)
+	pos, err := rotaParse(fs, c, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError{fmt.Sprintf("member add takes no arguments, got %q", pos[0])}
+	}
+	m.OSUsers = users
+	// Every input is checked before the first write: nothing is written on bad input.
+	var ws []oncall.Window
+	for _, a := range avail {
+		w, err := oncall.ParseWindow(a)
+		if err != nil {
+			return rotaErr(err)
+		}
+		ws = append(ws, w)
+	}
+	ctx := context.Background()
+	st, err := rotaOpen(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	added, err := st.AddMember(ctx, m)
+	if err != nil {
+		return rotaErr(err)
+	}
+	if len(ws) > 0 {
+		if err := st.SetAvailability(ctx, added.Handle, ws); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "added %s (%s, %s)\n", sanitize.Line(added.Handle), sanitize.Line(added.Name), added.TZ)
+	return nil
+}
+
+func memberList(args []string, stdout, stderr io.Writer) error {
+	fs, c := newFlagSet("member list", stderr)
+	pos, err := rotaParse(fs, c, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError{fmt.Sprintf("member list takes no arguments, got %q", pos[0])}
+	}
+	ctx := context.Background()
+	st, err := rotaOpen(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ms, err := st.Members(ctx)
+	if err != nil {
+		return err
+	}
+	avail, err := st.Availability(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 2, 2, ' ', 0)
+	fmt.Fprintln(tw, "HANDLE\tNAME\tTZ\tOS USERS\tAVAILABLE\tCONTACT\t")
+	for _, m := range ms {
+		av := "always"
+		if ws := avail[m.Handle]; len(ws) > 0 {
+			var parts []string
+			for _, w := range ws {
+				parts = append(parts, w.String())
+			}
+			av = strings.Join(parts, "; ")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", sanitize.Line(m.Handle), sanitize.Line(m.Name), sanitize.Line(m.TZ),
+			sanitize.Line(strings.Join(m.OSUsers, ",")), av, sanitize.Line(m.Contact))
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"entretien/internal/sanitize"
+	"entretien/oncall"
+)
+
+func init() {
+	commands["override"] = command{summary: "covers: add --rotation --covering --covered --from --to, list, accept ID, decline ID", run: runOverride}
+}
+
+const overrideUsage = `usage:
+  entretien override add --rotation R --covering X --covered Y --from T --to T [--note TEXT] [--tz ZONE]
+  entretien override list [--from T] [--to T]
+  entretien override accept ID       give your consent (as the member covering or covered)
+  entretien override decline ID      decline a proposal (or cancel your own, or a confirmed one not started)
+You are the OS user running entretien. A cover applies once both X and Y agreed; proposing as X or Y
+is that member's consent. TIME as for "entretien rota", in --tz (default: the rotation's zone).`
+
+func runOverride(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return usageError{"override: want a subcommand\n" + overrideUsage}
+	}
+	switch args[0] {
+	case "add":
+		return overrideAdd(args[1:], stdout, stderr)
+	case "list":
+		return overrideList(args[1:], stdout, stderr)
+	case "accept", "decline":
+		return overrideDecide(args[0], args[1:], stdout, stderr)
+	}
+	return usageError{fmt.Sprintf("override: unknown subcommand %q\n%s", args[0], overrideUsage)}
+}
+
+func overrideAdd(args []string, stdout, stderr io.Writer) error {
+	fs, c := newFlagSet("override add", stderr)
+	var req oncall.OverrideRequest
+	fs.StringVar(&req.Rotation, "rotation", "", "rotation name")
+	fs.StringVar(&req.Covering, "covering", "", "member taking the pager")
+	fs.StringVar(&req.Covered, "covered", "", "member giving it")
+	from := fs.String("from", "", "start")
+	to := fs.String("to", "", "end (a date includes that day)")
+	fs.StringVar(&req.Note, "note", "", "why, for the other member")
+	tz := fs.String("tz", "", "zone for --from and --to (default: the rotation's)")
+	pos, err := rotaParse(fs, c, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError{fmt.Sprintf("override add takes no arguments, got %q", pos[0])}
+	}
+	for _, f := range []struct{ name, v string }{{"--rotation", req.Rotation}, {"--covering", req.Covering}, {"--covered", req.Covered}, {"--from", *from}, {"--to", *to}} {
+		if f.v == "" {
+			return usageError{fmt.Sprintf("override add: %s is required\n%s", f.name, overrideUsage)}
+		}
+	}
+	ctx := context.Background()
+	st, err := rotaOpen(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	r, err := st.Rotation(ctx, req.Rotation)
+	if err != nil {
+		return rotaErr(err)
+	}
+	if *tz == "" {
+		*tz = r.TZ
+	}
+	loc, err := rotaZone(ctx, st, *tz)
+	if err != nil {
+		return err
+	}
+	rg, err := oncall.ParseRange("--from", *from, "--to", *to, loc, time.Now())
+	if err != nil {
+		return rotaErr(err)
+	}
+	req.Start, req.End = rg.Start, rg.End
+	me, err := rotaMe(ctx, st)
+	if err != nil {
+		return err
+	}
+	o, err := st.ProposeOverride(ctx, me.Handle, req)
+	if err != nil {
+		return rotaErr(err)
+	}
+	fmt.Fprintf(stdout, "override #%d: %s covers %s on %s, %s to %s; waiting for %s\n", o.ID, sanitize.Line(o.Covering), sanitize.Line(o.Covered),
+		sanitize.Line(o.Rotation), o.Start.In(loc).Format(rotaClock), o.End.In(loc).Format(rotaClock), sanitize.Line(strings.Join(o.AwaitingFrom(), " and ")))
+	return nil
+}
+
+func overrideList(args []string, stdout, stderr io.Writer) error {
+	fs, c := newFlagSet("override list", stderr)
+	from := fs.String("from", "-1w", "start of the range")
+	to := fs.String("to", "+13w", "end of the range")
+	tz := fs.String("tz", "", "zone for the times")
+	pos, err := rotaParse(fs, c, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError{fmt.Sprintf("override list takes no arguments, got %q", pos[0])}
+	}
+	ctx := context.Background()
+	st, err := rotaOpen(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	loc, err := rotaZone(ctx, st, *tz)
+	if err != nil {
+		return err
+	}
+	rg, err := oncall.ParseRange("--from", *from, "--to", *to, loc, time.Now())
+	if err != nil {
+		return rotaErr(err)
+	}
+	os, err := st.Overrides(ctx, rg.Start, rg.End)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 2, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tROTATION\tCOVERING\tCOVERED\tFROM\tTO\tSTATUS\tPROPOSED BY\t")
+	for _, o := range os {
+		status := string(o.Status)
+		if aw := o.AwaitingFrom(); len(aw) > 0 {
+			status += ", waiting for " + strings.Join(aw, " and ")
+		}
+		if o.ClosedBy != "" {
+			status += " by " + o.ClosedBy
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", o.ID, sanitize.Line(o.Rotation), sanitize.Line(o.Covering), sanitize.Line(o.Covered),
+			o.Start.In(loc).Format(rotaClock), o.End.In(loc).Format(rotaClock), sanitize.Line(status), sanitize.Line(o.ProposedBy))
+	}
+	return tw.Flush()
+}
+
+func overrideDecide(verb string, args []string, stdout, stderr io.Writer) error {
+	fs, c := newFlagSet("override "+verb, stderr)
+	pos, err := rotaParse(fs, c, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{fmt.Sprintf("override %s: want exactly one override ID", verb)}
+	}
+	id, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil || id <= 0 {
+		return usageError{fmt.Sprintf("override ID %q: not a positive number", pos[0])}
+	}
+	ctx := context.Background()
+	st, err := rotaOpen(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	me, err := rotaMe(ctx, st)
+	if err != nil {
+		return err
+	}
+	var got []oncall.Override
+	if verb == "accept" {
+		got, err = st.ConfirmOverride(ctx, me.Handle, id)
+	} else {
+		got, err = st.WithdrawOverride(ctx, me.Handle, id)
+	}
+	if err != nil {
+		return rotaErr(err)
+	}
+	for _, o := range got {
+		fmt.Fprintf(stdout, "override #%d (%s covers %s): %s\n", o.ID, sanitize.Line(o.Covering), sanitize.Line(o.Covered), o.Status)
+	}
+	return nil
+}

@@ -1,0 +1,231 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	ical "github.com/emersion/go-ical"
+
+	"entretien/oncall"
+)
+
+func rotaCount(t *testing.T, db, what string) int {
+	t.Helper()
+	st, err := oncall.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	switch what {
+	case "members":
+		ms, _ := st.Members(ctx)
+		return len(ms)
+	case "rotations":
+		rs, _ := st.Rotations(ctx)
+		return len(rs)
+	}
+	os, _ := st.Overrides(ctx, oncall.Range{}.Start, oncall.Range{}.Start.AddDate(3000, 0, 0))
+	return len(os)
+}
+
+func TestRotaCommands(t *testing.T) {
+	db := seededDB(t) // the OS user running the tests is amelie, first on primary this week
+	out, code := runBin(t, nil, "rota", "now", "--db", db)
+	if code != 0 || !strings.Contains(out, "primary: amelie until ") || !strings.Contains(out, "then lucas") {
+		t.Fatalf("rota now: %d\n%s", code, out)
+	}
+	out, code = runBin(t, nil, "rota", "next", "--count", "2", "--db", db)
+	if code != 0 || !strings.Contains(out, "lucas") || !strings.Contains(out, "chloe") || strings.Contains(out, "dara") {
+		t.Fatalf("rota next: %d\n%s", code, out)
+	}
+	out, code = runBin(t, nil, "rota", "show", "--from", "today", "--to", "+3w", "--db", db)
+	if code != 0 || !strings.Contains(out, "primary (every 1 weeks, Europe/Paris)") || !strings.Contains(out, "MEMBER") {
+		t.Fatalf("rota show: %d\n%s", code, out)
+	}
+	for _, bad := range [][]string{
+		{"--from", "2026-05-02", "--to", "2026-05-01"},
+		{"--from", "yesterday"},
+		{"--tz", "Mars/Olympus"},
+	} {
+		out, code = runBin(t, nil, append([]string{"rota", "show", "--db", db}, bad...)...)
+		if code != exitUsage || !strings.Contains(out, bad[len(bad)-1]) {
+			t.Errorf("rota show %v: code %d, want 2 naming the value\n%s", bad, code, out)
+		}
+	}
+}
+
+func TestRotaIcalFeedParses(t *testing.T) {
+	db := seededDB(t)
+	out, code := runBin(t, nil, "rota", "ical", "--member", "lucas", "--db", db)
+	if code != 0 {
+		t.Fatalf("rota ical: %d\n%s", code, out)
+	}
+	cal, err := ical.NewDecoder(strings.NewReader(out)).Decode()
+	if err != nil {
+		t.Fatalf("feed does not parse: %v\n%s", err, out)
+	}
+	evs := cal.Events()
+	if len(evs) < 2 {
+		t.Fatalf("%d events for lucas over 14 weeks:\n%s", len(evs), out)
+	}
+	for _, ev := range evs {
+		sum, _ := ev.Props.Text(ical.PropSummary)
+		if sum != "on call: primary (lucas)" {
+			t.Fatalf("event %q in lucas's feed", sum)
+		}
+	}
+	out, code = runBin(t, nil, "rota", "ical", "--member", "zoe", "--db", db)
+	if code != exitUsage || !strings.Contains(out, `member "zoe"`) || strings.Contains(out, "BEGIN:VCALENDAR") {
+		t.Fatalf("unknown member: %d\n%s", code, out)
+	}
+}
+
+func TestMemberCommands(t *testing.T) {
+	db := seededDB(t)
+	out, code := runBin(t, nil, "member", "add", "--db", db, "--handle", "eve", "--name", "Ève", "--tz", "Europe/Brussels",
+		"--os-user", "eve", "--available", "daily 08:00-22:00")
+	if code != 0 || !strings.Contains(out, "added eve") {
+		t.Fatalf("member add: %d\n%s", code, out)
+	}
+	out, code = runBin(t, nil, "member", "list", "--db", db)
+	if code != 0 || !strings.Contains(out, "eve") || !strings.Contains(out, "daily 08:00-22:00") || !strings.Contains(out, "always") {
+		t.Fatalf("member list: %d\n%s", code, out)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--handle", "zed", "--name", "Zed", "--tz", "Mars/Olympus"}, `member.tz "Mars/Olympus"`},
+		{[]string{"--handle", "Zed!", "--name", "Zed", "--tz", "UTC"}, `member.handle "Zed!"`},
+		{[]string{"--handle", "zed", "--name", "Zed", "--tz", "UTC", "--available", "nights"}, `member.availability "nights"`},
+		{[]string{"--handle", "eve", "--name", "Eve again", "--tz", "UTC"}, `member.handle "eve": already taken`},
+	} {
+		out, code := runBin(t, nil, append([]string{"member", "add", "--db", db}, c.args...)...)
+		if code != exitUsage || !strings.Contains(out, c.want) {
+			t.Errorf("member add %v: code %d, want 2 and %q\n%s", c.args, code, c.want, out)
+		}
+	}
+	if n := rotaCount(t, db, "members"); n != 6 {
+		t.Fatalf("%d members after refused adds, want 6", n)
+	}
+}
+
+const rotaFile = `rotation "primary" {
+  time_zone    = "Europe/Paris"
+  shift        = "1w"
+  handoff      = "10:00"
+  start        = "2026-01-05"
+  participants = ["amelie", "lucas", "chloe", "dara", "kenji"]
+}
+
+rotation "lyon" {
+  time_zone    = "Europe/Paris"
+  shift        = "1d"
+  handoff      = "09:00"
+  start        = "2026-01-05"
+  participants = ["lucas", "amelie"]
+}
+`
+
+func TestRotationCreateAndApply(t *testing.T) {
+	db := seededDB(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--name", "x", "--tz", "Europe/Paris", "--shift", "1d", "--handoff", "25:00", "--start", "2026-01-01", "--participants", "amelie"}, `--handoff "25:00"`},
+		{[]string{"--name", "x", "--tz", "Europe/Pariss", "--shift", "1d", "--handoff", "09:00", "--start", "2026-01-01", "--participants", "amelie"}, `--tz "Europe/Pariss"`},
+		{[]string{"--name", "x", "--tz", "UTC", "--shift", "1d", "--handoff", "09:00", "--start", "2026-01-01", "--participants", ""}, `--participants`},
+		{[]string{"--name", "x", "--tz", "UTC", "--shift", "1d", "--handoff", "09:00", "--start", "2026-01-01", "--participants", "amelie,zoe"}, `member "zoe"`},
+		{[]string{"--name", "primary", "--tz", "UTC", "--shift", "1d", "--handoff", "09:00", "--start", "2026-01-01", "--participants", "amelie"}, `rotation.name "primary": already exists`},
+	} {
+		out, code := runBin(t, nil, append([]string{"rotation", "create", "--db", db}, c.args...)...)
+		if code != exitUsage || !strings.Contains(out, c.want) {
+			t.Errorf("rotation create %v: code %d, want 2 and %q\n%s", c.args, code, c.want, out)
+		}
+	}
+	if n := rotaCount(t, db, "rotations"); n != 1 {
+		t.Fatalf("%d rotations after refused creates", n)
+	}
+	out, code := runBin(t, nil, "rotation", "create", "--db", db, "--name", "nights", "--tz", "Europe/Brussels", "--shift", "12h",
+		"--start", "2026-01-01 19:00", "--participants", "chloe,dara")
+	if code != 0 || !strings.Contains(out, "created rotation nights") {
+		t.Fatalf("rotation create: %d\n%s", code, out)
+	}
+
+	dir := t.TempDir()
+	file := filepath.Join(dir, "rota.hcl")
+	if err := os.WriteFile(file, []byte(rotaFile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, code = runBin(t, nil, "rotation", "apply", file, "--db", db)
+	if code != 0 || !strings.Contains(out, "created 1, updated 1, unchanged 0") {
+		t.Fatalf("first apply: %d\n%s", code, out)
+	}
+	out, code = runBin(t, nil, "rotation", "apply", "--db", db, file)
+	if code != 0 || !strings.Contains(out, "created 0, updated 0, unchanged 2") {
+		t.Fatalf("second apply is not a no-op: %d\n%s", code, out)
+	}
+	typo := filepath.Join(dir, "typo.hcl")
+	os.WriteFile(typo, []byte(strings.Replace(rotaFile, "handoff      = \"09:00\"", "handof = \"09:00\"", 1)+
+		"rotation \"new\" {\n time_zone = \"UTC\"\n shift = \"1d\"\n handoff = \"09:00\"\n start = \"2026-01-01\"\n participants = [\"amelie\"]\n}\n"), 0o644)
+	out, code = runBin(t, nil, "rotation", "apply", "--db", db, typo)
+	if code != exitUsage || !strings.Contains(out, "typo.hcl:12,3") || !strings.Contains(out, `"handof"`) {
+		t.Fatalf("typo: %d\n%s", code, out)
+	}
+	if n := rotaCount(t, db, "rotations"); n != 3 {
+		t.Fatalf("%d rotations after the typo file, want 3", n)
+	}
+	out, code = runBin(t, nil, "rotation", "export", "--db", db)
+	if code != 0 || !strings.Contains(out, `rotation "lyon"`) || !strings.Contains(out, `shift        = "12h"`) {
+		t.Fatalf("export: %d\n%s", code, out)
+	}
+}
+
+func TestOverrideCommands(t *testing.T) {
+	db := seededDB(t) // amelie holds primary this week
+	out, code := runBin(t, nil, "override", "add", "--db", db, "--rotation", "primary", "--covering", "lucas", "--covered", "amelie",
+		"--from", "+1h", "--to", "+3h", "--note", "dentist")
+	if code != 0 || !strings.Contains(out, "override #1: lucas covers amelie") || !strings.Contains(out, "waiting for lucas") {
+		t.Fatalf("override add: %d\n%s", code, out)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--covering", "lucas", "--covered", "amelie", "--from", "+2h", "--to", "+4h"}, "override.range"},
+		{[]string{"--covering", "zoe", "--covered", "amelie", "--from", "+5h", "--to", "+6h"}, `member "zoe"`},
+		{[]string{"--covering", "lucas", "--covered", "amelie", "--from", "+6h", "--to", "+5h"}, `--to "+5h": must be after --from`},
+		{[]string{"--covering", "lucas", "--covered", "chloe", "--from", "+5h", "--to", "+6h"}, `override.covered "chloe"`},
+		{[]string{"--covering", "lucas", "--covered", "amelie", "--from", "2026-02-30", "--to", "+6h"}, `--from "2026-02-30"`},
+	} {
+		out, code := runBin(t, nil, append([]string{"override", "add", "--db", db, "--rotation", "primary"}, c.args...)...)
+		if code != exitUsage || !strings.Contains(out, c.want) {
+			t.Errorf("override add %v: code %d, want 2 and %q\n%s", c.args, code, c.want, out)
+		}
+	}
+	if n := rotaCount(t, db, "overrides"); n != 1 {
+		t.Fatalf("%d overrides after refused adds", n)
+	}
+	out, code = runBin(t, nil, "override", "list", "--db", db)
+	if code != 0 || !strings.Contains(out, "proposed, waiting for lucas") {
+		t.Fatalf("override list: %d\n%s", code, out)
+	}
+	// amelie cannot accept her own proposal; she can cancel it.
+	out, code = runBin(t, nil, "override", "accept", "1", "--db", db)
+	if code != exitUsage || !strings.Contains(out, "not waiting for amelie") {
+		t.Fatalf("self accept: %d\n%s", code, out)
+	}
+	out, code = runBin(t, nil, "override", "decline", "1", "--db", db)
+	if code != 0 || !strings.Contains(out, "cancelled") {
+		t.Fatalf("cancel: %d\n%s", code, out)
+	}
+	out, code = runBin(t, nil, "override", "accept", "x", "--db", db)
+	if code != exitUsage {
+		t.Fatalf("bad id: %d\n%s", code, out)
+	}
+}

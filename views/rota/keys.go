@@ -1,0 +1,58 @@
+package rota
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap is the rota screen's own bindings; the root adds the global ones.
+type KeyMap struct {
+	Up, Down                   key.Binding
+	Swap, Override, Note       key.Binding
+	Leave                      key.Binding
+	PrevProposal, NextProposal key.Binding
+	Accept, Decline            key.Binding
+	Form                       FormKeys
+}
+
+// FormKeys drive an open form (the screen captures every key then).
+type FormKeys struct {
+	Next, Prev, Enter, Submit, Cancel key.Binding
+}
+
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:           key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "scroll up")),
+		Down:         key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "scroll down")),
+		Swap:         key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "propose a swap")),
+		Override:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "add an override")),
+		Note:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "handoff note")),
+		Leave:        key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "mark leave")),
+		PrevProposal: key.NewBinding(key.WithKeys("["), key.WithHelp("[/]", "select proposal")),
+		NextProposal: key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "next proposal")),
+		Accept:       key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "accept proposal")),
+		Decline:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "decline proposal")),
+		Form: FormKeys{
+			Next:   key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "next field")),
+			Prev:   key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "previous field")),
+			Enter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next field / submit")),
+			Submit: key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "submit")),
+			Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		},
+	}
+}
+
+func (m *Model) ShortHelp() []key.Binding {
+	if m.form != nil {
+		f := m.keys.Form
+		return []key.Binding{f.Enter, f.Next, f.Submit, f.Cancel}
+	}
+	return []key.Binding{m.keys.Swap, m.keys.Override, m.keys.Note, m.keys.Leave, m.keys.Accept}
+}
+
+func (m *Model) FullHelp() [][]key.Binding {
+	f := m.keys.Form
+	return [][]key.Binding{
+		{m.keys.Up, m.keys.Down},
+		{m.keys.Swap, m.keys.Override, m.keys.Note, m.keys.Leave},
+		{m.keys.PrevProposal, m.keys.Accept, m.keys.Decline},
+		{f.Enter, f.Next, f.Prev, f.Submit, f.Cancel},
+	}
+}

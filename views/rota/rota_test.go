@@ -1,0 +1,201 @@
+package rota
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"entretien/oncall"
+	"entretien/views/common"
+	"entretien/views/theme"
+)
+
+// harness runs one Screen as a program, the way the root does.
+type harness struct {
+	ctx *common.Context
+	s   common.Screen
+}
+
+func (h *harness) Init() tea.Cmd { return h.s.Init() }
+func (h *harness) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if ws, ok := msg.(tea.WindowSizeMsg); ok {
+		h.ctx.Width, h.ctx.Height = ws.Width, ws.Height
+	}
+	var cmd tea.Cmd
+	h.s, cmd = h.s.Update(msg)
+	return h, cmd
+}
+func (h *harness) View() tea.View { return tea.NewView(h.s.View()) }
+
+var testNow = time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC) // Wednesday of amelie's week
+
+// testStore: amelie and lucas alternate weekly on primary from Monday 23
+// November 10:00 Paris; chloe is in no rotation.
+func testStore(t *testing.T) *oncall.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "e.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	st.Now = func() time.Time { return testNow }
+	for _, h := range []string{"amelie", "lucas", "chloe"} {
+		if _, err := st.AddMember(ctx, oncall.Member{Handle: h, Name: h, TZ: "Europe/Paris"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.CreateRotation(ctx, oncall.Rotation{Name: "primary", TZ: "Europe/Paris", ShiftCount: 1, ShiftUnit: oncall.Weeks,
+		Handoff: "10:00", Start: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC), Participants: []string{"amelie", "lucas"}}); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func startScreen(t *testing.T, st *oncall.Store, me string) (*teatest.TestModel, *harness) {
+	t.Helper()
+	m, err := st.Member(context.Background(), me)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := &common.Context{Styles: theme.New(true), Store: st, Me: m, Now: func() time.Time { return testNow }}
+	h := &harness{ctx: ctx, s: New(ctx)}
+	tm := teatest.NewTestModel(t, h, teatest.WithInitialTermSize(120, 50),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII)))
+	t.Cleanup(func() { tm.Quit() })
+	return tm, h
+}
+
+// waitScreen waits until the accumulated output (renderer diffs) holds every want.
+func waitScreen(t *testing.T, tm *teatest.TestModel, wants ...string) {
+	t.Helper()
+	var seen strings.Builder
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		seen.WriteString(ansi.Strip(string(b)))
+		for _, w := range wants {
+			if !strings.Contains(seen.String(), w) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+}
+
+func press(code rune, mod tea.KeyMod) tea.KeyPressMsg { return tea.KeyPressMsg{Code: code, Mod: mod} }
+
+var (
+	enter    = press(tea.KeyEnter, 0)
+	ctrlU    = press('u', tea.ModCtrl)
+	ctrlS    = press('s', tea.ModCtrl)
+	shiftTab = press(tea.KeyTab, tea.ModShift)
+)
+
+func TestSwapProposedAndAcceptedOnTheRotaScreen(t *testing.T) {
+	ctx := context.Background()
+	st := testStore(t)
+
+	// amelie proposes: her week for lucas's next one.
+	tm, h := startScreen(t, st, "amelie")
+	waitScreen(t, tm, "primary", "now   amelie", "next  lucas", "coming shifts")
+	tm.Type("s")
+	waitScreen(t, tm, "Propose a swap")
+	tm.Send(enter) // rotation: prefilled "primary"
+	tm.Type("zoe")
+	waitScreen(t, tm, `with "zoe": no such member`)
+	tm.Send(ctrlU)
+	tm.Type("lucas")
+	tm.Send(enter) // your shift: prefilled inside amelie's week
+	tm.Send(enter)
+	tm.Type("2026-11-26 12:00") // wrong: still amelie's week
+	tm.Send(enter)
+	tm.Type("family weekend")
+	tm.Send(enter) // last field: submit
+	waitScreen(t, tm, "refused:", "swap.theirs")
+	if n, _ := st.AwaitingConsent(ctx, "lucas"); len(n) != 0 {
+		t.Fatalf("a refused swap was written: %+v", n)
+	}
+	tm.Send(shiftTab)
+	tm.Send(ctrlU)
+	tm.Type("2026-12-02 12:00")
+	tm.Send(ctrlS)
+	waitScreen(t, tm, "swap proposed", "waiting for lucas")
+	if h.s.Capturing() {
+		t.Fatal("form still open after a successful submit")
+	}
+	aw, err := st.AwaitingConsent(ctx, "lucas")
+	if err != nil || len(aw) != 2 || aw[0].ProposedBy != "amelie" || aw[0].Note != "family weekend" {
+		t.Fatalf("awaiting lucas: %+v %v", aw, err)
+	}
+	tm.Quit()
+
+	// lucas sees it waiting for him and accepts it.
+	tm2, _ := startScreen(t, st, "lucas")
+	waitScreen(t, tm2, "Waiting for you", "swap from amelie on primary (family weekend)")
+	tm2.Type("a")
+	waitScreen(t, tm2, "confirmed", "now   lucas covering amelie")
+	ocs, err := st.OnCallAt(ctx, testNow.Add(time.Hour))
+	if err != nil || ocs[0].Now.Member != "lucas" || ocs[0].Now.Covers != "amelie" {
+		t.Fatalf("after accepting: %+v %v", ocs, err)
+	}
+	ocs, _ = st.OnCallAt(ctx, time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC))
+	if ocs[0].Now.Member != "amelie" || ocs[0].Now.Covers != "lucas" {
+		t.Fatalf("lucas's week after the swap: %+v", ocs[0].Now)
+	}
+	if aw, _ := st.AwaitingConsent(ctx, "lucas"); len(aw) != 0 {
+		t.Fatalf("still awaiting: %+v", aw)
+	}
+}
+
+func TestLeaveNoteAndOverrideForms(t *testing.T) {
+	ctx := context.Background()
+	st := testStore(t)
+	tm, h := startScreen(t, st, "lucas")
+	waitScreen(t, tm, "now   amelie")
+	// lucas is away during his own week: a leave conflict and a gap show.
+	tm.Type("l")
+	waitScreen(t, tm, "Mark leave")
+	tm.Send(enter) // member: lucas
+	tm.Type("2026-12-03..2026-12-01")
+	waitScreen(t, tm, `when "2026-12-01": must be after when`)
+	tm.Send(ctrlU)
+	tm.Type("2026-12-01..2026-12-02")
+	tm.Send(ctrlS)
+	waitScreen(t, tm, "leave #1 marked for lucas", "gap", "lucas on leave")
+	if view := ansi.Strip(h.s.View()); !strings.Contains(view, "lucas         ·····#! !#####·") ||
+		!strings.Contains(view, "gaps primary        ! !") {
+		t.Fatalf("calendar does not mark the conflict:\n%s", view)
+	}
+	// A handoff note from lucas is refused: amelie holds the pager.
+	tm.Type("n")
+	waitScreen(t, tm, "Handoff note")
+	tm.Type("primary")
+	waitScreen(t, tm, `you are not on call on it now`)
+	tm.Send(press(tea.KeyEscape, 0))
+	// An override proposed by lucas to cover amelie tomorrow waits for her.
+	tm.Type("o")
+	waitScreen(t, tm, "Add an override")
+	tm.Send(enter)
+	tm.Send(enter) // covering: lucas
+	tm.Type("amelie")
+	tm.Send(enter)
+	tm.Type("2026-11-26 08:00")
+	tm.Send(enter)
+	tm.Type("+1d")
+	tm.Send(ctrlS)
+	waitScreen(t, tm, "override #1 proposed, waiting for amelie", "proposed #1")
+	o, err := st.Override(ctx, 1)
+	if err != nil || o.Covering != "lucas" || o.Covered != "amelie" || o.Status != oncall.Proposed {
+		t.Fatalf("override %+v %v", o, err)
+	}
+	ls, _ := st.Leaves(ctx, testNow, testNow.Add(30*24*time.Hour))
+	if len(ls) != 1 || ls[0].CreatedBy != "lucas" {
+		t.Fatalf("leave %+v", ls)
+	}
+}
