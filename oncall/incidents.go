@@ -406,6 +406,11 @@ func (s *Store) SetStatus(ctx context.Context, incidentID int64, by string, to S
 		if _, err := tx.ExecContext(ctx, `UPDATE incidents SET status = ? WHERE id = ?`, string(to), incidentID); err != nil {
 			return err
 		}
+		if !to.IsOpen() { // roles end with the incident (see roles.go)
+			if err := endRoles(ctx, tx, incidentID, now); err != nil {
+				return err
+			}
+		}
 		e := Entry{IncidentID: incidentID, At: now, Author: by, Kind: KindStatus, Text: cur + " → " + string(to)}
 		return insertEntry(ctx, tx, &e)
 	})

@@ -1,5 +1,7 @@
-// Package incidents is the journal screen: incidents (open first) and the
-// timeline of the selected one.
+// Package incidents is the journal screen. It has three sub-screens: the
+// list of incidents (open first, with a preview of the selected one), one
+// incident (its live timeline and an entry box at the bottom) and that
+// incident's retro; esc goes back one level.
 package incidents
 
 import (
@@ -14,27 +16,29 @@ import (
 	"entretien/internal/sanitize"
 	"entretien/oncall"
 	"entretien/views/common"
+	"entretien/views/retro"
 )
 
-type KeyMap struct{ Up, Down, Top, Bottom key.Binding }
+type state int
 
-func DefaultKeyMap() KeyMap {
-	return KeyMap{
-		Up:     key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
-		Down:   key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
-		Top:    key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
-		Bottom: key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
-	}
-}
+const (
+	stateList state = iota
+	stateIncident
+	stateRetro
+)
 
 type Model struct {
 	ctx    *common.Context
 	keys   KeyMap
+	state  state
 	list   listData
 	cursor int
-	// entries of the selected incident, keyed by incident ID so a late
-	// answer for another row is not shown under the wrong title.
-	entries entriesMsg
+	// preview of the selected incident's journal in the list, keyed by
+	// incident ID so a late answer for another row is not shown under the
+	// wrong title.
+	preview entriesMsg
+	detail  *detail
+	retro   *retro.Model
 }
 
 type listData struct {
@@ -52,16 +56,57 @@ type (
 	}
 )
 
+// New is the journal screen (tab 3).
 func New(ctx *common.Context) *Model { return &Model{ctx: ctx, keys: DefaultKeyMap()} }
 
-func (m *Model) Title() string   { return "incidents" }
-func (m *Model) Capturing() bool { return false }
-func (m *Model) Init() tea.Cmd   { return m.loadList() }
-func (m *Model) ShortHelp() []key.Binding {
-	return []key.Binding{m.keys.Up, m.keys.Down}
+func (m *Model) Title() string { return "incidents" }
+
+// Capturing is true while the entry box (or a retro note box) has focus, so
+// q, tab and 1-9 type into it.
+func (m *Model) Capturing() bool {
+	switch m.state {
+	case stateIncident:
+		return m.detail != nil && m.detail.input.Focused()
+	case stateRetro:
+		return m.retro != nil && m.retro.Capturing()
+	}
+	return false
 }
+
+func (m *Model) Init() tea.Cmd { return m.loadList() }
+
+func (m *Model) ShortHelp() []key.Binding {
+	switch m.state {
+	case stateIncident:
+		if m.detail != nil && m.detail.input.Focused() {
+			return []key.Binding{m.keys.Post, m.keys.Kind, m.keys.Cancel}
+		}
+		return []key.Binding{m.keys.Write, m.keys.Ack, m.keys.Lead, m.keys.Retro, m.keys.Back}
+	case stateRetro:
+		if m.retro != nil {
+			return m.retro.ShortHelp()
+		}
+	}
+	return []key.Binding{m.keys.Up, m.keys.Down, m.keys.Open, m.keys.Retro}
+}
+
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.Top, m.keys.Bottom}}
+	switch m.state {
+	case stateIncident:
+		k := m.keys
+		return [][]key.Binding{
+			{k.Write, k.Post, k.Kind, k.Cancel},
+			{k.Ack, k.Mitigate, k.Resolve, k.Review},
+			{k.Lead, k.TakeOver, k.Scribe, k.Helper},
+			{k.Up, k.Down, k.Retro, k.Back},
+		}
+	case stateRetro:
+		if m.retro != nil {
+			return m.retro.FullHelp()
+		}
+	}
+	// One column: the root adds its own beside it, within the help box width.
+	return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.Open, m.keys.Retro}}
 }
 
 func (m *Model) loadList() tea.Cmd {
@@ -74,7 +119,7 @@ func (m *Model) loadList() tea.Cmd {
 	}
 }
 
-func (m *Model) loadEntries() tea.Cmd {
+func (m *Model) loadPreview() tea.Cmd {
 	if m.cursor >= len(m.list.incidents) {
 		return nil
 	}
@@ -87,37 +132,123 @@ func (m *Model) loadEntries() tea.Cmd {
 	}
 }
 
+func (m *Model) selected() (oncall.Incident, bool) {
+	if m.cursor < len(m.list.incidents) {
+		return m.list.incidents[m.cursor], true
+	}
+	return oncall.Incident{}, false
+}
+
+// OpenIncident shows one incident's screen (the root or a test may jump
+// there directly).
+func (m *Model) OpenIncident(id int64) tea.Cmd {
+	m.detail = newDetail(m.ctx, m.keys, id)
+	m.state = stateIncident
+	return m.detail.init()
+}
+
+// OpenRetro shows an incident's retro.
+func (m *Model) OpenRetro(id int64) tea.Cmd {
+	m.retro = retro.New(m.ctx, id)
+	m.state = stateRetro
+	return m.retro.Init()
+}
+
 func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
+	var cmds []tea.Cmd
+	// Data messages go to every sub-screen that exists (each checks its
+	// own incident ID); keys only to the visible one.
 	switch msg := msg.(type) {
 	case common.StoreChangedMsg:
-		return m, m.loadList()
+		cmds = append(cmds, m.loadList())
+		if m.detail != nil && m.state == stateIncident {
+			cmds = append(cmds, m.detail.reload())
+		}
+		if m.retro != nil && m.state == stateRetro {
+			_, c := m.retro.Update(msg)
+			cmds = append(cmds, c)
+		}
+		return m, tea.Batch(cmds...)
 	case listMsg:
 		m.list = listData(msg)
 		m.cursor = min(m.cursor, max(len(m.list.incidents)-1, 0))
-		return m, m.loadEntries()
+		return m, m.loadPreview()
 	case entriesMsg:
-		m.entries = msg
+		m.preview = msg
+		return m, nil
 	case tea.KeyPressMsg:
-		prev := m.cursor
-		last := max(len(m.list.incidents)-1, 0)
-		switch {
-		case key.Matches(msg, m.keys.Up):
-			m.cursor = max(m.cursor-1, 0)
-		case key.Matches(msg, m.keys.Down):
-			m.cursor = min(m.cursor+1, last)
-		case key.Matches(msg, m.keys.Top):
-			m.cursor = 0
-		case key.Matches(msg, m.keys.Bottom):
-			m.cursor = last
+		return m, m.handleKey(msg)
+	}
+	if m.detail != nil {
+		cmds = append(cmds, m.detail.update(msg))
+	}
+	if m.retro != nil {
+		_, c := m.retro.Update(msg)
+		cmds = append(cmds, c)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch m.state {
+	case stateIncident:
+		if !m.detail.input.Focused() && key.Matches(msg, m.keys.Back) {
+			m.state = stateList
+			return tea.Batch(m.loadList())
 		}
-		if m.cursor != prev {
-			return m, m.loadEntries()
+		if !m.detail.input.Focused() && key.Matches(msg, m.keys.Retro) {
+			return m.OpenRetro(m.detail.id)
+		}
+		return m.detail.update(msg)
+	case stateRetro:
+		if !m.retro.Capturing() && key.Matches(msg, m.keys.Back) {
+			if m.detail != nil && m.detail.id == m.retro.ID() {
+				m.state = stateIncident
+				return m.detail.reload()
+			}
+			m.state = stateList
+			return m.loadList()
+		}
+		_, cmd := m.retro.Update(msg)
+		return cmd
+	}
+	prev := m.cursor
+	last := max(len(m.list.incidents)-1, 0)
+	switch {
+	case key.Matches(msg, m.keys.Up):
+		m.cursor = max(m.cursor-1, 0)
+	case key.Matches(msg, m.keys.Down):
+		m.cursor = min(m.cursor+1, last)
+	case key.Matches(msg, m.keys.Top):
+		m.cursor = 0
+	case key.Matches(msg, m.keys.Bottom):
+		m.cursor = last
+	case key.Matches(msg, m.keys.Open):
+		if in, ok := m.selected(); ok {
+			return m.OpenIncident(in.ID)
+		}
+	case key.Matches(msg, m.keys.Retro):
+		if in, ok := m.selected(); ok {
+			return m.OpenRetro(in.ID)
 		}
 	}
-	return m, nil
+	if m.cursor != prev {
+		return m.loadPreview()
+	}
+	return nil
 }
 
 func (m *Model) View() string {
+	switch m.state {
+	case stateIncident:
+		return m.detail.view()
+	case stateRetro:
+		return m.retro.View()
+	}
+	return m.listView()
+}
+
+func (m *Model) listView() string {
 	st := m.ctx.Styles
 	switch {
 	case !m.list.loaded:
@@ -125,7 +256,7 @@ func (m *Model) View() string {
 	case m.list.err != nil:
 		return st.Crit.Render("journal unavailable: ") + sanitize.Line(m.list.err.Error())
 	case len(m.list.incidents) == 0:
-		return st.OK.Render("No incident recorded.")
+		return st.OK.Render("No incident recorded.") + st.Muted.Render("  (open one with: entretien incident open --sev 2 --title …)")
 	}
 	now := m.ctx.Now()
 	t := common.Table{
@@ -147,27 +278,34 @@ func (m *Model) View() string {
 		})
 	}
 	listH := min(len(t.Rows)+1, max(m.ctx.Height/3, 4))
-	out := t.Render(st.Header, st.Cursor, m.ctx.Width, listH)
+	var b strings.Builder
+	b.WriteString(t.Render(st.Header, st.Cursor, m.ctx.Width, listH))
+	b.WriteString("\n\n")
 
 	sel := m.list.incidents[m.cursor]
-	var b strings.Builder
-	b.WriteString(out)
-	b.WriteString("\n\n")
 	b.WriteString(st.Section.Render(fmt.Sprintf("#%d %s", sel.ID, sanitize.Line(sel.Title))))
 	b.WriteString(st.Muted.Render(fmt.Sprintf("  opened by %s, affects %s", sanitize.Line(sel.OpenedBy), sanitize.Line(strings.Join(sel.Affects, ", ")))))
+	b.WriteString(st.Muted.Render("   enter: open · r: retro"))
 	b.WriteByte('\n')
 	switch {
-	case m.entries.id != sel.ID:
+	case m.preview.id != sel.ID:
 		b.WriteString(st.Muted.Render("  loading…"))
-	case m.entries.err != nil:
-		b.WriteString(st.Crit.Render("  " + sanitize.Line(m.entries.err.Error())))
+	case m.preview.err != nil:
+		b.WriteString(st.Crit.Render("  " + sanitize.Line(m.preview.err.Error())))
 	default:
-		for _, e := range m.entries.entries {
+		// The latest entries that fit under the list.
+		room := max(m.ctx.Height-listH-3, 1)
+		es := m.preview.entries
+		if len(es) > room {
+			es = es[len(es)-room:]
+		}
+		loc := common.Location(m.ctx.Me.TZ)
+		for _, e := range es {
 			who := e.Author
 			if who == "" {
-				who = "system"
+				who = "cluster"
 			}
-			line := fmt.Sprintf("  %s  %-8s %-11s ", e.At.In(common.Location(m.ctx.Me.TZ)).Format("02 Jan 15:04"), sanitize.Line(who), e.Kind)
+			line := fmt.Sprintf("  %s  %-8s %-11s ", e.At.In(loc).Format("02 Jan 15:04"), sanitize.Line(who), e.Kind)
 			b.WriteString(st.Muted.Render(line))
 			b.WriteString(sanitize.Line(e.Text))
 			b.WriteByte('\n')

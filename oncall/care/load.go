@@ -1,0 +1,103 @@
+package care
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"entretien/oncall"
+)
+
+// Load reads from st the facts of [from, to): members, the shifts held,
+// the incidents active in the window with their journals, roles, action
+// items and retro notes. Machines are not in the store (they come from the
+// cluster's node meta): the caller adds them to Facts.Machines.
+//
+// What it cannot read yet is listed in Facts.Missing.
+func Load(ctx context.Context, st *oncall.Store, from, to time.Time) (Facts, error) {
+	var f Facts
+	ms, err := st.Members(ctx)
+	if err != nil {
+		return f, fmt.Errorf("care: %w", err)
+	}
+	for _, m := range ms {
+		f.Members = append(f.Members, Member{Handle: m.Handle, TZ: m.TZ})
+	}
+	if err := loadShifts(ctx, st, &f, from, to); err != nil {
+		return f, fmt.Errorf("care: %w", err)
+	}
+	incs, err := st.Incidents(ctx, oncall.IncidentFilter{})
+	if err != nil {
+		return f, fmt.Errorf("care: %w", err)
+	}
+	var active []oncall.Incident
+	for _, inc := range incs {
+		// Incidents with nothing written in the window (last update before
+		// it, or opened after it) cannot move any figure of the window.
+		if inc.UpdatedAt.Before(from) || !inc.OpenedAt.Before(to) {
+			continue
+		}
+		active = append(active, inc)
+		f.Incidents = append(f.Incidents, Incident{ID: inc.ID, Title: inc.Title, Affects: inc.Affects, OpenedAt: inc.OpenedAt, OpenedBy: inc.OpenedBy})
+	}
+	// One journal read per incident (the store has no bulk query): a few
+	// readers side by side, which WAL allows, then merged in order.
+	parts := make([]Facts, len(active))
+	errs := make([]error, len(active))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(loadWorkers, len(active)) {
+		wg.Go(func() {
+			for i := range next {
+				errs[i] = loadIncident(ctx, st, &parts[i], active[i].ID)
+			}
+		})
+	}
+	for i := range active {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return f, fmt.Errorf("care: %w", err)
+	}
+	for _, p := range parts {
+		f.Entries = append(f.Entries, p.Entries...)
+		f.Roles = append(f.Roles, p.Roles...)
+		f.Retros = append(f.Retros, p.Retros...)
+	}
+	if err := loadActionItems(ctx, st, &f); err != nil {
+		return f, fmt.Errorf("care: %w", err)
+	}
+	return f, nil
+}
+
+const loadWorkers = 2
+
+// loadIncident reads one incident's journal, roles and retro into f.
+func loadIncident(ctx context.Context, st *oncall.Store, f *Facts, id int64) error {
+	es, err := st.Entries(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		ce := Entry{ID: e.ID, IncidentID: e.IncidentID, At: e.At, Author: e.Author, Kind: e.Kind}
+		if e.Kind == oncall.KindStatus {
+			ce.From, ce.To = parseStatusText(e.Text)
+		}
+		f.Entries = append(f.Entries, ce)
+	}
+	return loadJournal(ctx, st, f, id)
+}
+
+// parseStatusText reads a status entry written by SetStatus: "open → acknowledged".
+func parseStatusText(text string) (from, to oncall.Status) {
+	a, b, ok := strings.Cut(text, "→")
+	if !ok {
+		return "", ""
+	}
+	return oncall.Status(strings.TrimSpace(a)), oncall.Status(strings.TrimSpace(b))
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package care
+
+const raceEnabled = false
