@@ -50,6 +50,7 @@ func TestOverviewOnTheSeededDevCluster(t *testing.T) {
 	}
 	m := New(Options{Source: w, Store: st, Me: me})
 	tm := teatestModel(t, m, 130, 34)
+	tm.Type("2") // the overview
 
 	// Wait on the source (safe to read from here) until the seeded faults
 	// are live, then read what the TUI drew from its final model.

@@ -7,16 +7,19 @@ import (
 
 // KeyMap holds the global bindings; each screen adds its own.
 type KeyMap struct {
-	Quit, Help, Next, Prev, Jump key.Binding
+	Quit, Help, Next, Prev, Jump, Back, Filter, Command key.Binding
 }
 
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Quit: key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
-		Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Next: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next screen")),
-		Prev: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous screen")),
-		Jump: key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "go to screen")),
+		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Next:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next screen")),
+		Prev:    key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous screen")),
+		Jump:    key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "go to screen")),
+		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / clear filter")),
+		Filter:  key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Command: key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command: :nodes :site lyon :q")),
 	}
 }
 
@@ -28,9 +31,11 @@ type helpKeys struct {
 }
 
 func (h helpKeys) ShortHelp() []key.Binding {
-	return append(h.screen.ShortHelp(), h.global.Next, h.global.Help, h.global.Quit)
+	return append(h.screen.ShortHelp(), h.global.Back, h.global.Filter, h.global.Help, h.global.Quit)
 }
 
 func (h helpKeys) FullHelp() [][]key.Binding {
-	return append(h.screen.FullHelp(), []key.Binding{h.global.Next, h.global.Prev, h.global.Jump, h.global.Help, h.global.Quit})
+	g := h.global
+	return append(h.screen.FullHelp(),
+		[]key.Binding{g.Back, g.Filter, g.Command, g.Next, g.Prev, g.Jump, g.Help, g.Quit})
 }

@@ -18,9 +18,6 @@ import (
 	"entretien/oncall"
 	"entretien/sources"
 	"entretien/views/common"
-	"entretien/views/incidents"
-	"entretien/views/overview"
-	"entretien/views/rota"
 	"entretien/views/theme"
 )
 
@@ -40,16 +37,25 @@ type Options struct {
 	// Tick is how often the shared database is checked for changes made by
 	// other members (one cheap PRAGMA); default 1s.
 	Tick time.Duration
+	// Cluster fetches details on demand (allocation, logs); default: the
+	// Source when it implements common.Cluster (a *sources.Watcher does).
+	Cluster common.Cluster
 }
 
 // Model is the root model.
 type Model struct {
-	ctx     *common.Context
-	source  Source
-	keys    KeyMap
-	help    help.Model
-	screens []common.Screen
-	active  int
+	ctx    *common.Context
+	source Source
+	keys   KeyMap
+	help   help.Model
+	// tabs holds one navigation stack per top-level screen; the last
+	// entry of the active one is on screen.
+	tabs   [][]entry
+	active int
+
+	mode   mode   // normal, or typing a filter or a command
+	input  string // what is being typed after / or :
+	notice string // answer to the last command (cleared by the next key)
 
 	showHelp      bool
 	width, height int
@@ -67,12 +73,16 @@ func New(o Options) *Model {
 	if o.Tick <= 0 {
 		o.Tick = time.Second
 	}
+	if o.Cluster == nil {
+		o.Cluster, _ = o.Source.(common.Cluster)
+	}
 	ctx := &common.Context{
-		Styles: theme.New(true),
-		Store:  o.Store,
-		Me:     o.Me,
-		MeErr:  o.MeErr,
-		Now:    o.Now,
+		Styles:  theme.New(true),
+		Store:   o.Store,
+		Me:      o.Me,
+		MeErr:   o.MeErr,
+		Now:     o.Now,
+		Cluster: o.Cluster,
 	}
 	m := &Model{
 		ctx:    ctx,
@@ -80,11 +90,9 @@ func New(o Options) *Model {
 		keys:   DefaultKeyMap(),
 		help:   help.New(),
 		tick:   o.Tick,
-		screens: []common.Screen{
-			overview.New(ctx),
-			rota.New(ctx),
-			incidents.New(ctx),
-		},
+	}
+	for _, s := range topLevel(ctx) {
+		m.tabs = append(m.tabs, []entry{{screen: s}})
 	}
 	m.snap = o.Source.Snapshot()
 	return m
@@ -102,8 +110,8 @@ type (
 
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.waitUpdate(), m.tickCmd()}
-	for _, s := range m.screens {
-		cmds = append(cmds, s.Init())
+	for _, stack := range m.tabs {
+		cmds = append(cmds, stack[0].screen.Init())
 	}
 	snap := m.snap
 	cmds = append(cmds, func() tea.Msg { return common.SnapshotMsg{Snap: snap} })
@@ -139,7 +147,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.help.SetWidth(msg.Width)
+		m.help.SetWidth(max(msg.Width-4, 10)) // inside the help box border
 		m.layout()
 		return m, nil
 	case updateMsg:
@@ -163,19 +171,38 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
+	case tea.MouseMsg:
+		// The mouse acts on what is under it: the screen on top.
+		return m, m.updateTop(msg)
+	case common.PushMsg:
+		return m, m.push(msg.Screen)
+	case common.PopMsg:
+		m.pop()
+		return m, nil
+	case common.JumpMsg:
+		if !m.jump(msg.Title) {
+			m.notice = "no screen " + msg.Title
+		}
+		return m, nil
 	}
 	// Data messages (load results) go to every screen; each one keeps its own.
 	return m, m.broadcast(msg)
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	scr := m.screens[m.active]
-	if scr.Capturing() {
-		return m.updateScreen(m.active, msg)
+	m.notice = ""
+	switch m.mode {
+	case modeFilter:
+		return m.filterKey(msg)
+	case modeCommand:
+		return m.commandKey(msg)
 	}
-	if m.showHelp && (key.Matches(msg, m.keys.Help) || msg.String() == "esc") {
+	scr := m.top()
+	if scr.Capturing() {
+		return m.updateTop(msg)
+	}
+	if m.showHelp && (key.Matches(msg, m.keys.Help) || key.Matches(msg, m.keys.Back)) {
 		m.showHelp = false
-		m.layout()
 		return nil
 	}
 	switch {
@@ -183,33 +210,57 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Quit
 	case key.Matches(msg, m.keys.Help):
 		m.showHelp = true
-		m.layout()
 		return nil
 	case key.Matches(msg, m.keys.Next):
-		m.active = (m.active + 1) % len(m.screens)
+		m.active = (m.active + 1) % len(m.tabs)
 		return nil
 	case key.Matches(msg, m.keys.Prev):
-		m.active = (m.active + len(m.screens) - 1) % len(m.screens)
+		m.active = (m.active + len(m.tabs) - 1) % len(m.tabs)
 		return nil
 	case key.Matches(msg, m.keys.Jump):
-		if i := int(msg.Code - '1'); i >= 0 && i < len(m.screens) {
+		if i := int(msg.Code - '1'); i >= 0 && i < len(m.tabs) {
 			m.active = i
 		}
 		return nil
+	case key.Matches(msg, m.keys.Filter):
+		if _, ok := scr.(common.Filterable); ok {
+			m.mode, m.input = modeFilter, m.topEntry().filter
+		}
+		return nil
+	case key.Matches(msg, m.keys.Command):
+		m.mode, m.input = modeCommand, ""
+		return nil
+	case key.Matches(msg, m.keys.Back):
+		if m.topEntry().filter != "" {
+			m.setFilter("")
+			return nil
+		}
+		if len(m.tabs[m.active]) > 1 {
+			m.pop()
+			return nil
+		}
 	}
-	return m.updateScreen(m.active, msg)
+	return m.updateTop(msg)
 }
 
-func (m *Model) updateScreen(i int, msg tea.Msg) tea.Cmd {
+// updateTop hands msg to the screen on top of the active stack.
+func (m *Model) updateTop(msg tea.Msg) tea.Cmd {
+	stack := m.tabs[m.active]
 	var cmd tea.Cmd
-	m.screens[i], cmd = m.screens[i].Update(msg)
+	stack[len(stack)-1].screen, cmd = stack[len(stack)-1].screen.Update(msg)
 	return cmd
 }
 
+// broadcast hands msg to every screen of every stack: data messages carry
+// their owner, and screens below the top must stay current for esc.
 func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
-	cmds := make([]tea.Cmd, 0, len(m.screens))
-	for i := range m.screens {
-		cmds = append(cmds, m.updateScreen(i, msg))
+	var cmds []tea.Cmd
+	for _, stack := range m.tabs {
+		for i := range stack {
+			var cmd tea.Cmd
+			stack[i].screen, cmd = stack[i].screen.Update(msg)
+			cmds = append(cmds, cmd)
+		}
 	}
 	return tea.Batch(cmds...)
 }
@@ -231,9 +282,9 @@ func (m *Model) View() tea.View {
 		return v
 	}
 	st := m.ctx.Styles
-	body := m.screens[m.active].View()
+	body := m.top().View()
 	if m.showHelp {
-		hk := helpKeys{screen: m.screens[m.active], global: m.keys}
+		hk := helpKeys{screen: m.top(), global: m.keys}
 		m.help.ShowAll = true
 		body = st.HelpBox.Render(m.help.View(hk))
 	}
@@ -242,19 +293,81 @@ func (m *Model) View() tea.View {
 	return v
 }
 
+// header is the tabs, then the breadcrumbs of the active stack with the
+// filter or command being typed.
 func (m *Model) header() string {
+	return m.tabsLine() + "\n" + m.crumbLine()
+}
+
+func (m *Model) tabsLine() string {
 	st := m.ctx.Styles
-	parts := []string{st.Title.Render("entretien")}
-	for i, s := range m.screens {
-		label := fmt.Sprintf("%d %s", i+1, s.Title())
-		if i == m.active {
-			parts = append(parts, st.TabActive.Render(label))
+	// Three densities, the first that fits wins: padded tabs, tabs without
+	// padding, then inactive tabs by number only (narrow terminals).
+	render := func(density int) string {
+		parts := []string{st.Title.Render("entretien")}
+		for i, stack := range m.tabs {
+			label := fmt.Sprintf("%d %s", i+1, sanitize.Line(stack[0].screen.Title()))
+			switch {
+			case i == m.active:
+				parts = append(parts, st.TabActive.Render(label))
+			case density == 0:
+				parts = append(parts, st.Tab.Render(label))
+			case density == 1:
+				parts = append(parts, st.Tab.Padding(0).Render(label))
+			default:
+				parts = append(parts, st.Tab.Padding(0).Render(fmt.Sprint(i+1)))
+			}
+		}
+		return strings.Join(parts, " ")
+	}
+	line := render(0)
+	for d := 1; d <= 2 && ansi.StringWidth(line) > m.width; d++ {
+		line = render(d)
+	}
+	return ansi.Truncate(line, m.width, "…")
+}
+
+func (m *Model) crumbLine() string {
+	st := m.ctx.Styles
+	stack := m.tabs[m.active]
+	var crumbs []string
+	for i, e := range stack {
+		t := sanitize.Line(e.screen.Title())
+		if i == len(stack)-1 {
+			crumbs = append(crumbs, st.Bold.Render(t))
 		} else {
-			parts = append(parts, st.Tab.Render(label))
+			crumbs = append(crumbs, st.Crumb.Render(t))
 		}
 	}
-	line := strings.Join(parts, " ")
-	return ansi.Truncate(line, m.width, "…") + "\n"
+	left := strings.Join(crumbs, st.Crumb.Render(" › "))
+	var right string
+	switch {
+	case m.mode == modeFilter:
+		right = st.Key.Render("/") + sanitize.Line(m.input) + "█"
+	case m.mode == modeCommand:
+		right = st.Key.Render(":") + sanitize.Line(m.input) + "█"
+	case m.notice != "":
+		right = st.Warn.Render(sanitize.Line(m.notice))
+	case m.topEntry().filter != "":
+		right = st.Muted.Render("filter ") + st.Key.Render("/"+sanitize.Line(m.topEntry().filter))
+	}
+	if m.ctx.Site != "" {
+		right += st.Muted.Render("  site ") + st.Key.Render(sanitize.Line(m.ctx.Site))
+	}
+	if right == "" && len(stack) == 1 {
+		right = st.Muted.Render("enter opens · / filters · : commands · ? help")
+	}
+	if right == "" {
+		return ansi.Truncate(left, m.width, "…")
+	}
+	// The input stays visible; the breadcrumbs give way.
+	rw := ansi.StringWidth(right)
+	if rw > m.width {
+		return ansi.TruncateLeft(right, rw-m.width, "…")
+	}
+	left = ansi.Truncate(left, max(m.width-rw-2, 0), "…")
+	gap := max(m.width-ansi.StringWidth(left)-rw, 1)
+	return left + strings.Repeat(" ", gap) + right
 }
 
 // statusLine says which Nomad and Consul entretien follows and whether the

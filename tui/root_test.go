@@ -136,15 +136,16 @@ func finalModel(t *testing.T, tm *teatest.TestModel) *Model {
 func TestOverviewShowsSitesRotaAndIncidents(t *testing.T) {
 	st, me := testStore(t)
 	tm := newTestModel(t, newStaticSource(testSnapshot()), st, me, 120, 30)
+	tm.Type("2")
 	waitScreen(t, tm, "paris", "3 failed", "critical", "amelie", "guichet check failing")
-	tm.Type("3") // the journal screen draws the entry with escapes
+	tm.Type("8") // the journal screen draws the entry with escapes
 	waitScreen(t, tm, "404 on /health")
-	tm.Type("1")
+	tm.Type("2")
 	fm := finalModel(t, tm)
 	view := fm.View().Content
 	plain := ansi.Strip(view)
 	for _, want := range []string{
-		"1 overview", "2 rota", "3 incidents",
+		"1 outages", "2 overview", "7 rota", "8 incidents",
 		"lyon", "1 passing · 1 critical", "1 running · 3 failed", "lucas", "chloe",
 		"primary", "now amelie", "next lucas",
 		"#1", "sev2", "open",
@@ -156,7 +157,7 @@ func TestOverviewShowsSitesRotaAndIncidents(t *testing.T) {
 	}
 	// No screen lets an escape sequence from the cluster or the journal
 	// through: only the styles' own SGR sequences remain.
-	for i := range fm.screens {
+	for i := range fm.tabs {
 		fm.active = i
 		v := fm.View().Content
 		if strings.Contains(v, "\x1b]") || strings.Contains(v, "\x07") || strings.Contains(v, "\x1b[2J") || strings.Contains(v, "pwned") {
@@ -172,6 +173,7 @@ func TestUnreachableBackendsStillShowRotaAndJournal(t *testing.T) {
 		Consul: sources.ConsulState{Health: sources.Health{Addr: "127.0.0.1:2", Err: errors.New("dial tcp 127.0.0.1:2: connect: connection refused")}},
 	}
 	tm := newTestModel(t, newStaticSource(snap), st, me, 120, 30)
+	tm.Type("2")
 	waitScreen(t, tm, "nomad unreachable", "now amelie")
 	plain := ansi.Strip(finalView(t, tm))
 	for _, want := range []string{"nomad unreachable", "http://127.0.0.1:1", "consul unreachable", "127.0.0.1:2", "connection refused", "now amelie", "guichet check failing"} {
@@ -188,13 +190,16 @@ func TestScreensTabsHelpAndLiveUpdates(t *testing.T) {
 	waitScreen(t, tm, "paris")
 
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyTab})
+	waitScreen(t, tm, "HOSTED BY")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift})
+	tm.Type("7")
 	waitScreen(t, tm, "coming shifts")
-	tm.Type("3")
+	tm.Type("8")
 	waitScreen(t, tm, "404 on /health since the deploy")
 	tm.Type("?")
 	waitScreen(t, tm, "quit", "next screen")
 	tm.Type("?")
-	tm.Type("1")
+	tm.Type("2")
 
 	// A new snapshot from the source is drawn without any key.
 	next := testSnapshot()
@@ -223,6 +228,7 @@ func TestScreensTabsHelpAndLiveUpdates(t *testing.T) {
 func TestSmallTerminalNeverWraps(t *testing.T) {
 	st, me := testStore(t)
 	tm := newTestModel(t, newStaticSource(testSnapshot()), st, me, 80, 24)
+	tm.Type("2")
 	waitScreen(t, tm, "paris")
 	tm.Send(tea.WindowSizeMsg{Width: 60, Height: 20})
 	time.Sleep(100 * time.Millisecond)

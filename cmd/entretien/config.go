@@ -22,7 +22,14 @@ type config struct {
 func newFlagSet(name string, stderr io.Writer) (*flag.FlagSet, *config) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { printUsage(stderr) }
+	fs.Usage = func() {
+		if name == "entretien" {
+			printUsage(stderr)
+			return
+		}
+		fmt.Fprintf(stderr, "Usage: entretien %s [flags]\n\nFlags:\n", name)
+		fs.PrintDefaults()
+	}
 	c := &config{}
 	fs.StringVar(&c.src.NomadAddr, "nomad-addr", "", "Nomad HTTP address (overrides NOMAD_ADDR)")
 	fs.StringVar(&c.src.NomadRegion, "nomad-region", "", "Nomad region (overrides NOMAD_REGION)")

@@ -83,7 +83,9 @@ func (s *tmuxSession) paneDead() bool {
 func TestTUIWithBackendsDown(t *testing.T) {
 	db := seededDB(t)
 	s := startTmux(t, 120, 32, []string{"NOMAD_ADDR=" + deadNomad, "CONSUL_HTTP_ADDR=" + deadConsul, "ENTRETIEN_DB=" + db})
-	s.waitFor(10*time.Second, "nomad unreachable", deadNomad, "consul unreachable", deadConsul, "now amelie", "guichet")
+	s.waitFor(10*time.Second, "nomad unreachable", deadNomad, "consul unreachable", deadConsul, "on call (primary) amelie")
+	s.keys("2") // the overview
+	s.waitFor(10*time.Second, "now amelie", "guichet")
 	s.keys("q")
 	deadline := time.Now().Add(5 * time.Second)
 	for !s.paneDead() && time.Now().Before(deadline) {
@@ -108,15 +110,17 @@ func TestTUIOnTheDevCluster(t *testing.T) {
 	s := startTmux(t, 120, 32, []string{"NOMAD_ADDR=" + c.NomadAddr(), "CONSUL_HTTP_ADDR=" + c.ConsulAddr(), "ENTRETIEN_DB=" + db})
 	// The overview follows the cluster live: the seeded checks turn
 	// critical and the backup job's allocations fail while we watch.
+	s.waitFor(10*time.Second, "1 outages")
+	s.keys("2")
 	screen := s.waitFor(90*time.Second, "bruxelles", "lyon", "paris", "critical", "failed", "nomad ok", "consul ok", "you: amelie")
 	for _, want := range []string{"amelie", "lucas", "chloe", "now amelie"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("screen lacks %q:\n%s", want, screen)
 		}
 	}
-	s.keys("Tab")
+	s.keys("7")
 	s.waitFor(5*time.Second, "coming shifts")
-	s.keys("3")
+	s.keys("8")
 	s.waitFor(5*time.Second, "guichet health check failing in lyon", "observation")
 	s.keys("?")
 	s.waitFor(5*time.Second, "quit")

@@ -8,9 +8,11 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"entretien/internal/recorder"
 	"entretien/oncall"
 	"entretien/sources"
 	"entretien/tui"
+	"entretien/views/common"
 )
 
 func runTUI(args []string, stdout, stderr io.Writer) error {
@@ -43,10 +45,18 @@ func openTUI(ctx context.Context, src sources.Config, dbPath string) error {
 		return fmt.Errorf("database %s: %w", dbPath, err)
 	}
 	defer st.Close()
+	// Subscribe before Run so no transition is missed. The TUI records the
+	// transitions touching open incidents like `entretien watch` does; the
+	// database keeps one row per incident and transition, so both may run.
+	transitions, unsubscribe := w.SubscribeTransitions(256)
+	defer unsubscribe()
 	go w.Run(ctx)
 	me, meErr := st.Me(ctx)
 	m := tui.New(tui.Options{Source: w, Store: st, Me: me, MeErr: meErr})
-	_, err = tea.NewProgram(m, tea.WithContext(ctx)).Run()
+	p := tea.NewProgram(m, tea.WithContext(ctx))
+	rec := &recorder.Recorder{Store: st, By: recorder.DefaultBy(), OnError: func(err error) { p.Send(common.ErrMsg{Err: err}) }}
+	go rec.Run(ctx, transitions)
+	_, err = p.Run()
 	if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, context.Canceled) {
 		return nil
 	}

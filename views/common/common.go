@@ -28,6 +28,11 @@ type Context struct {
 	// Width and Height of the area a screen may draw in (the terminal less
 	// the header and the status line).
 	Width, Height int
+	// Site narrows every list to one site (`:site lyon`); "" is all.
+	Site string
+	// Cluster fetches details on demand; nil when there is no live
+	// cluster (some tests), and screens then say so.
+	Cluster Cluster
 }
 
 // Screen is one top-level view. Update returns the Screen itself so the

@@ -41,6 +41,10 @@ type Table struct {
 	Cols   []Col
 	Rows   [][]Cell
 	Cursor int // -1 for none
+	// Natural, when set, is each column's natural width, measured once by
+	// the caller over every row (List does), so Rows may hold only the
+	// visible rows and a frame costs what it draws.
+	Natural []int
 }
 
 const colGap = 2
@@ -80,11 +84,16 @@ func (t Table) widths(total int) []int {
 	w := make([]int, len(t.Cols))
 	for i, c := range t.Cols {
 		w[i] = max(c.Min, ansi.StringWidth(c.Title))
+		if i < len(t.Natural) {
+			w[i] = max(w[i], t.Natural[i])
+		}
 	}
-	for _, r := range t.Rows {
-		for i := range w {
-			if i < len(r) {
-				w[i] = max(w[i], ansi.StringWidth(r[i].text()))
+	if t.Natural == nil {
+		for _, r := range t.Rows {
+			for i := range w {
+				if i < len(r) {
+					w[i] = max(w[i], ansi.StringWidth(r[i].text()))
+				}
 			}
 		}
 	}

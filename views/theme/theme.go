@@ -39,6 +39,10 @@ type Styles struct {
 	StatusBar lipgloss.Style
 	ErrorBox  lipgloss.Style
 	HelpBox   lipgloss.Style
+
+	// Care screen: the bar of a figure and a share above the average.
+	CareBar  lipgloss.Style
+	CareFlag lipgloss.Style
 }
 
 // New builds the styles for a dark or light background.
@@ -80,6 +84,9 @@ func New(isDark bool) *Styles {
 		HelpBox:   lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(muted).Padding(0, 1),
 	}
 	s.Severity = [4]lipgloss.Style{s.Muted, s.Crit, s.Warn, s.Info}
+	s.CareBar = fgOn(accent)
+	s.CareFlag = fgOn(warn) // an invitation to share, not an alarm: no bold
+
 	return s
 }
 
@@ -89,7 +96,8 @@ func (s *Styles) ForStatus(status string) lipgloss.Style {
 	switch status {
 	case "passing", "running", "ready", "complete", "successful", "resolved", "reviewed", "up", "ok":
 		return s.OK
-	case "warning", "pending", "starting", "draining", "initializing", "acknowledged", "mitigated", "maintenance", "degraded":
+	case "warning", "pending", "starting", "draining", "initializing", "acknowledged", "mitigated", "maintenance", "degraded",
+		"blocked", "queued", "ineligible", "paused":
 		return s.Warn
 	case "critical", "failed", "down", "lost", "dead", "disconnected", "open", "unreachable", "error":
 		return s.Crit

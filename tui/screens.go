@@ -1,0 +1,36 @@
+package tui
+
+import (
+	carescreen "entretien/views/care"
+	"entretien/views/common"
+	"entretien/views/deployments"
+	"entretien/views/incidents"
+	"entretien/views/jobs"
+	"entretien/views/nodes"
+	"entretien/views/outages"
+	"entretien/views/overview"
+	"entretien/views/rota"
+	"entretien/views/services"
+)
+
+// topLevel builds the top-level screens in tab order (keys 1-9, tab, and
+// `:<title>`). The first is the default. Adding a screen is one line here.
+func topLevel(ctx *common.Context) []common.Screen {
+	return []common.Screen{
+		outages.New(ctx),
+		overview.New(ctx),
+		nodes.New(ctx),
+		jobs.New(ctx),
+		services.New(ctx),
+		deployments.New(ctx),
+		rota.New(ctx),
+		incidents.New(ctx),
+		carescreen.New(ctx),
+	}
+}
+
+// aliases are other names `:` accepts for a top-level screen title.
+var aliases = map[string]string{
+	"deployments": "deploys", "evals": "deploys", "blocked": "deploys",
+	"svc": "services", "journal": "incidents", "sites": "overview",
+}

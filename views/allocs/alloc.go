@@ -1,0 +1,260 @@
+// Package allocs is the allocation detail screen: where it runs, its task
+// states with restarts, and the recent task events; enter opens a task's
+// logs.
+package allocs
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"entretien/internal/sanitize"
+	"entretien/sources"
+	"entretien/views/common"
+	"entretien/views/logs"
+)
+
+// KeyMap is the screen's own bindings (the task list adds its movements).
+type KeyMap struct {
+	Stdout, Stderr, Refresh key.Binding
+}
+
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Stdout:  key.NewBinding(key.WithKeys("enter", "l"), key.WithHelp("enter/l", "task stdout")),
+		Stderr:  key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "task stderr")),
+		Refresh: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
+	}
+}
+
+// Model is one allocation.
+type Model struct {
+	ctx   *common.Context
+	keys  KeyMap
+	id    string
+	snap  *sources.Snapshot
+	alloc sources.Alloc // from the snapshot
+	found bool
+
+	detail    sources.AllocDetail // fetched on demand, fuller than the snapshot
+	hasDetail bool
+	fetched   uint64 // snapshot ModifyIndex the detail was fetched at
+	loading   bool
+	err       error
+	tasks     common.List
+}
+
+// detailMsg is a fetch result; owner tells which screen asked (every
+// screen on the stack sees every message).
+type detailMsg struct {
+	owner  *Model
+	detail sources.AllocDetail
+	err    error
+}
+
+// New opens allocation id.
+func New(ctx *common.Context, id string) *Model {
+	l := common.NewList(common.Col{Title: "TASK", Min: 6}, common.Col{Title: "STATE", Min: 7},
+		common.Col{Title: "RESTARTS", Min: 8}, common.Col{Title: "STARTED", Min: 7},
+		common.Col{Title: "FINISHED", Min: 8}, common.Col{Title: "LAST EVENT", Min: 10, Flex: true})
+	return &Model{ctx: ctx, keys: DefaultKeyMap(), id: id, tasks: l}
+}
+
+func (m *Model) Title() string   { return "alloc " + common.ShortID(m.id) }
+func (m *Model) Capturing() bool { return false }
+func (m *Model) Init() tea.Cmd   { return m.fetch() }
+
+// fetch reads the allocation from Nomad off the event loop (captured
+// values only).
+func (m *Model) fetch() tea.Cmd {
+	cl, id, owner := m.ctx.Cluster, m.id, m
+	if cl == nil {
+		return nil
+	}
+	m.loading = true
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		d, err := cl.AllocDetail(ctx, id)
+		return detailMsg{owner: owner, detail: d, err: err}
+	}
+}
+
+func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.SnapshotMsg:
+		m.snap = msg.Snap
+		m.alloc, m.found = findAlloc(msg.Snap, m.id)
+		m.refreshRows()
+		// The allocation changed since the last fetch: read it again.
+		if m.found && m.hasDetail && !m.loading && m.alloc.ModifyIndex != m.fetched {
+			return m, m.fetch()
+		}
+	case detailMsg:
+		if msg.owner != m {
+			return m, nil
+		}
+		m.loading = false
+		m.err = msg.err
+		if msg.err == nil {
+			m.detail, m.hasDetail = msg.detail, true
+			m.fetched = m.alloc.ModifyIndex
+		}
+		m.refreshRows()
+	case tea.MouseWheelMsg:
+		m.tasks.Update(msg)
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, m.keys.Stdout):
+			return m, m.openLogs("stdout")
+		case key.Matches(msg, m.keys.Stderr):
+			return m, m.openLogs("stderr")
+		case key.Matches(msg, m.keys.Refresh):
+			return m, m.fetch()
+		}
+		m.tasks.Update(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) openLogs(stream string) tea.Cmd {
+	r, ok := m.tasks.Selected()
+	if !ok {
+		return nil
+	}
+	return common.Push(logs.New(m.ctx, m.id, r.ID, stream))
+}
+
+// taskStates prefers the fetched detail, else the snapshot's tasks.
+func (m *Model) taskStates() []sources.TaskState {
+	if m.hasDetail {
+		return m.detail.Tasks
+	}
+	return m.alloc.Tasks
+}
+
+func (m *Model) refreshRows() {
+	now := m.ctx.Now()
+	var rows []common.Row
+	for _, t := range m.taskStates() {
+		state := t.State
+		if t.Failed {
+			state = "failed"
+		}
+		last := common.Spec{Text: "—", Kind: common.Muted}
+		if n := len(t.Events); n > 0 {
+			e := t.Events[n-1]
+			last = common.Spec{Text: e.Type + ": " + e.Message}
+		}
+		restarts := common.Spec{Text: fmt.Sprint(t.Restarts)}
+		if t.Restarts > 0 {
+			restarts.Kind = common.Warn
+		}
+		rows = append(rows, common.Row{ID: t.Name, Cells: []common.Spec{
+			{Text: t.Name, Kind: common.Bold}, common.StatusSpec(state), restarts,
+			{Text: common.Since(now, t.StartedAt), Kind: common.Muted},
+			{Text: common.Since(now, t.FinishedAt), Kind: common.Muted}, last,
+		}})
+	}
+	m.tasks.SetRows(rows)
+}
+
+func findAlloc(s *sources.Snapshot, id string) (sources.Alloc, bool) {
+	for _, a := range s.Nomad.Allocs {
+		if a.ID == id {
+			return a, true
+		}
+	}
+	return sources.Alloc{}, false
+}
+
+func (m *Model) View() string {
+	st := m.ctx.Styles
+	w, h := m.ctx.Width, m.ctx.Height
+	now := m.ctx.Now()
+	var b strings.Builder
+	job, group, node, status, desc := m.alloc.JobID, m.alloc.TaskGroup, m.alloc.NodeName, m.alloc.ClientStatus, m.alloc.ClientDescription
+	if m.hasDetail {
+		d := m.detail
+		job, group, node, status, desc = d.JobID, d.TaskGroup, d.NodeName, d.ClientStatus, d.ClientDescription
+	}
+	switch {
+	case !m.found && !m.hasDetail && m.err == nil && m.loading:
+		return st.Muted.Render("loading allocation " + sanitize.Line(m.id) + "…")
+	case !m.found && !m.hasDetail:
+		msg := "allocation " + sanitize.Line(m.id) + " is not known to Nomad (garbage-collected?)"
+		if m.err != nil {
+			msg += "\n" + sanitize.Line(m.err.Error())
+		}
+		return st.Warn.Render(msg)
+	}
+	b.WriteString(st.Bold.Render(sanitize.Line(m.id)) + "  " + st.ForStatus(status).Render(sanitize.Line(status)) +
+		st.Muted.Render("  desired ") + sanitize.Line(m.alloc.DesiredStatus) + "\n")
+	b.WriteString(st.Muted.Render("job ") + sanitize.Line(job) + st.Muted.Render("  group ") + sanitize.Line(group) +
+		st.Muted.Render("  node ") + sanitize.Line(node) + st.Muted.Render("  site ") + sanitize.Line(common.SiteLabel(m.alloc.Site)) +
+		st.Muted.Render("  created ") + common.Since(now, m.alloc.CreateTime) + st.Muted.Render(" ago") + "\n")
+	line3 := st.Muted.Render(sanitize.Line(desc))
+	if m.err != nil {
+		line3 = st.Crit.Render("refresh failed: ") + st.Muted.Render(sanitize.Line(m.err.Error()))
+	} else if m.ctx.Cluster == nil {
+		line3 += st.Muted.Render("  (from the snapshot)")
+	}
+	b.WriteString(line3 + "\n")
+	h -= 3
+	tasksH := min(m.tasks.Total()+1, max(h/2, 2))
+	b.WriteString(m.tasks.View(st, w, tasksH))
+	h -= tasksH
+	if h >= 3 {
+		b.WriteString("\n" + st.Section.Render("Recent task events") + "\n")
+		b.WriteString(m.events(w, h-2, now))
+	}
+	return b.String()
+}
+
+type event struct {
+	task string
+	sources.TaskEvent
+}
+
+// events draws the newest task events first, as many as fit.
+func (m *Model) events(w, h int, now time.Time) string {
+	st := m.ctx.Styles
+	var evs []event
+	for _, t := range m.taskStates() {
+		for _, e := range t.Events {
+			evs = append(evs, event{t.Name, e})
+		}
+	}
+	if len(evs) == 0 {
+		return st.Muted.Render("no events")
+	}
+	slices.SortStableFunc(evs, func(a, b event) int { return b.Time.Compare(a.Time) })
+	t := common.Table{Cols: []common.Col{{Title: "WHEN", Min: 5}, {Title: "TASK", Min: 5}, {Title: "TYPE", Min: 10}, {Title: "MESSAGE", Min: 10, Flex: true}}, Cursor: -1}
+	for _, e := range evs[:min(len(evs), max(h-1, 1))] {
+		style := st.Muted
+		switch e.Type {
+		case "Terminated", "Driver Failure", "Killed", "Not Restarting", "Setup Failure", "Failed Validation":
+			style = st.Crit
+		case "Restarting":
+			style = st.Warn
+		}
+		t.Rows = append(t.Rows, []common.Cell{
+			{Text: common.Since(now, e.Time) + " ago", Style: st.Muted}, {Text: e.task},
+			{Text: e.Type, Style: style}, {Text: e.Message},
+		})
+	}
+	return t.Render(st.Header, st.Cursor, w, h)
+}
+
+func (m *Model) ShortHelp() []key.Binding {
+	return []key.Binding{m.tasks.Keys.Up, m.tasks.Keys.Down, m.keys.Stdout, m.keys.Stderr}
+}
+
+func (m *Model) FullHelp() [][]key.Binding {
+	return [][]key.Binding{m.tasks.Keys.Bindings(), {m.keys.Stdout, m.keys.Stderr, m.keys.Refresh}}
+}

@@ -1,0 +1,220 @@
+package common
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"entretien/internal/sanitize"
+	"entretien/sources"
+)
+
+// ListScreen is a Screen made of a List built from the snapshot: most
+// cluster screens are one (wander's "page from data, not types"). A view
+// package configures one; screens that need more (the outages board, logs)
+// wrap it.
+type ListScreen struct {
+	Ctx *Context
+	// Name is the title (tab label or breadcrumb).
+	Name string
+	// Build turns a snapshot into rows. It runs lazily, on the first frame
+	// after the data changed, never for screens nobody looks at.
+	Build func(s *sources.Snapshot) []Row
+	// Head, optional, draws lines above the table (a summary, a detail
+	// block); it gets the width and returns at most a few lines.
+	Head func(s *sources.Snapshot, width int) string
+	// Open, optional, is what enter does on a row: usually a Push.
+	Open func(r Row) tea.Cmd
+	// OpenHelp labels enter in the help ("open allocation").
+	OpenHelp string
+	// Actions, optional, are the screen's own keys on the selected row.
+	Actions []Action
+	// Empty is shown when there are no rows at all.
+	Empty string
+
+	List
+	snap  *sources.Snapshot
+	dirty bool
+}
+
+// Action is a screen-specific key on the selected row.
+type Action struct {
+	Binding key.Binding
+	Run     func(r Row, ok bool) tea.Cmd
+}
+
+// NewListScreen returns a screen showing cols; set Build and the rest on it.
+func NewListScreen(ctx *Context, name string, cols ...Col) *ListScreen {
+	return &ListScreen{Ctx: ctx, Name: name, List: NewList(cols...), dirty: true, Empty: "nothing here"}
+}
+
+func (s *ListScreen) Title() string   { return s.Name }
+func (s *ListScreen) Capturing() bool { return false }
+func (s *ListScreen) Init() tea.Cmd {
+	s.SetSite(s.Ctx.Site)
+	return nil
+}
+
+// Snapshot is the last snapshot the screen got.
+func (s *ListScreen) Snapshot() *sources.Snapshot { return s.snap }
+
+// SetSnapshot gives the screen data (the root's SnapshotMsg does the same).
+func (s *ListScreen) SetSnapshot(snap *sources.Snapshot) { s.snap, s.dirty = snap, true }
+
+// Invalidate rebuilds the rows on the next frame (data Build reads changed).
+func (s *ListScreen) Invalidate() { s.dirty = true }
+
+func (s *ListScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	return s, s.Handle(msg)
+}
+
+// Handle is Update for screens that embed a ListScreen.
+func (s *ListScreen) Handle(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case SnapshotMsg:
+		s.SetSnapshot(msg.Snap)
+	case SiteMsg:
+		s.SetSite(msg.Site)
+	case tea.KeyPressMsg:
+		s.rebuild()
+		r, ok := s.Selected()
+		if msg.String() == "enter" && s.Open != nil {
+			if ok {
+				return s.Open(r)
+			}
+			return nil
+		}
+		for _, a := range s.Actions {
+			if key.Matches(msg, a.Binding) {
+				return a.Run(r, ok)
+			}
+		}
+		s.List.Update(msg)
+	case tea.MouseWheelMsg:
+		s.List.Update(msg)
+	}
+	return nil
+}
+
+func (s *ListScreen) rebuild() {
+	if !s.dirty || s.Build == nil {
+		return
+	}
+	s.dirty = false
+	if s.snap == nil {
+		s.SetRows(nil)
+		return
+	}
+	s.SetRows(s.Build(s.snap))
+}
+
+func (s *ListScreen) View() string {
+	s.rebuild()
+	st := s.Ctx.Styles
+	w, h := s.Ctx.Width, s.Ctx.Height
+	var b strings.Builder
+	if s.snap == nil {
+		return st.Muted.Render("waiting for Nomad and Consul…")
+	}
+	// Never let an empty list read as "all is well" when a backend did not
+	// answer: say what is unknown first.
+	warn, unknown := dataWarning(s.Ctx, s.snap)
+	if warn != "" {
+		b.WriteString(warn)
+		b.WriteByte('\n')
+		h -= strings.Count(warn, "\n") + 1
+	}
+	if s.Head != nil {
+		if head := s.Head(s.snap, w); head != "" {
+			b.WriteString(head)
+			b.WriteByte('\n')
+			h -= strings.Count(head, "\n") + 1
+		}
+	}
+	switch {
+	case s.Total() == 0 && unknown:
+		b.WriteString(st.Stale.Render("no cluster data: the state of the cluster is unknown"))
+		return b.String()
+	case s.Total() == 0:
+		b.WriteString(st.Muted.Render(s.Empty))
+		return b.String()
+	case s.Len() == 0:
+		b.WriteString(st.Muted.Render(fmt.Sprintf("no match among %d (esc clears the filter%s)", s.Total(), siteHint(s.Ctx.Site))))
+		return b.String()
+	}
+	b.WriteString(s.List.View(st, w, h-1))
+	b.WriteByte('\n')
+	b.WriteString(st.Muted.Render(s.footer()))
+	return b.String()
+}
+
+// dataWarning is one line per backend that is unreachable or stale, and
+// whether some backend has never answered (so lists may be empty for want
+// of data, not because nothing is there).
+func dataWarning(ctx *Context, snap *sources.Snapshot) (string, bool) {
+	st, now := ctx.Styles, ctx.Now()
+	var lines []string
+	unknown := false
+	for _, b := range []struct {
+		name string
+		h    sources.Health
+	}{{"nomad", snap.Nomad.Health}, {"consul", snap.Consul.Health}} {
+		switch {
+		case b.h.Err != nil && b.h.Updated.IsZero():
+			unknown = true
+			lines = append(lines, st.Crit.Render(b.name+" unreachable")+st.Muted.Render(": "+sanitize.Line(b.h.Err.Error())))
+		case b.h.Err != nil:
+			lines = append(lines, st.Stale.Render(fmt.Sprintf("%s stale, last data %s old", b.name, Ago(b.h.Age(now))))+st.Muted.Render(": "+sanitize.Line(b.h.Err.Error())))
+		case b.h.Updated.IsZero():
+			unknown = true
+		}
+	}
+	return strings.Join(lines, "\n"), unknown
+}
+
+func siteHint(site string) string {
+	if site == "" {
+		return ""
+	}
+	return ", :site all shows every site"
+}
+
+func (s *ListScreen) footer() string {
+	f := fmt.Sprintf("%d/%d", s.cursor+1, s.Len())
+	if s.Len() != s.Total() {
+		f += fmt.Sprintf(" (of %d)", s.Total())
+	}
+	if s.Ctx.Site != "" {
+		f += " · site " + sanitize.Line(s.Ctx.Site)
+	}
+	return f
+}
+
+func (s *ListScreen) ShortHelp() []key.Binding {
+	out := []key.Binding{s.List.Keys.Up, s.List.Keys.Down}
+	if s.Open != nil {
+		out = append(out, s.enterBinding())
+	}
+	return out
+}
+
+func (s *ListScreen) FullHelp() [][]key.Binding {
+	var own []key.Binding
+	if s.Open != nil {
+		own = append(own, s.enterBinding())
+	}
+	for _, a := range s.Actions {
+		own = append(own, a.Binding)
+	}
+	return [][]key.Binding{s.List.Keys.Bindings(), own}
+}
+
+func (s *ListScreen) enterBinding() key.Binding {
+	label := s.OpenHelp
+	if label == "" {
+		label = "open"
+	}
+	return key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", label))
+}

@@ -1,0 +1,228 @@
+// Package outages is the default screen: what is down or degraded now, per
+// site, since when, who is on call and the open incident for it, if any.
+// Enter drills into the thing that is broken.
+package outages
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"entretien/internal/sanitize"
+	"entretien/oncall"
+	"entretien/sources"
+	"entretien/views/allocs"
+	"entretien/views/common"
+	"entretien/views/jobs"
+	"entretien/views/nodes"
+	"entretien/views/services"
+)
+
+// Model is the outages screen: a list built from Snapshot.Outages plus
+// the rota and the open incidents read from the store.
+type Model struct {
+	*common.ListScreen
+	ctx   *common.Context
+	board board
+}
+
+type board struct {
+	loaded    bool
+	onCall    []oncall.OnCall
+	incidents []oncall.Incident
+	err       error
+}
+
+// boardMsg is the store read; owner routes it to the screen that asked.
+type boardMsg struct {
+	owner *Model
+	board
+}
+
+func New(ctx *common.Context) *Model {
+	m := &Model{ctx: ctx}
+	ls := common.NewListScreen(ctx, "outages",
+		common.Col{Title: "SITE", Min: 6}, common.Col{Title: "WHAT", Min: 10}, common.Col{Title: "STATUS", Min: 8},
+		common.Col{Title: "SINCE", Min: 5}, common.Col{Title: "INCIDENT", Min: 8}, common.Col{Title: "DETAIL", Min: 10, Flex: true})
+	ls.Empty = "nothing is down or degraded"
+	ls.OpenHelp = "open what is broken"
+	ls.Build = func(snap *sources.Snapshot) []common.Row {
+		now := ctx.Now()
+		os := slices.Clone(snap.Outages)
+		// Worst first within a site, sites in name order.
+		slices.SortStableFunc(os, func(a, b sources.Outage) int {
+			if a.Site != b.Site {
+				return strings.Compare(a.Site, b.Site)
+			}
+			return severity(b.Status) - severity(a.Status)
+		})
+		rows := make([]common.Row, 0, len(os))
+		for _, o := range os {
+			inc := common.Spec{Text: "—", Kind: common.Muted}
+			if in, ok := m.incidentFor(o); ok {
+				inc = common.Spec{Text: fmt.Sprintf("#%d %s", in.ID, in.Status), Kind: common.Status, Word: string(in.Status)}
+			}
+			rows = append(rows, common.Row{
+				ID: o.Kind + "/" + o.Name + "/" + o.Site, Sites: common.Sites(o.Site), Data: o,
+				Cells: []common.Spec{
+					{Text: common.SiteLabel(o.Site), Kind: common.Bold},
+					{Text: o.Kind + " " + o.Name},
+					common.StatusSpec(o.Status),
+					{Text: common.Since(now, o.Since), Kind: common.Muted},
+					inc,
+					{Text: o.Detail, Kind: common.Muted},
+				},
+			})
+		}
+		return rows
+	}
+	ls.Head = func(snap *sources.Snapshot, width int) string { return m.head(snap) }
+	ls.Open = func(r common.Row) tea.Cmd { return Open(ctx, r.Data.(sources.Outage)) }
+	m.ListScreen = ls
+	return m
+}
+
+// Open is the screen an outage drills into.
+func Open(ctx *common.Context, o sources.Outage) tea.Cmd {
+	switch {
+	case o.Kind == "service":
+		return common.Push(services.NewInstances(ctx, o.Name))
+	case o.Kind == "node" && o.NodeID != "":
+		return common.Push(nodes.NewDetail(ctx, o.NodeID))
+	case o.Kind == "job":
+		id := o.JobID
+		if id == "" {
+			id = o.Name
+		}
+		return common.Push(jobs.NewAllocs(ctx, id))
+	case o.Kind == "site":
+		return common.Push(nodes.NewForSite(ctx, o.Name))
+	case o.AllocID != "":
+		return common.Push(allocs.New(ctx, o.AllocID))
+	}
+	return nil
+}
+
+func severity(status string) int {
+	switch status {
+	case "down":
+		return 4
+	case "critical", "failed":
+		return 3
+	case "degraded":
+		return 2
+	case "warning":
+		return 1
+	}
+	return 0
+}
+
+func (m *Model) Init() tea.Cmd { return tea.Batch(m.ListScreen.Init(), m.load()) }
+
+// load reads the rota and the open incidents off the event loop.
+func (m *Model) load() tea.Cmd {
+	st, now, owner := m.ctx.Store, m.ctx.Now(), m
+	if st == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		b := board{loaded: true}
+		b.onCall, b.err = st.OnCallAt(ctx, now)
+		if b.err == nil {
+			b.incidents, b.err = st.Incidents(ctx, oncall.IncidentFilter{OpenOnly: true})
+		}
+		return boardMsg{owner: owner, board: b}
+	}
+}
+
+func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.StoreChangedMsg:
+		return m, m.load()
+	case boardMsg:
+		if msg.owner == m {
+			m.board = msg.board
+			m.Invalidate()
+		}
+		return m, nil
+	}
+	return m, m.Handle(msg)
+}
+
+// incidentFor is the open incident naming the outage's subject, else one
+// naming its site.
+func (m *Model) incidentFor(o sources.Outage) (oncall.Incident, bool) {
+	subject := o.Kind + "/" + o.Name
+	for _, in := range m.board.incidents {
+		if slices.Contains(in.Affects, subject) {
+			return in, true
+		}
+	}
+	if o.Site != "" {
+		for _, in := range m.board.incidents {
+			if slices.Contains(in.Affects, "site/"+o.Site) {
+				return in, true
+			}
+		}
+	}
+	return oncall.Incident{}, false
+}
+
+// head says who is on call now, and the state of each site.
+func (m *Model) head(snap *sources.Snapshot) string {
+	st := m.ctx.Styles
+	now := m.ctx.Now()
+	var oc string
+	switch {
+	case !m.board.loaded:
+		oc = st.Muted.Render("on call: loading…")
+	case m.board.err != nil:
+		oc = st.Crit.Render("rota unavailable: ") + st.Muted.Render(sanitize.Line(m.board.err.Error()))
+	case len(m.board.onCall) == 0:
+		oc = st.Muted.Render("no rotation yet")
+	default:
+		var parts []string
+		for _, r := range m.board.onCall {
+			p := st.Muted.Render("on call (" + sanitize.Line(r.Rotation.Name) + ") ")
+			if r.HasNow {
+				p += st.Bold.Render(sanitize.Line(r.Now.Member)) + st.Muted.Render(" for "+common.Ago(r.Now.End.Sub(now)))
+			} else {
+				p += st.Warn.Render("nobody now")
+			}
+			parts = append(parts, p)
+		}
+		oc = strings.Join(parts, st.Muted.Render(" · "))
+	}
+	var sites []string
+	for _, s := range snap.Sites {
+		if s.Name == "" && s.NodesUp+s.NodesDown == 0 {
+			continue // Consul-only services (consul, nomad) have no site
+		}
+		status := s.Status
+		if status == "" {
+			status = "up"
+			if s.NodesDown > 0 || s.ServicesCritical > 0 || s.AllocsFailed > 0 {
+				status = "degraded"
+			}
+		}
+		if snap.Nomad.Stale() {
+			status = "stale"
+		}
+		sites = append(sites, st.Bold.Render(sanitize.Line(common.SiteLabel(s.Name)))+" "+st.ForStatus(status).Render(status))
+	}
+	line2 := strings.Join(sites, st.Muted.Render(" · "))
+	if n := len(m.board.incidents); n > 0 {
+		line2 += st.Muted.Render(fmt.Sprintf("  ·  %d open incident(s)", n))
+	}
+	return oc + "\n" + line2
+}
+
+func (m *Model) ShortHelp() []key.Binding  { return m.ListScreen.ShortHelp() }
+func (m *Model) FullHelp() [][]key.Binding { return m.ListScreen.FullHelp() }

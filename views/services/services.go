@@ -1,0 +1,272 @@
+// Package services lists Consul services, then a service's instances, then
+// one instance: its checks with their output, and the node and Nomad
+// allocation behind it.
+package services
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"entretien/internal/sanitize"
+	"entretien/sources"
+	"entretien/views/allocs"
+	"entretien/views/common"
+	"entretien/views/nodes"
+)
+
+// svc aggregates the instances of one service.
+type svc struct {
+	name                                     string
+	passing, warning, critical, maint, total int
+	sites                                    []string
+	worst                                    string
+}
+
+// New is the services screen.
+func New(ctx *common.Context) *common.ListScreen {
+	s := common.NewListScreen(ctx, "services",
+		common.Col{Title: "SERVICE", Min: 8}, common.Col{Title: "STATUS", Min: 8}, common.Col{Title: "INSTANCES", Min: 9},
+		common.Col{Title: "HEALTH", Min: 10, Flex: true}, common.Col{Title: "SITES", Min: 6})
+	s.Empty = "no services registered in Consul"
+	s.OpenHelp = "open service"
+	s.Build = func(snap *sources.Snapshot) []common.Row {
+		byName := map[string]*svc{}
+		var order []string
+		for _, in := range snap.Consul.Instances {
+			v := byName[in.Service]
+			if v == nil {
+				v = &svc{name: in.Service, worst: sources.StatusPassing}
+				byName[in.Service] = v
+				order = append(order, in.Service)
+			}
+			v.total++
+			switch in.Status {
+			case sources.StatusPassing:
+				v.passing++
+			case sources.StatusWarning:
+				v.warning++
+			case sources.StatusCritical:
+				v.critical++
+			case sources.StatusMaintenance:
+				v.maint++
+			}
+			if rank(in.Status) > rank(v.worst) {
+				v.worst = in.Status
+			}
+			if !slices.Contains(v.sites, in.Site) {
+				v.sites = append(v.sites, in.Site)
+			}
+		}
+		slices.Sort(order)
+		rows := make([]common.Row, 0, len(order))
+		for _, name := range order {
+			v := byName[name]
+			slices.Sort(v.sites)
+			rows = append(rows, common.Row{ID: name, Sites: v.sites, Cells: []common.Spec{
+				{Text: name, Kind: common.Bold}, common.StatusSpec(v.worst), {Text: fmt.Sprint(v.total)},
+				common.Counts([]common.Count{{N: v.passing, Word: "passing"}, {N: v.warning, Word: "warning"}, {N: v.critical, Word: "critical"}, {N: v.maint, Word: "maintenance"}}),
+				{Text: strings.Join(v.sites, " "), Kind: common.Muted},
+			}})
+		}
+		return rows
+	}
+	s.Open = func(r common.Row) tea.Cmd { return common.Push(NewInstances(ctx, r.ID)) }
+	return s
+}
+
+func rank(status string) int {
+	switch status {
+	case sources.StatusMaintenance:
+		return 1
+	case sources.StatusWarning:
+		return 2
+	case sources.StatusCritical:
+		return 3
+	}
+	return 0
+}
+
+// NewInstances lists the instances of one service; enter opens an
+// instance (its checks), a opens the allocation behind it.
+func NewInstances(ctx *common.Context, service string) common.Screen {
+	s := common.NewListScreen(ctx, "service "+sanitize.Line(service),
+		common.Col{Title: "SITE", Min: 4}, common.Col{Title: "NODE", Min: 4}, common.Col{Title: "STATUS", Min: 8},
+		common.Col{Title: "ADDRESS", Min: 7}, common.Col{Title: "ALLOC", Min: 8}, common.Col{Title: "FAILING CHECK", Min: 12, Flex: true})
+	s.Empty = "no instance of this service"
+	s.OpenHelp = "open instance (checks)"
+	l := newLive(s)
+	s.Build = func(snap *sources.Snapshot) []common.Row {
+		failing := failingOutput(snap, l)
+		var rows []common.Row
+		for _, in := range snap.Consul.Instances {
+			if in.Service != service {
+				continue
+			}
+			alloc := common.Spec{Text: "—", Kind: common.Muted}
+			if in.AllocID != "" {
+				alloc = common.Spec{Text: common.ShortID(in.AllocID), Kind: common.Muted}
+			}
+			rows = append(rows, common.Row{ID: in.ID, Sites: common.Sites(in.Site), Data: in, Cells: []common.Spec{
+				{Text: common.SiteLabel(in.Site), Kind: common.Bold}, {Text: in.Node}, common.StatusSpec(in.Status),
+				{Text: addr(in), Kind: common.Muted}, alloc,
+				{Text: failing[in.ID], Kind: common.Muted},
+			}})
+		}
+		return rows
+	}
+	s.Open = func(r common.Row) tea.Cmd { return common.Push(NewInstance(ctx, r.ID)) }
+	s.Actions = []common.Action{{
+		Binding: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "open its allocation")),
+		Run: func(r common.Row, ok bool) tea.Cmd {
+			if in, isInst := r.Data.(sources.ServiceInstance); ok && isInst && in.AllocID != "" {
+				return common.Push(allocs.New(ctx, in.AllocID))
+			}
+			return nil
+		},
+	}}
+	return l
+}
+
+// failingOutput is, per instance, the first line of its worst check's
+// output (empty when all pass).
+func failingOutput(snap *sources.Snapshot, l *live) map[string]string {
+	out := map[string]string{}
+	worst := map[string]int{}
+	for _, c := range snap.Consul.Checks {
+		if c.ServiceID == "" || c.Status == sources.StatusPassing {
+			continue
+		}
+		if r := rank(c.Status); r > worst[c.ServiceID] {
+			worst[c.ServiceID] = r
+			line, _, _ := strings.Cut(strings.TrimSpace(l.output(c)), "\n")
+			out[c.ServiceID] = c.Name + ": " + line
+		}
+	}
+	return out
+}
+
+// link is a row of the instance screen that is not a check.
+type link struct{ kind, id string }
+
+// NewInstance is one service instance: its checks with their output
+// (enter reads the whole output), then the allocation and the node behind
+// it (enter opens them).
+func NewInstance(ctx *common.Context, instanceID string) common.Screen {
+	st := ctx.Styles
+	s := common.NewListScreen(ctx, "instance",
+		common.Col{Title: "WHAT", Min: 5}, common.Col{Title: "NAME", Min: 8}, common.Col{Title: "STATUS", Min: 8},
+		common.Col{Title: "OUTPUT", Min: 10, Flex: true})
+	s.Empty = "this instance is no longer registered"
+	s.OpenHelp = "read output / open"
+	l := newLive(s)
+	s.Build = func(snap *sources.Snapshot) []common.Row {
+		in, ok := findInstance(snap, instanceID)
+		if !ok {
+			return nil
+		}
+		var rows []common.Row
+		for _, c := range snap.Consul.Checks {
+			// Service checks of the instance, and the node-level checks
+			// of its node (they fail the instance too).
+			if c.ServiceID != instanceID && (c.ServiceID != "" || c.Node != in.Node) {
+				continue
+			}
+			what := "check"
+			if c.ServiceID == "" {
+				what = "node check"
+			}
+			out, _, _ := strings.Cut(strings.TrimSpace(l.output(c)), "\n")
+			rows = append(rows, common.Row{ID: "check/" + c.ID, Data: c, Cells: []common.Spec{
+				{Text: what, Kind: common.Muted}, {Text: c.Name}, common.StatusSpec(c.Status), {Text: out, Kind: common.Muted},
+			}})
+		}
+		if in.AllocID != "" {
+			a, found := findAlloc(snap, in.AllocID)
+			row := common.Row{ID: "alloc/" + in.AllocID, Data: link{"alloc", in.AllocID}, Cells: []common.Spec{
+				{Text: "allocation", Kind: common.Muted}, {Text: common.ShortID(in.AllocID)}, common.StatusSpec(a.ClientStatus),
+				{Text: "job " + a.JobID + " · group " + a.TaskGroup, Kind: common.Muted},
+			}}
+			if !found {
+				row.Cells[3] = common.Spec{Text: "not known to Nomad", Kind: common.Warn}
+			}
+			rows = append(rows, row)
+		}
+		// The Nomad node behind the instance: its allocation's node, else
+		// a Nomad node named like the Consul node.
+		nodeID := ""
+		if a, found := findAlloc(snap, in.AllocID); found {
+			nodeID = a.NodeID
+		}
+		for _, n := range snap.Nomad.Nodes {
+			if n.ID == nodeID || (nodeID == "" && n.Name == in.Node) {
+				host := nodes.HostOf(snap, n)
+				rows = append(rows, common.Row{ID: "node/" + n.ID, Data: link{"node", n.ID}, Cells: []common.Spec{
+					{Text: "node", Kind: common.Muted}, {Text: n.Name}, common.StatusSpec(n.State()),
+					{Text: "site " + common.SiteLabel(n.Site) + " · hosted by " + orDash(host), Kind: common.Muted},
+				}})
+			}
+		}
+		return rows
+	}
+	s.Head = func(snap *sources.Snapshot, width int) string {
+		in, ok := findInstance(snap, instanceID)
+		if !ok {
+			return ""
+		}
+		s.Name = sanitize.Line(in.Service) + "@" + sanitize.Line(in.Node)
+		return st.Bold.Render(sanitize.Line(in.Service)) + "  " + st.ForStatus(in.Status).Render(in.Status) +
+			st.Muted.Render("  "+sanitize.Line(addr(in))+"  node ") + sanitize.Line(in.Node) +
+			st.Muted.Render("  site ") + sanitize.Line(common.SiteLabel(in.Site)) +
+			st.Muted.Render("  tags "+sanitize.Line(orDash(strings.Join(in.Tags, ","))))
+	}
+	s.Open = func(r common.Row) tea.Cmd {
+		switch d := r.Data.(type) {
+		case sources.Check:
+			text := fmt.Sprintf("%s (%s) is %s\n\n%s", d.Name, d.Type, d.Status, l.output(d))
+			return common.Push(common.NewTextScreen(ctx, "check "+sanitize.Line(d.Name), text))
+		case link:
+			if d.kind == "alloc" {
+				return common.Push(allocs.New(ctx, d.id))
+			}
+			return common.Push(nodes.NewDetail(ctx, d.id))
+		}
+		return nil
+	}
+	return l
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func findInstance(snap *sources.Snapshot, id string) (sources.ServiceInstance, bool) {
+	for _, in := range snap.Consul.Instances {
+		if in.ID == id {
+			return in, true
+		}
+	}
+	return sources.ServiceInstance{}, false
+}
+
+func findAlloc(snap *sources.Snapshot, id string) (sources.Alloc, bool) {
+	for _, a := range snap.Nomad.Allocs {
+		if a.ID == id {
+			return a, true
+		}
+	}
+	return sources.Alloc{}, false
+}
+
+func addr(in sources.ServiceInstance) string {
+	if in.Address == "" {
+		return "—"
+	}
+	return fmt.Sprintf("%s:%d", in.Address, in.Port)
+}
