@@ -1,13 +1,17 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	"entretien/internal/sanitize"
 	"entretien/oncall"
+	"entretien/oncall/rotafile"
 	"entretien/sources"
 )
 
@@ -64,4 +68,63 @@ func parse(fs *flag.FlagSet, c *config, args []string) error {
 		c.db = p
 	}
 	return nil
+}
+
+// parseArgs parses flags placed anywhere among the positional arguments
+// (`incident note 3 "text" --kind action`, `rotation apply FILE --db X`);
+// everything after "--" is positional, so a note may start with a dash.
+func parseArgs(fs *flag.FlagSet, c *config, args []string) ([]string, error) {
+	var rest []string
+	for i, a := range args {
+		if a == "--" {
+			args, rest = args[:i], args[i+1:]
+			break
+		}
+	}
+	var pos []string
+	for {
+		if err := parse(fs, c, args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	return append(pos, rest...), nil
+}
+
+// inputErr turns refused input (validation, unknown member, rotation or
+// incident, a bad rotation file) into a usage error: exit 2, with the
+// store's own words.
+func inputErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ve *oncall.ValidationError
+	var fe *rotafile.Error
+	if errors.As(err, &ve) || errors.As(err, &fe) || errors.Is(err, oncall.ErrNotFound) {
+		return usageError{sanitize.Line(err.Error())}
+	}
+	return err
+}
+
+// openStore opens the shared database named by --db / ENTRETIEN_DB.
+func openStore(ctx context.Context, c *config) (*oncall.Store, error) {
+	st, err := oncall.Open(ctx, c.db)
+	if err != nil {
+		return nil, fmt.Errorf("database %s: %w", c.db, err)
+	}
+	return st, nil
+}
+
+// whoAmI is the member mapped to the OS user running the command (there is
+// no flag for it: identity on the bastion is the OS user).
+func whoAmI(ctx context.Context, st *oncall.Store) (oncall.Member, error) {
+	me, err := st.Me(ctx)
+	if err != nil {
+		return me, fmt.Errorf("who are you? %w", err)
+	}
+	return me, nil
 }

@@ -52,7 +52,7 @@ func incidentOpen(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	title := fs.String("title", "", "what is wrong, in one line")
 	var affects listFlag
 	fs.Var(&affects, "affects", "affected objects: job/X, service/X, site/X, node/X (repeat or comma-separate)")
-	pos, err := parseMixed(fs, c, args)
+	pos, err := parseArgs(fs, c, args)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func incidentOpen(ctx context.Context, args []string, stdout, stderr io.Writer) 
 func incidentList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("incident list", stderr)
 	open := fs.Bool("open", false, "only incidents not yet resolved")
-	pos, err := parseMixed(fs, c, args)
+	pos, err := parseArgs(fs, c, args)
 	if err != nil {
 		return err
 	}
@@ -107,7 +107,7 @@ func incidentList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 func incidentShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("incident show", stderr)
-	pos, err := parseMixed(fs, c, args)
+	pos, err := parseArgs(fs, c, args)
 	if err != nil {
 		return err
 	}
@@ -164,7 +164,7 @@ func incidentNote(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs, c := newFlagSet("incident note", stderr)
 	kind := fs.String("kind", "observation", "observation, action, decision, question or handoff")
 	amends := fs.Int64("amends", 0, "the entry this one corrects")
-	pos, err := parseMixed(fs, c, args)
+	pos, err := parseArgs(fs, c, args)
 	if err != nil {
 		return err
 	}
@@ -222,7 +222,7 @@ func statusCmd(to oncall.Status) func(context.Context, []string, io.Writer, io.W
 	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		name := "incident " + string(to)
 		fs, c := newFlagSet(name, stderr)
-		pos, err := parseMixed(fs, c, args)
+		pos, err := parseArgs(fs, c, args)
 		if err != nil {
 			return err
 		}
@@ -235,7 +235,7 @@ func statusCmd(to oncall.Status) func(context.Context, []string, io.Writer, io.W
 
 func incidentStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("incident status", stderr)
-	pos, err := parseMixed(fs, c, args)
+	pos, err := parseArgs(fs, c, args)
 	if err != nil {
 		return err
 	}
@@ -270,7 +270,7 @@ func incidentRole(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs, c := newFlagSet("incident role", stderr)
 	leave := fs.Bool("leave", false, "leave the role instead of taking it")
 	takeOver := fs.Bool("take-over", false, "take lead or scribe from whoever holds it")
-	pos, err := parseMixed(fs, c, args)
+	pos, err := parseArgs(fs, c, args)
 	if err != nil {
 		return err
 	}

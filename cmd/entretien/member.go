@@ -51,7 +51,7 @@ func memberAdd(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&m.Contact, "contact", "", "how to reach them")
 	fs.Var(&users, "os-user", "an OS account of this member (repeatable)")
 	fs.Var(&avail, "available", `an availability window, e.g. "daily 08:00-22:00" (repeatable)`)
-	pos, err := rotaParse(fs, c, args)
+	pos, err := parseArgs(fs, c, args)
 	if err != nil {
 		return err
 	}
@@ -64,19 +64,19 @@ func memberAdd(args []string, stdout, stderr io.Writer) error {
 	for _, a := range avail {
 		w, err := oncall.ParseWindow(a)
 		if err != nil {
-			return rotaErr(err)
+			return inputErr(err)
 		}
 		ws = append(ws, w)
 	}
 	ctx := context.Background()
-	st, err := rotaOpen(ctx, c)
+	st, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	added, err := st.AddMember(ctx, m)
 	if err != nil {
-		return rotaErr(err)
+		return inputErr(err)
 	}
 	if len(ws) > 0 {
 		if err := st.SetAvailability(ctx, added.Handle, ws); err != nil {
@@ -89,7 +89,7 @@ func memberAdd(args []string, stdout, stderr io.Writer) error {
 
 func memberList(args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("member list", stderr)
-	pos, err := rotaParse(fs, c, args)
+	pos, err := parseArgs(fs, c, args)
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func memberList(args []string, stdout, stderr io.Writer) error {
 		return usageError{fmt.Sprintf("member list takes no arguments, got %q", pos[0])}
 	}
 	ctx := context.Background()
-	st, err := rotaOpen(ctx, c)
+	st, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}

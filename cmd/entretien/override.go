@@ -50,7 +50,7 @@ func overrideAdd(args []string, stdout, stderr io.Writer) error {
 	to := fs.String("to", "", "end (a date includes that day)")
 	fs.StringVar(&req.Note, "note", "", "why, for the other member")
 	tz := fs.String("tz", "", "zone for --from and --to (default: the rotation's)")
-	pos, err := rotaParse(fs, c, args)
+	pos, err := parseArgs(fs, c, args)
 	if err != nil {
 		return err
 	}
@@ -63,14 +63,14 @@ func overrideAdd(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	ctx := context.Background()
-	st, err := rotaOpen(ctx, c)
+	st, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	r, err := st.Rotation(ctx, req.Rotation)
 	if err != nil {
-		return rotaErr(err)
+		return inputErr(err)
 	}
 	if *tz == "" {
 		*tz = r.TZ
@@ -81,16 +81,16 @@ func overrideAdd(args []string, stdout, stderr io.Writer) error {
 	}
 	rg, err := oncall.ParseRange("--from", *from, "--to", *to, loc, time.Now())
 	if err != nil {
-		return rotaErr(err)
+		return inputErr(err)
 	}
 	req.Start, req.End = rg.Start, rg.End
-	me, err := rotaMe(ctx, st)
+	me, err := whoAmI(ctx, st)
 	if err != nil {
 		return err
 	}
 	o, err := st.ProposeOverride(ctx, me.Handle, req)
 	if err != nil {
-		return rotaErr(err)
+		return inputErr(err)
 	}
 	fmt.Fprintf(stdout, "override #%d: %s covers %s on %s, %s to %s; waiting for %s\n", o.ID, sanitize.Line(o.Covering), sanitize.Line(o.Covered),
 		sanitize.Line(o.Rotation), o.Start.In(loc).Format(rotaClock), o.End.In(loc).Format(rotaClock), sanitize.Line(strings.Join(o.AwaitingFrom(), " and ")))
@@ -102,7 +102,7 @@ func overrideList(args []string, stdout, stderr io.Writer) error {
 	from := fs.String("from", "-1w", "start of the range")
 	to := fs.String("to", "+13w", "end of the range")
 	tz := fs.String("tz", "", "zone for the times")
-	pos, err := rotaParse(fs, c, args)
+	pos, err := parseArgs(fs, c, args)
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func overrideList(args []string, stdout, stderr io.Writer) error {
 		return usageError{fmt.Sprintf("override list takes no arguments, got %q", pos[0])}
 	}
 	ctx := context.Background()
-	st, err := rotaOpen(ctx, c)
+	st, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func overrideList(args []string, stdout, stderr io.Writer) error {
 	}
 	rg, err := oncall.ParseRange("--from", *from, "--to", *to, loc, time.Now())
 	if err != nil {
-		return rotaErr(err)
+		return inputErr(err)
 	}
 	os, err := st.Overrides(ctx, rg.Start, rg.End)
 	if err != nil {
@@ -145,7 +145,7 @@ func overrideList(args []string, stdout, stderr io.Writer) error {
 
 func overrideDecide(verb string, args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("override "+verb, stderr)
-	pos, err := rotaParse(fs, c, args)
+	pos, err := parseArgs(fs, c, args)
 	if err != nil {
 		return err
 	}
@@ -157,12 +157,12 @@ func overrideDecide(verb string, args []string, stdout, stderr io.Writer) error 
 		return usageError{fmt.Sprintf("override ID %q: not a positive number", pos[0])}
 	}
 	ctx := context.Background()
-	st, err := rotaOpen(ctx, c)
+	st, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	me, err := rotaMe(ctx, st)
+	me, err := whoAmI(ctx, st)
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func overrideDecide(verb string, args []string, stdout, stderr io.Writer) error 
 		got, err = st.WithdrawOverride(ctx, me.Handle, id)
 	}
 	if err != nil {
-		return rotaErr(err)
+		return inputErr(err)
 	}
 	for _, o := range got {
 		fmt.Fprintf(stdout, "override #%d (%s covers %s): %s\n", o.ID, sanitize.Line(o.Covering), sanitize.Line(o.Covered), o.Status)

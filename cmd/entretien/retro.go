@@ -36,7 +36,7 @@ func runRetro(args []string, stdout, stderr io.Writer) error {
 
 func loadRetro(ctx context.Context, name string, args []string, stderr io.Writer) (oncall.Retro, *config, error) {
 	fs, c := newFlagSet(name, stderr)
-	pos, err := parseMixed(fs, c, args)
+	pos, err := parseArgs(fs, c, args)
 	if err != nil {
 		return oncall.Retro{}, nil, err
 	}
@@ -148,7 +148,7 @@ func actionLine(a oncall.ActionItem) string {
 func retroExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("retro export", stderr)
 	out := fs.String("o", "", "write to this file instead of stdout")
-	pos, err := parseMixed(fs, c, args)
+	pos, err := parseArgs(fs, c, args)
 	if err != nil {
 		return err
 	}
@@ -204,7 +204,7 @@ func retroExport(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 func retroAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("retro add", stderr)
-	pos, err := parseMixed(fs, c, args)
+	pos, err := parseArgs(fs, c, args)
 	if err != nil {
 		return err
 	}
@@ -234,7 +234,7 @@ func retroAdd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 func retroRemove(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("retro remove", stderr)
-	pos, err := parseMixed(fs, c, args)
+	pos, err := parseArgs(fs, c, args)
 	if err != nil {
 		return err
 	}
@@ -261,7 +261,7 @@ func retroAction(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs, c := newFlagSet("retro action", stderr)
 	owner := fs.String("owner", "", "member who takes it")
 	due := fs.String("due", "", "due date YYYY-MM-DD")
-	pos, err := parseMixed(fs, c, args)
+	pos, err := parseArgs(fs, c, args)
 	if err != nil {
 		return err
 	}
@@ -290,7 +290,7 @@ func retroActionSet(ctx context.Context, args []string, stdout, stderr io.Writer
 	var owner, due optString
 	fs.Var(&owner, "owner", "member who takes it (\"\" for nobody)")
 	fs.Var(&due, "due", "due date YYYY-MM-DD (\"\" for none)")
-	pos, err := parseMixed(fs, c, args)
+	pos, err := parseArgs(fs, c, args)
 	if err != nil {
 		return err
 	}
@@ -336,7 +336,7 @@ func (o *optString) ptr() *string {
 func retroActions(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("retro actions", stderr)
 	all := fs.Bool("all", false, "done and dropped ones too")
-	pos, err := parseMixed(fs, c, args)
+	pos, err := parseArgs(fs, c, args)
 	if err != nil {
 		return err
 	}

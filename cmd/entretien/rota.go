@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -12,7 +10,6 @@ import (
 
 	"entretien/internal/sanitize"
 	"entretien/oncall"
-	"entretien/oncall/rotafile"
 )
 
 func init() {
@@ -45,55 +42,6 @@ func runRota(args []string, stdout, stderr io.Writer) error {
 	return usageError{fmt.Sprintf("rota: unknown subcommand %q\n%s", sub, rotaUsage)}
 }
 
-// rotaParse parses flags wherever they appear among positional arguments
-// (`rotation apply FILE --db X`) and returns the positionals.
-func rotaParse(fs *flag.FlagSet, c *config, args []string) ([]string, error) {
-	var pos []string
-	rest := args
-	for {
-		if err := fs.Parse(rest); err != nil {
-			if err == flag.ErrHelp {
-				return nil, err
-			}
-			return nil, usageError{err.Error()}
-		}
-		rest = fs.Args()
-		if len(rest) == 0 {
-			break
-		}
-		pos = append(pos, rest[0])
-		rest = rest[1:]
-	}
-	if err := parse(fs, c, nil); err != nil { // resolves the database path
-		return nil, err
-	}
-	return pos, nil
-}
-
-// rotaOpen opens the store, and finds who is running the command when
-// needMe (the OS user is the identity; there is no flag for it).
-func rotaOpen(ctx context.Context, c *config) (*oncall.Store, error) {
-	st, err := oncall.Open(ctx, c.db)
-	if err != nil {
-		return nil, fmt.Errorf("database %s: %w", c.db, err)
-	}
-	return st, nil
-}
-
-// rotaErr turns refused input into a usage error (exit 2): validation
-// errors, unknown members or rotations, bad rotation files.
-func rotaErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	var ve *oncall.ValidationError
-	var fe *rotafile.Error
-	if errors.As(err, &ve) || errors.As(err, &fe) || errors.Is(err, oncall.ErrNotFound) {
-		return usageError{sanitize.Line(err.Error())}
-	}
-	return err
-}
-
 // rotaZone is --tz, else the running member's zone, else UTC.
 func rotaZone(ctx context.Context, st *oncall.Store, tz string) (*time.Location, error) {
 	if tz == "" {
@@ -117,7 +65,7 @@ func rotaNow(args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("rota now", stderr)
 	at := fs.String("at", "now", "the instant to ask about")
 	tz := fs.String("tz", "", "zone for --at and the output")
-	pos, err := rotaParse(fs, c, args)
+	pos, err := parseArgs(fs, c, args)
 	if err != nil {
 		return err
 	}
@@ -125,7 +73,7 @@ func rotaNow(args []string, stdout, stderr io.Writer) error {
 		return usageError{fmt.Sprintf("rota now takes no arguments, got %q", pos[0])}
 	}
 	ctx := context.Background()
-	st, err := rotaOpen(ctx, c)
+	st, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -136,7 +84,7 @@ func rotaNow(args []string, stdout, stderr io.Writer) error {
 	}
 	t, _, err := oncall.ParseTime("--at", *at, loc, time.Now())
 	if err != nil {
-		return rotaErr(err)
+		return inputErr(err)
 	}
 	ocs, err := st.OnCallAt(ctx, t)
 	if err != nil {
@@ -174,7 +122,7 @@ func rotaNext(args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("rota next", stderr)
 	n := fs.Int("count", 3, "handoffs per rotation")
 	tz := fs.String("tz", "", "zone for the output")
-	pos, err := rotaParse(fs, c, args)
+	pos, err := parseArgs(fs, c, args)
 	if err != nil {
 		return err
 	}
@@ -185,7 +133,7 @@ func rotaNext(args []string, stdout, stderr io.Writer) error {
 		return usageError{fmt.Sprintf("--count %d: want 1 to 100", *n)}
 	}
 	ctx := context.Background()
-	st, err := rotaOpen(ctx, c)
+	st, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -225,7 +173,7 @@ func rotaShow(args []string, stdout, stderr io.Writer) error {
 	from := fs.String("from", "now", "start of the range")
 	to := fs.String("to", "+4w", "end of the range (a date includes that day)")
 	tz := fs.String("tz", "", "zone for the times")
-	pos, err := rotaParse(fs, c, args)
+	pos, err := parseArgs(fs, c, args)
 	if err != nil {
 		return err
 	}
@@ -233,7 +181,7 @@ func rotaShow(args []string, stdout, stderr io.Writer) error {
 		return usageError{fmt.Sprintf("rota show takes no arguments, got %q", pos[0])}
 	}
 	ctx := context.Background()
-	st, err := rotaOpen(ctx, c)
+	st, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -244,11 +192,11 @@ func rotaShow(args []string, stdout, stderr io.Writer) error {
 	}
 	rg, err := oncall.ParseRange("--from", *from, "--to", *to, loc, time.Now())
 	if err != nil {
-		return rotaErr(err)
+		return inputErr(err)
 	}
 	sch, err := st.Schedule(ctx, rg.Start, rg.End)
 	if err != nil {
-		return rotaErr(err)
+		return inputErr(err)
 	}
 	for i, r := range sch {
 		if i > 0 {
@@ -287,7 +235,7 @@ func rotaICal(args []string, stdout, stderr io.Writer) error {
 	member := fs.String("member", "", "only this member's shifts")
 	from := fs.String("from", "-1w", "start of the feed")
 	to := fs.String("to", "+13w", "end of the feed")
-	pos, err := rotaParse(fs, c, args)
+	pos, err := parseArgs(fs, c, args)
 	if err != nil {
 		return err
 	}
@@ -295,23 +243,14 @@ func rotaICal(args []string, stdout, stderr io.Writer) error {
 		return usageError{fmt.Sprintf("rota ical takes no arguments, got %q", pos[0])}
 	}
 	ctx := context.Background()
-	st, err := rotaOpen(ctx, c)
+	st, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	rg, err := oncall.ParseRange("--from", *from, "--to", *to, time.UTC, time.Now())
 	if err != nil {
-		return rotaErr(err)
+		return inputErr(err)
 	}
-	return rotaErr(st.ICal(ctx, stdout, *member, rg.Start, rg.End))
-}
-
-// rotaMe is the member running the command, or a clear error.
-func rotaMe(ctx context.Context, st *oncall.Store) (oncall.Member, error) {
-	me, err := st.Me(ctx)
-	if err != nil {
-		return me, fmt.Errorf("who are you? %w", err)
-	}
-	return me, nil
+	return inputErr(st.ICal(ctx, stdout, *member, rg.Start, rg.End))
 }

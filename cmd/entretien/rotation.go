@@ -45,7 +45,7 @@ func rotationCreate(args []string, stdout, stderr io.Writer) error {
 	handoff := fs.String("handoff", "", "handoff HH:MM in --tz (days and weeks)")
 	start := fs.String("start", "", "first shift: a date in --tz")
 	parts := fs.String("participants", "", "member handles in order, comma-separated")
-	pos, err := rotaParse(fs, c, args)
+	pos, err := parseArgs(fs, c, args)
 	if err != nil {
 		return err
 	}
@@ -67,14 +67,14 @@ func rotationCreate(args []string, stdout, stderr io.Writer) error {
 		return usageError{flagError(err)}
 	}
 	ctx := context.Background()
-	st, err := rotaOpen(ctx, c)
+	st, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	r, err := st.CreateRotation(ctx, rs[0])
 	if err != nil {
-		return rotaErr(err)
+		return inputErr(err)
 	}
 	loc, _ := time.LoadLocation(r.TZ)
 	fmt.Fprintf(stdout, "created rotation %s: %d participants, first handoff %s\n", *name, len(r.Participants), r.Start.In(loc).Format(rotaClock))
@@ -119,7 +119,7 @@ func flagError(err error) string {
 
 func rotationApply(args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("rotation apply", stderr)
-	pos, err := rotaParse(fs, c, args)
+	pos, err := parseArgs(fs, c, args)
 	if err != nil {
 		return err
 	}
@@ -132,17 +132,17 @@ func rotationApply(args []string, stdout, stderr io.Writer) error {
 	}
 	rs, err := rotafile.Parse(pos[0], src)
 	if err != nil {
-		return rotaErr(err)
+		return inputErr(err)
 	}
 	ctx := context.Background()
-	st, err := rotaOpen(ctx, c)
+	st, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	res, err := st.ApplyRotations(ctx, rs)
 	if err != nil {
-		return rotaErr(err)
+		return inputErr(err)
 	}
 	fmt.Fprintf(stdout, "created %d, updated %d, unchanged %d\n", len(res.Created), len(res.Updated), len(res.Unchanged))
 	for _, n := range res.Created {
@@ -156,7 +156,7 @@ func rotationApply(args []string, stdout, stderr io.Writer) error {
 
 func rotationExport(args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("rotation export", stderr)
-	pos, err := rotaParse(fs, c, args)
+	pos, err := parseArgs(fs, c, args)
 	if err != nil {
 		return err
 	}
@@ -164,7 +164,7 @@ func rotationExport(args []string, stdout, stderr io.Writer) error {
 		return usageError{fmt.Sprintf("rotation export takes no arguments, got %q", pos[0])}
 	}
 	ctx := context.Background()
-	st, err := rotaOpen(ctx, c)
+	st, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}
