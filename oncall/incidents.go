@@ -348,36 +348,14 @@ func insertEntry(ctx context.Context, tx *sql.Tx, e *Entry) error {
 
 // Entries is an incident's journal, by time then ID.
 func (s *Store) Entries(ctx context.Context, incidentID int64) ([]Entry, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.incident_id, e.at, coalesce(m.handle, ''), e.kind, e.text, coalesce(e.amends, 0)
-		FROM entries e LEFT JOIN members m ON m.id = e.author_id
-		WHERE e.incident_id = ? ORDER BY e.at, e.id`, incidentID)
-	if err != nil {
-		return nil, fmt.Errorf("entries of incident %d: %w", incidentID, err)
-	}
-	defer rows.Close()
-	var out []Entry
-	for rows.Next() {
-		var e Entry
-		var at, kind string
-		if err := rows.Scan(&e.ID, &e.IncidentID, &at, &e.Author, &kind, &e.Text, &e.Amends); err != nil {
-			return nil, fmt.Errorf("entries of incident %d: %w", incidentID, err)
-		}
-		e.Kind = EntryKind(kind)
-		if e.At, err = decodeTime(at); err != nil {
-			return nil, fmt.Errorf("entries of incident %d: %w", incidentID, err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("entries of incident %d: %w", incidentID, err)
-	}
-	if len(out) == 0 {
+	out, err := s.EntriesSince(ctx, incidentID, 0)
+	if err == nil && len(out) == 0 {
 		// An empty journal and a missing incident look alike; tell them apart.
 		if _, err := s.Incident(ctx, incidentID); err != nil {
 			return nil, err
 		}
 	}
-	return out, nil
+	return out, err
 }
 
 // SetStatus moves an incident forward (skipping steps is allowed, going back
