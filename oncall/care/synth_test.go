@@ -250,34 +250,3 @@ func BenchmarkLoadCompute(b *testing.B) {
 	}
 }
 
-// TestYearUnder200ms guards the budget in the ordinary test run (the
-// benchmarks measure it precisely); generous for a loaded CI machine.
-func TestYearUnder200ms(t *testing.T) {
-	if testing.Short() || raceEnabled {
-		t.Skip("timing test: not under -short or -race")
-	}
-	w := synthYear(15, 500, 40)
-	path := filepath.Join(t.TempDir(), "synth.db")
-	w.writeDB(t, path)
-	st, err := oncall.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	best := time.Hour
-	for range 5 {
-		start := time.Now()
-		f, err := Load(context.Background(), st, synthFrom, synthTo)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tab := Compute(f, synthFrom, synthTo)
-		best = min(best, time.Since(start))
-		if tab.Balance[FigureIndex(EntriesWritten)].Total == 0 {
-			t.Fatal("no entries computed")
-		}
-	}
-	if best > 200*time.Millisecond {
-		t.Errorf("Load+Compute of a year took %v (> 200 ms)", best)
-	}
-}

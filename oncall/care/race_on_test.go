@@ -1,5 +1,0 @@
-//go:build race
-
-package care
-
-const raceEnabled = true
