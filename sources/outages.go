@@ -238,6 +238,17 @@ func buildOutages(s *Snapshot, prev *Snapshot) []Outage {
 			o.Since = now
 		}
 	}
+	// A site seen degraded from the start has no transition of its own: it
+	// has been degraded at least since the oldest known outage inside it.
+	for i := range out {
+		if o := &out[i]; o.Kind == "site" && o.Since.IsZero() {
+			for _, c := range out {
+				if c.Kind != "site" && c.Site == o.Site && !c.Since.IsZero() && (o.Since.IsZero() || c.Since.Before(o.Since)) {
+					o.Since = c.Since
+				}
+			}
+		}
+	}
 	slices.SortFunc(out, func(a, b Outage) int {
 		if c := cmp.Compare(a.Site, b.Site); c != 0 {
 			return c

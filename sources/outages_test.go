@@ -64,6 +64,11 @@ func TestOutageCorrelation(t *testing.T) {
 	if got := s.OutagesOfSite("lyon"); len(got) != 3 || got[0].Kind != "site" {
 		t.Errorf("lyon outages = %+v", got)
 	}
+	// A site degraded from the first snapshot on has been so at least
+	// since the oldest outage in it (the failed db alloc).
+	if got := s.OutagesOf("site", "lyon"); len(got) != 1 || !got[0].Since.Equal(time.Unix(50, 0)) {
+		t.Errorf("lyon site outage since = %+v, want %v", got, time.Unix(50, 0))
+	}
 	// Without a previous snapshot, the service outage has no known start.
 	if !o.Since.IsZero() {
 		t.Errorf("since = %v, want zero (unknown)", o.Since)
