@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -200,4 +201,13 @@ func (r Rotation) onCallAt(t time.Time) (OnCall, error) {
 	}
 	oc.Next = sc.shift(k + 1)
 	return oc, nil
+}
+
+// Every says the shift length as a member reads it: "every week",
+// "every 2 days", "every 12 hours".
+func (r Rotation) Every() string {
+	if r.ShiftCount == 1 {
+		return "every " + strings.TrimSuffix(string(r.ShiftUnit), "s")
+	}
+	return fmt.Sprintf("every %d %s", r.ShiftCount, r.ShiftUnit)
 }

@@ -202,7 +202,7 @@ func rotaShow(args []string, stdout, stderr io.Writer) error {
 		if i > 0 {
 			fmt.Fprintln(stdout)
 		}
-		fmt.Fprintf(stdout, "%s (every %d %s, %s)\n", sanitize.Line(r.Rotation.Name), r.Rotation.ShiftCount, r.Rotation.ShiftUnit, r.Rotation.TZ)
+		fmt.Fprintf(stdout, "%s (%s, %s)\n", sanitize.Line(r.Rotation.Name), r.Rotation.Every(), r.Rotation.TZ)
 		tw := tabwriter.NewWriter(stdout, 0, 2, 2, ' ', 0)
 		fmt.Fprintln(tw, "  FROM\tTO\tMEMBER\t")
 		for _, sh := range r.Shifts {

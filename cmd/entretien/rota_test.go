@@ -43,7 +43,7 @@ func TestRotaCommands(t *testing.T) {
 		t.Fatalf("rota next: %d\n%s", code, out)
 	}
 	out, code = runBin(t, nil, "rota", "show", "--from", "today", "--to", "+3w", "--db", db)
-	if code != 0 || !strings.Contains(out, "primary (every 1 weeks, Europe/Paris)") || !strings.Contains(out, "MEMBER") {
+	if code != 0 || !strings.Contains(out, "primary (every week, Europe/Paris)") || !strings.Contains(out, "MEMBER") {
 		t.Fatalf("rota show: %d\n%s", code, out)
 	}
 	for _, bad := range [][]string{

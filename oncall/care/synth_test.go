@@ -249,4 +249,3 @@ func BenchmarkLoadCompute(b *testing.B) {
 		Compute(f, synthFrom, synthTo)
 	}
 }
-

@@ -265,7 +265,7 @@ func (m *Model) View() string {
 func (m *Model) rotationLines(oc oncall.OnCall, sch oncall.RotationSchedule, loc *time.Location) []string {
 	st := m.ctx.Styles
 	r := oc.Rotation
-	every := fmt.Sprintf("every %d %s", r.ShiftCount, r.ShiftUnit)
+	every := r.Every()
 	if r.Handoff != "" {
 		every += ", handoff " + r.Handoff + " " + r.TZ
 	}
