@@ -276,6 +276,11 @@ func TestRetroAssembly(t *testing.T) {
 		Handoff: "10:00", Start: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), Participants: []string{"lucas", "kenji"}}); err != nil {
 		t.Fatal(err)
 	}
+	// kenji is on leave that day, and answers anyway.
+	if _, err := st.AddLeave(ctx, "kenji", Leave{Member: "kenji", Start: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC),
+		End: time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC), Reason: "family"}); err != nil {
+		t.Fatal(err)
+	}
 	clk.t = time.Date(2026, 3, 2, 14, 0, 0, 0, time.UTC) // 15:00 Paris, 23:00 Tokyo
 	inc, err := st.OpenIncident(ctx, "kenji", NewIncident{Title: "backup failing", Severity: 2, Affects: []string{"job/backup", "site/paris"}})
 	if err != nil {
@@ -338,10 +343,10 @@ func TestRetroAssembly(t *testing.T) {
 	}
 	k, l := c.People[0], c.People[1]
 	// kenji worked at 23:00 and 23:02 Tokyo, off call; lucas in the Paris afternoon, on call.
-	if k.Member != "kenji" || k.Night != 2 || k.OffCall != 2 || k.Entries != 1 || k.TZ != "Asia/Tokyo" {
+	if k.Member != "kenji" || k.Night != 2 || k.OffCall != 2 || k.OnLeave != 2 || k.Entries != 1 || k.TZ != "Asia/Tokyo" {
 		t.Fatalf("kenji's care row %+v", k)
 	}
-	if l.Member != "lucas" || l.Night != 0 || l.OffCall != 0 || l.Entries != 3 || len(l.Roles) != 1 {
+	if l.Member != "lucas" || l.Night != 0 || l.OffCall != 0 || l.OnLeave != 0 || l.Entries != 3 || len(l.Roles) != 1 {
 		t.Fatalf("lucas' care row %+v", l)
 	}
 }

@@ -82,8 +82,9 @@ type CareRow struct {
 	Entries     int // journal entries written, status changes included
 	First, Last time.Time
 	// Night counts activities between 22:00 and 07:00 in the member's own
-	// zone; OffCall those done while on call in no rotation.
-	Night, OffCall int
+	// zone; OffCall those done while on call in no rotation; OnLeave those
+	// done during one of the member's recorded leave periods.
+	Night, OffCall, OnLeave int
 }
 
 // IsNight is the night rule of the care section: 22:00 to 07:00 local.
@@ -289,6 +290,17 @@ func (s *Store) care(ctx context.Context, inc Incident, entries []Entry, roles [
 	}
 	tz := map[string]*time.Location{}
 	onCall := map[time.Time]map[string]bool{}
+	var leaves []Leave
+	if len(acts) > 0 {
+		from, to := acts[0].at, acts[0].at
+		for _, a := range acts {
+			from, to = minTime(from, a.at), maxTime(to, a.at)
+		}
+		var err error
+		if leaves, err = s.Leaves(ctx, from, to.Add(time.Nanosecond)); err != nil {
+			return Care{}, fmt.Errorf("care: %w", err)
+		}
+	}
 	for _, a := range acts {
 		r := row(a.who)
 		if r.First.IsZero() || a.at.Before(r.First) {
@@ -330,10 +342,30 @@ func (s *Store) care(ctx context.Context, inc Incident, entries []Entry, roles [
 		if !who[a.who] {
 			r.OffCall++
 		}
+		for _, l := range leaves {
+			if l.Member == a.who && !a.at.Before(l.Start) && a.at.Before(l.End) {
+				r.OnLeave++
+				break
+			}
+		}
 	}
 	for _, h := range order {
 		c.People = append(c.People, *rows[h])
 	}
 	sort.SliceStable(c.People, func(i, j int) bool { return c.People[i].First.Before(c.People[j].First) })
 	return c, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

@@ -407,6 +407,9 @@ func (m *Model) body(w int) []string {
 		if p.Night > 0 {
 			flags = append(flags, fmt.Sprintf("%d at night (%s)", p.Night, sanitize.Line(p.TZ)))
 		}
+		if p.OnLeave > 0 {
+			flags = append(flags, fmt.Sprintf("%d while on leave", p.OnLeave))
+		}
 		if p.OffCall > 0 {
 			flags = append(flags, fmt.Sprintf("%d while not on call", p.OffCall))
 		}
