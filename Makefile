@@ -42,9 +42,11 @@ test-short:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-## bench-live: idle CPU and churn requests of sources/ on a dev cluster (~5 min).
-bench-live: agents
+## bench-live: idle CPU and churn requests of sources/ on a dev cluster (~5 min),
+## then the idle CPU of the whole binary in a real terminal.
+bench-live: agents build
 	$(GO) run ./bench/live
+	bench/tui-idle.sh
 
 clean:
 	rm -rf bin
