@@ -37,6 +37,11 @@ type ActionItem struct {
 	CreatedAt  time.Time
 	CreatedBy  string
 	UpdatedAt  time.Time
+	// ClosedAt and ClosedBy say when and by whom the item was last set to
+	// done or dropped; zero and "" while pending, and for items closed
+	// before the store recorded it (schema v4).
+	ClosedAt time.Time
+	ClosedBy string // member handle
 }
 
 // NewAction is what a member types to add an action item.
@@ -98,8 +103,12 @@ func (s *Store) AddAction(ctx context.Context, incidentID int64, by string, n Ne
 }
 
 // UpdateAction changes an action item's state, and its owner or due date
-// when given (nil leaves them; a pointer to "" clears them).
-func (s *Store) UpdateAction(ctx context.Context, actionID int64, state ActionState, owner, due *string) (ActionItem, error) {
+// when given (nil leaves them; a pointer to "" clears them). by is the
+// member making the change: when the state moves to done or dropped (from
+// any other state) the item records by and now as its closer; moving back
+// to open or doing clears them. Setting the state it already has keeps the
+// recorded closer and time, so a repeated command does not rewrite history.
+func (s *Store) UpdateAction(ctx context.Context, actionID int64, by string, state ActionState, owner, due *string) (ActionItem, error) {
 	if state != "" && !state.valid() {
 		return ActionItem{}, invalid("action.state", string(state), "must be open, doing, done or dropped")
 	}
@@ -110,15 +119,25 @@ func (s *Store) UpdateAction(ctx context.Context, actionID int64, state ActionSt
 	}
 	now := s.now()
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM action_items WHERE id = ?`, actionID).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
+		var cur string
+		err := tx.QueryRowContext(ctx, `SELECT state FROM action_items WHERE id = ?`, actionID).Scan(&cur)
+		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("action %d: %w", actionID, ErrNotFound)
 		}
-		if state != "" {
-			if _, err := tx.ExecContext(ctx, `UPDATE action_items SET state = ? WHERE id = ?`, string(state), actionID); err != nil {
+		if err != nil {
+			return err
+		}
+		byID, err := memberID(ctx, tx, by)
+		if err != nil {
+			return fmt.Errorf("action changed by: %w", err)
+		}
+		if state != "" && state != ActionState(cur) {
+			var closedAt, closedBy any // NULL: pending again
+			if !state.Pending() {
+				closedAt, closedBy = encodeTime(now), byID
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE action_items SET state = ?, closed_at = ?, closed_by = ? WHERE id = ?`,
+				string(state), closedAt, closedBy, actionID); err != nil {
 				return err
 			}
 		}
@@ -140,7 +159,7 @@ func (s *Store) UpdateAction(ctx context.Context, actionID int64, state ActionSt
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE action_items SET updated_at = ? WHERE id = ?`, encodeTime(now), actionID)
+		_, err = tx.ExecContext(ctx, `UPDATE action_items SET updated_at = ? WHERE id = ?`, encodeTime(now), actionID)
 		return err
 	})
 	if err != nil {
@@ -149,13 +168,16 @@ func (s *Store) UpdateAction(ctx context.Context, actionID int64, state ActionSt
 	return s.Action(ctx, actionID)
 }
 
-const actionSelect = `SELECT a.id, a.incident_id, a.title, coalesce(o.handle, ''), a.due, a.state, a.created_at, c.handle, a.updated_at
-	FROM action_items a LEFT JOIN members o ON o.id = a.owner_id JOIN members c ON c.id = a.created_by`
+const actionSelect = `SELECT a.id, a.incident_id, a.title, coalesce(o.handle, ''), a.due, a.state, a.created_at, c.handle, a.updated_at,
+	coalesce(a.closed_at, ''), coalesce(x.handle, '')
+	FROM action_items a LEFT JOIN members o ON o.id = a.owner_id JOIN members c ON c.id = a.created_by
+	LEFT JOIN members x ON x.id = a.closed_by`
 
 func scanAction(sc interface{ Scan(...any) error }) (ActionItem, error) {
 	var a ActionItem
-	var state, created, updated string
-	if err := sc.Scan(&a.ID, &a.IncidentID, &a.Title, &a.Owner, &a.Due, &state, &created, &a.CreatedBy, &updated); err != nil {
+	var state, created, updated, closed string
+	if err := sc.Scan(&a.ID, &a.IncidentID, &a.Title, &a.Owner, &a.Due, &state, &created, &a.CreatedBy, &updated,
+		&closed, &a.ClosedBy); err != nil {
 		return ActionItem{}, err
 	}
 	a.State = ActionState(state)
@@ -163,7 +185,12 @@ func scanAction(sc interface{ Scan(...any) error }) (ActionItem, error) {
 	if a.CreatedAt, err = decodeTime(created); err != nil {
 		return ActionItem{}, err
 	}
-	a.UpdatedAt, err = decodeTime(updated)
+	if a.UpdatedAt, err = decodeTime(updated); err != nil {
+		return ActionItem{}, err
+	}
+	if closed != "" {
+		a.ClosedAt, err = decodeTime(closed)
+	}
 	return a, err
 }
 

@@ -229,13 +229,13 @@ func TestActionsAndRetroNotes(t *testing.T) {
 	wantValidation(t, err, "action.title")
 	clk.add(24 * time.Hour)
 	owner := "amelie"
-	got, err := st.UpdateAction(ctx, b.ID, ActionDone, &owner, nil)
+	got, err := st.UpdateAction(ctx, b.ID, "lucas", ActionDone, &owner, nil)
 	if err != nil || got.State != ActionDone || got.Owner != "amelie" || !got.UpdatedAt.Equal(clk.t) {
 		t.Fatalf("update %+v %v", got, err)
 	}
-	_, err = st.UpdateAction(ctx, b.ID, "finished", nil, nil)
+	_, err = st.UpdateAction(ctx, b.ID, "lucas", "finished", nil, nil)
 	wantValidation(t, err, "action.state")
-	_, err = st.UpdateAction(ctx, 999, ActionDone, nil, nil)
+	_, err = st.UpdateAction(ctx, 999, "lucas", ActionDone, nil, nil)
 	wantNotFound(t, err)
 	pending, err := st.Actions(ctx, ActionFilter{PendingOnly: true})
 	if err != nil || len(pending) != 1 || pending[0].ID != a.ID {

@@ -142,7 +142,11 @@ func actionLine(a oncall.ActionItem) string {
 	if due == "" {
 		due = "no date"
 	}
-	return fmt.Sprintf("#%d [%s] %s — %s, %s (incident #%d)", a.ID, a.State, sanitize.Line(a.Title), sanitize.Line(owner), due, a.IncidentID)
+	line := fmt.Sprintf("#%d [%s] %s — %s, %s (incident #%d)", a.ID, a.State, sanitize.Line(a.Title), sanitize.Line(owner), due, a.IncidentID)
+	if a.ClosedBy != "" {
+		line += fmt.Sprintf(", closed by %s %s", sanitize.Line(a.ClosedBy), a.ClosedAt.UTC().Format("2006-01-02 15:04Z"))
+	}
+	return line
 }
 
 func retroExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -305,12 +309,12 @@ func retroActionSet(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	st, _, err := openJournal(ctx, c, true)
+	st, me, err := openJournal(ctx, c, true)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	a, err := st.UpdateAction(ctx, id, state, owner.ptr(), due.ptr())
+	a, err := st.UpdateAction(ctx, id, me.Handle, state, owner.ptr(), due.ptr())
 	if err != nil {
 		return err
 	}

@@ -348,13 +348,20 @@ func (c *computer) actionItems() {
 			c.add(a.Owner, ItemsOwned, Fact{Kind: "action_item", Ref: ref, Incident: a.IncidentID, Start: a.CreatedAt, End: a.ClosedAt, Amount: 1, Note: note})
 		}
 		if !a.ClosedAt.IsZero() && a.State != "dropped" && c.inWindow(a.ClosedAt) {
-			by := a.ClosedBy
+			by, note := a.ClosedBy, "closed by "+a.ClosedBy+" (owner "+ownerName(a.Owner)+")"
 			if by == "" {
-				by = a.Owner
+				by, note = a.Owner, "closer not recorded: credited to the owner, at the last update"
 			}
-			c.add(by, ItemsClosed, Fact{Kind: "action_item", Ref: ref, Incident: a.IncidentID, Start: a.ClosedAt, Amount: 1, Note: "closed (owner " + a.Owner + ")"})
+			c.add(by, ItemsClosed, Fact{Kind: "action_item", Ref: ref, Incident: a.IncidentID, Start: a.ClosedAt, Amount: 1, Note: note})
 		}
 	}
+}
+
+func ownerName(h string) string {
+	if h == "" {
+		return "nobody"
+	}
+	return h
 }
 
 func (c *computer) retros() {

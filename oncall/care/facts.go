@@ -85,7 +85,10 @@ type ActionItem struct {
 	Due            time.Time
 	CreatedAt      time.Time
 	ClosedAt       time.Time
-	ClosedBy       string // "" means the owner closed it
+	// ClosedBy is the member who set it done or dropped; "" when not
+	// recorded (items closed before the store kept it): the owner is
+	// credited, and the fact says so.
+	ClosedBy string
 	// A "dropped" item ends its ownership but does not count as closed.
 }
 

@@ -66,7 +66,7 @@ var Figures = []FigureDef{
 	{NightEntries, Responsiveness, "at night", "entries written at night", false, "journal entries (status changes included) written 22:00-07:00 in the member's time zone"},
 	{EntriesWritten, Writing, "entries", "journal entries", false, "observations, actions, decisions, questions and handoffs written (status and system entries excluded)"},
 	{RetrosWritten, Writing, "retros", "retros written", false, "retros the member is an author of"},
-	{ItemsClosed, Writing, "closed", "action items closed", false, "action items closed in the window"},
+	{ItemsClosed, Writing, "closed", "action items closed", false, "action items set done in the window, credited to the member who closed them (the owner, at the last update, for items closed before that was recorded)"},
 }
 
 // FigureIndex is the position of a figure ID in Figures, or -1.

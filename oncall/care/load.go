@@ -69,7 +69,7 @@ func Load(ctx context.Context, st *oncall.Store, from, to time.Time) (Facts, err
 		f.Roles = append(f.Roles, p.Roles...)
 		f.Retros = append(f.Retros, p.Retros...)
 	}
-	if err := loadActionItems(ctx, st, &f); err != nil {
+	if err := loadActionItems(ctx, st, &f, from, to); err != nil {
 		return f, fmt.Errorf("care: %w", err)
 	}
 	return f, nil

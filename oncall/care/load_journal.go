@@ -2,6 +2,9 @@ package care
 
 import (
 	"context"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"entretien/oncall"
@@ -36,26 +39,45 @@ func loadJournal(ctx context.Context, st *oncall.Store, f *Facts, incidentID int
 	return nil
 }
 
-// loadActionItems reads every action item. The store keeps no closing time
-// nor closer: an item done or dropped is taken as closed at its last update,
-// by its owner.
-func loadActionItems(ctx context.Context, st *oncall.Store, f *Facts) error {
+// maxNamed is how many legacy items the note names.
+const maxNamed = 5
+
+// loadActionItems reads every action item with who closed it and when.
+// Items closed before the store recorded that (no closer) fall back to
+// their last update and their owner; Missing says so only when such an
+// item may fall in [from, to): its real closing is at or before its last
+// update, so one last updated before from closed before the window too.
+func loadActionItems(ctx context.Context, st *oncall.Store, f *Facts, from, to time.Time) error {
 	items, err := st.Actions(ctx, oncall.ActionFilter{})
 	if err != nil {
 		return err
 	}
+	var guessed []string
 	for _, a := range items {
 		ci := ActionItem{ID: a.ID, IncidentID: a.IncidentID, Title: a.Title, Owner: a.Owner, State: string(a.State), CreatedAt: a.CreatedAt}
 		if d, err := time.Parse("2006-01-02", a.Due); err == nil {
 			ci.Due = d
 		}
-		if !a.State.Pending() {
+		switch {
+		case a.State.Pending():
+		case a.ClosedBy != "":
+			ci.ClosedAt, ci.ClosedBy = a.ClosedAt, a.ClosedBy
+		default:
 			ci.ClosedAt = a.UpdatedAt
+			if a.CreatedAt.Before(to) && !a.UpdatedAt.Before(from) {
+				guessed = append(guessed, "#"+strconv.FormatInt(a.ID, 10))
+			}
 		}
 		f.ActionItems = append(f.ActionItems, ci)
 	}
-	if len(items) > 0 {
-		f.Missing = append(f.Missing, "action items: closing time and closer not recorded (last update and owner used)")
+	if len(guessed) > 0 {
+		// A note line, not a list: an old store may hold many such items.
+		named := strings.Join(guessed[:min(len(guessed), maxNamed)], ", ")
+		if len(guessed) > maxNamed {
+			named += fmt.Sprintf(" and %d more", len(guessed)-maxNamed)
+		}
+		f.Missing = append(f.Missing, "action items "+named+
+			": closed before the store recorded the closer (last update and owner used)")
 	}
 	return nil
 }

@@ -64,7 +64,7 @@ func TestLoadReadsTheStore(t *testing.T) {
 	item, err := st.AddAction(ctx, inc.ID, "kenji", oncall.NewAction{Title: "second disk", Owner: "amelie"})
 	must(err)
 	clock = utc(2026, 4, 2, 9, 0)
-	_, err = st.UpdateAction(ctx, item.ID, oncall.ActionDone, nil, nil)
+	_, err = st.UpdateAction(ctx, item.ID, "amelie", oncall.ActionDone, nil, nil)
 	must(err)
 
 	clock = utc(2026, 4, 10, 0, 0) // the history stops at the store's now

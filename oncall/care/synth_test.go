@@ -172,12 +172,19 @@ func (w synthWorld) writeDB(tb testing.TB, path string) {
 		}
 	}
 	for _, a := range w.facts.ActionItems {
-		upd := a.CreatedAt
+		// Even items record their closer (the owner) and are touched again
+		// a year later, so the loader must read closed_at, not updated_at;
+		// odd ones are as closed before schema v4: no closer, the last
+		// update is the closing.
+		upd, closedAt, closedBy := a.CreatedAt, any(nil), any(nil)
 		if !a.ClosedAt.IsZero() {
 			upd = a.ClosedAt
+			if a.ID%2 == 0 {
+				upd, closedAt, closedBy = a.ClosedAt.Add(365*24*time.Hour), ts(a.ClosedAt), ids[a.Owner]
+			}
 		}
-		exec(`INSERT INTO action_items(id, incident_id, title, owner_id, state, created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			a.ID, a.IncidentID, a.Title, ids[a.Owner], a.State, ts(a.CreatedAt), ids[a.Owner], ts(upd))
+		exec(`INSERT INTO action_items(id, incident_id, title, owner_id, state, created_at, created_by, updated_at, closed_at, closed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.ID, a.IncidentID, a.Title, ids[a.Owner], a.State, ts(a.CreatedAt), ids[a.Owner], ts(upd), closedAt, closedBy)
 	}
 	if err := tx.Commit(); err != nil {
 		tb.Fatal(err)

@@ -277,7 +277,8 @@ func (m *Model) cycleAction() tea.Cmd {
 	if m.action >= len(m.r.Actions) {
 		return nil
 	}
-	if _, ok := m.by(); !ok {
+	by, ok := m.by()
+	if !ok {
 		return nil
 	}
 	a := m.r.Actions[m.action]
@@ -285,7 +286,7 @@ func (m *Model) cycleAction() tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		_, err := st.UpdateAction(ctx, a.ID, to, nil, nil)
+		_, err := st.UpdateAction(ctx, a.ID, by, to, nil, nil)
 		return doneMsg{id: id, what: fmt.Sprintf("action #%d is %s", a.ID, to), err: err}
 	}
 }

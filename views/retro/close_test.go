@@ -1,0 +1,57 @@
+package retro
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"entretien/oncall"
+	"entretien/views/common"
+)
+
+// x on an item moves it on in the name of the member at the keyboard, who
+// becomes its closer even if someone else owns it.
+func TestCycleActionRecordsMeAsCloser(t *testing.T) {
+	ctx := context.Background()
+	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var me oncall.Member
+	for _, h := range []string{"amelie", "lucas"} {
+		m, err := st.AddMember(ctx, oncall.Member{Handle: h, Name: h, TZ: "UTC"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h == "amelie" {
+			me = m
+		}
+	}
+	inc, err := st.OpenIncident(ctx, "lucas", oncall.NewIncident{Title: "x", Severity: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := st.AddAction(ctx, inc.ID, "lucas", oncall.NewAction{Title: "disk alert", Owner: "lucas"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.UpdateAction(ctx, a.ID, "lucas", oncall.ActionDoing, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	m := New(&common.Context{Store: st, Me: me}, inc.ID)
+	m, _ = m.Update(m.Init()())
+	_, cmd := m.Update(tea.KeyPressMsg{Code: 'x', Text: "x"})
+	if cmd == nil {
+		t.Fatal("x did nothing")
+	}
+	if done := cmd().(doneMsg); done.err != nil {
+		t.Fatal(done.err)
+	}
+	got, err := st.Action(ctx, a.ID)
+	if err != nil || got.State != oncall.ActionDone || got.ClosedBy != "amelie" {
+		t.Fatalf("after x: %+v %v", got, err)
+	}
+}
