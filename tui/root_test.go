@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"entretien/internal/frames"
 	"entretien/oncall"
 	"entretien/sources"
 )
@@ -88,49 +89,64 @@ func testStore(t *testing.T) (*oncall.Store, oncall.Member) {
 	return st, me
 }
 
-func newTestModel(t *testing.T, src Source, st *oncall.Store, me oncall.Member, w, h int) *teatest.TestModel {
+func newTestModel(t *testing.T, src Source, st *oncall.Store, me oncall.Member, w, h int) *testUI {
 	m := New(Options{Source: src, Store: st, Me: me, Now: func() time.Time { return testNow }, Tick: 50 * time.Millisecond})
 	return teatestModel(t, m, w, h)
 }
 
-func teatestModel(t *testing.T, m *Model, w, h int) *teatest.TestModel {
-	return teatest.NewTestModel(t, m,
-		teatest.WithInitialTermSize(w, h),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII)))
+// testUI runs the root in teatest and records every frame it draws, so
+// tests wait on what is on screen, not on the renderer's diff stream.
+type testUI struct {
+	*teatest.TestModel
+	rec *recorded
 }
 
-func waitScreen(t *testing.T, tm *teatest.TestModel, wants ...string) {
+type recorded struct {
+	*Model
+	frames frames.Recorder
+}
+
+func (r *recorded) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := r.Model.Update(msg)
+	return r, cmd
+}
+
+func (r *recorded) View() tea.View {
+	v := r.Model.View()
+	r.frames.Record(v.Content)
+	return v
+}
+
+func teatestModel(t *testing.T, m *Model, w, h int) *testUI {
+	r := &recorded{Model: m}
+	tm := teatest.NewTestModel(t, r,
+		teatest.WithInitialTermSize(w, h),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII)))
+	return &testUI{TestModel: tm, rec: r}
+}
+
+func waitScreen(t *testing.T, tm *testUI, wants ...string) {
 	t.Helper()
 	waitScreenFor(t, tm, 5*time.Second, wants...)
 }
 
-// waitScreenFor waits until the output holds every want. The output is a
-// stream of renderer diffs, so it is accumulated: a want may have been
-// drawn in an earlier frame than another.
-func waitScreenFor(t *testing.T, tm *teatest.TestModel, d time.Duration, wants ...string) {
+// waitScreenFor waits until the frame on screen holds every want.
+func waitScreenFor(t *testing.T, tm *testUI, d time.Duration, wants ...string) {
 	t.Helper()
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-		s := ansi.Strip(string(b))
-		for _, w := range wants {
-			if !strings.Contains(s, w) {
-				return false
-			}
-		}
-		return true
-	}, teatest.WithDuration(d), teatest.WithCheckInterval(20*time.Millisecond))
+	tm.rec.frames.Wait(t, d, wants...)
 }
 
 // finalView quits and returns the last frame.
-func finalView(t *testing.T, tm *teatest.TestModel) string {
+func finalView(t *testing.T, tm *testUI) string {
 	return finalModel(t, tm).View().Content
 }
 
-func finalModel(t *testing.T, tm *teatest.TestModel) *Model {
+func finalModel(t *testing.T, tm *testUI) *Model {
 	t.Helper()
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}
-	return tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+	return tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*recorded).Model
 }
 
 func TestOverviewShowsSitesRotaAndIncidents(t *testing.T) {

@@ -1,6 +1,6 @@
 // Package allocs is the allocation detail screen: where it runs, its task
-// states with restarts, and the recent task events; enter opens a task's
-// logs.
+// states with restarts, and the recent task events (`/` filters them);
+// enter opens a task's logs.
 package allocs
 
 import (
@@ -47,6 +47,8 @@ type Model struct {
 	loading   bool
 	err       error
 	tasks     common.List
+	filter    string // lower-case, on the task events; "" shows all
+	query     string // the filter as typed, sanitised, for the header
 }
 
 // detailMsg is a fetch result; owner tells which screen asked (every
@@ -68,6 +70,13 @@ func New(ctx *common.Context, id string) *Model {
 func (m *Model) Title() string   { return "alloc " + common.ShortID(m.id) }
 func (m *Model) Capturing() bool { return false }
 func (m *Model) Init() tea.Cmd   { return m.fetch() }
+
+// SetFilter narrows the task events to those whose task, type or message
+// contains q (case-insensitive): common.Filterable, the root's `/`.
+func (m *Model) SetFilter(q string) {
+	q = strings.TrimSpace(q)
+	m.filter, m.query = strings.ToLower(q), sanitize.Line(q)
+}
 
 // fetch reads the allocation from Nomad off the event loop (captured
 // values only).
@@ -210,8 +219,13 @@ func (m *Model) View() string {
 	b.WriteString(m.tasks.View(st, w, tasksH))
 	h -= tasksH
 	if h >= 3 {
-		b.WriteString("\n" + st.Section.Render("Recent task events") + "\n")
-		b.WriteString(m.events(w, h-2, now))
+		evs, total := m.eventList()
+		title := st.Section.Render("Recent task events")
+		if m.filter != "" {
+			title += st.Muted.Render(" · filter: ") + st.Key.Render(m.query) + st.Muted.Render(fmt.Sprintf(" · %d of %d", len(evs), total))
+		}
+		b.WriteString("\n" + title + "\n")
+		b.WriteString(m.events(evs, total, w, h-2, now))
 	}
 	return b.String()
 }
@@ -221,19 +235,32 @@ type event struct {
 	sources.TaskEvent
 }
 
-// events draws the newest task events first, as many as fit.
-func (m *Model) events(w, h int, now time.Time) string {
-	st := m.ctx.Styles
-	var evs []event
+// eventList is the task events the filter keeps, newest first, and how
+// many there are in all.
+func (m *Model) eventList() (evs []event, total int) {
 	for _, t := range m.taskStates() {
 		for _, e := range t.Events {
-			evs = append(evs, event{t.Name, e})
+			total++
+			// Sanitised before matching, as it is drawn.
+			text := strings.ToLower(sanitize.Line(t.Name + " " + e.Type + " " + e.Message))
+			if m.filter == "" || strings.Contains(text, m.filter) {
+				evs = append(evs, event{t.Name, e})
+			}
 		}
 	}
-	if len(evs) == 0 {
-		return st.Muted.Render("no events")
-	}
 	slices.SortStableFunc(evs, func(a, b event) int { return b.Time.Compare(a.Time) })
+	return evs, total
+}
+
+// events draws evs, as many as fit.
+func (m *Model) events(evs []event, total, w, h int, now time.Time) string {
+	st := m.ctx.Styles
+	switch {
+	case total == 0:
+		return st.Muted.Render("no events")
+	case len(evs) == 0:
+		return st.Muted.Render(fmt.Sprintf("no event matches %q (esc clears the filter)", m.query))
+	}
 	t := common.Table{Cols: []common.Col{{Title: "WHEN", Min: 5}, {Title: "TASK", Min: 5}, {Title: "TYPE", Min: 10}, {Title: "MESSAGE", Min: 10, Flex: true}}, Cursor: -1}
 	for _, e := range evs[:min(len(evs), max(h-1, 1))] {
 		style := st.Muted

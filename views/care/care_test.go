@@ -2,7 +2,6 @@ package care
 
 import (
 	"context"
-	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"entretien/internal/frames"
 	"entretien/oncall"
 	"entretien/sources"
 	"entretien/views/common"
@@ -24,6 +24,7 @@ import (
 type screenModel struct {
 	ctx    *common.Context
 	screen common.Screen
+	frames frames.Recorder
 }
 
 func (a *screenModel) Init() tea.Cmd { return a.screen.Init() }
@@ -41,7 +42,7 @@ func (a *screenModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return a, cmd
 }
 
-func (a *screenModel) View() tea.View { return tea.NewView(a.screen.View()) }
+func (a *screenModel) View() tea.View { return tea.NewView(a.frames.Record(a.screen.View())) }
 
 var testNow = time.Date(2026, 4, 6, 8, 0, 0, 0, time.UTC)
 
@@ -96,39 +97,10 @@ func newScreen(t *testing.T) (*teatest.TestModel, *screenModel) {
 	return tm, a
 }
 
-func waitFor(t *testing.T, tm *teatest.TestModel, wants ...string) {
+// waitFor waits until the frame on screen holds every want.
+func waitFor(t *testing.T, a *screenModel, wants ...string) {
 	t.Helper()
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-		s := ansi.Strip(string(b))
-		for _, w := range wants {
-			if !strings.Contains(s, w) {
-				return false
-			}
-		}
-		return true
-	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
-}
-
-// waitRedraw waits until a whole frame holds every want: the renderer only
-// writes what changed, so each try forces a full repaint with a resize.
-func waitRedraw(t *testing.T, tm *teatest.TestModel, wants ...string) {
-	t.Helper()
-	var buf []byte
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
-		buf = buf[:0]
-		tm.Send(tea.WindowSizeMsg{Width: 130, Height: 30})
-		time.Sleep(100 * time.Millisecond)
-		b, _ := io.ReadAll(tm.Output())
-		buf = append(buf, b...)
-		s, ok := ansi.Strip(string(buf)), true
-		for _, w := range wants {
-			ok = ok && strings.Contains(s, w)
-		}
-		if ok {
-			return
-		}
-	}
-	t.Fatalf("no frame with %q; last output:\n%s", wants, ansi.Strip(string(buf)))
+	a.frames.Wait(t, 5*time.Second, wants...)
 }
 
 func finalView(t *testing.T, tm *teatest.TestModel) string {
@@ -138,11 +110,11 @@ func finalView(t *testing.T, tm *teatest.TestModel) string {
 }
 
 func TestCareScreenTable(t *testing.T) {
-	tm, _ := newScreen(t)
-	waitFor(t, tm, "care work · last 90 days", "167h", "168h")
+	tm, a := newScreen(t)
+	waitFor(t, a, "care work · last 90 days", "167h", "168h")
 	// Who hosts which machine comes from the cluster snapshot.
 	tm.Send(common.SnapshotMsg{Snap: &sources.Snapshot{Sites: []sources.Site{{Name: "paris", Hosts: map[string]string{"paris-1": "amelie"}}}}})
-	waitRedraw(t, tm, "physically reach")
+	waitFor(t, a, "physically reach")
 	plain := ansi.Strip(finalView(t, tm))
 	for _, want := range []string{
 		"attention", "responsibility", "competence", "responsiveness", "writing",
@@ -159,13 +131,13 @@ func TestCareScreenTable(t *testing.T) {
 }
 
 func TestCareScreenDrillDown(t *testing.T) {
-	tm, _ := newScreen(t)
-	waitFor(t, tm, "167h")
+	tm, a := newScreen(t)
+	waitFor(t, a, "167h")
 	// Night hours of amelie: the spring-forward week holds 62 of them.
 	tm.Type("lll")
-	waitRedraw(t, tm, "night on-call hours: 62h")
+	waitFor(t, a, "night on-call hours: 62h")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	waitRedraw(t, tm, "shift primary")
+	waitFor(t, a, "shift primary")
 	plain := ansi.Strip(finalView(t, tm))
 	for _, want := range []string{
 		"amelie · night on-call hours · 62h",
@@ -179,21 +151,21 @@ func TestCareScreenDrillDown(t *testing.T) {
 }
 
 func TestCareScreenDrillDownAcrossPhases(t *testing.T) {
-	tm, _ := newScreen(t)
-	waitFor(t, tm, "167h")
+	tm, a := newScreen(t)
+	waitFor(t, a, "167h")
 	// kenji's acknowledgement, in the responsiveness phase.
 	tm.Type("j")
 	for range 11 {
 		tm.Type("l")
 	}
-	waitRedraw(t, tm, "acknowledgements: 1 · med 15m")
+	waitFor(t, a, "acknowledgements: 1 · med 15m")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	waitRedraw(t, tm, "after detection")
+	waitFor(t, a, "after detection")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
 	tm.Type("hhhhhhh") // back to amelie's first to notice
 	tm.Type("k")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	waitRedraw(t, tm, "opened it")
+	waitFor(t, a, "opened it")
 	plain := ansi.Strip(finalView(t, tm))
 	for _, want := range []string{"amelie · incidents noticed first · 1", "2026-03-24 02:00", "incident #1 garage down", "opened it"} {
 		if !strings.Contains(plain, want) {
@@ -203,12 +175,12 @@ func TestCareScreenDrillDownAcrossPhases(t *testing.T) {
 }
 
 func TestCareScreenWindowSwitch(t *testing.T) {
-	tm, _ := newScreen(t)
-	waitFor(t, tm, "last 90 days", "167h")
+	tm, a := newScreen(t)
+	waitFor(t, a, "last 90 days", "167h")
 	tm.Type("w")
-	waitRedraw(t, tm, "care work · last 365 days")
+	waitFor(t, a, "care work · last 365 days")
 	tm.Type("w")
-	waitRedraw(t, tm, "care work · last 30 days")
+	waitFor(t, a, "care work · last 30 days")
 	plain := ansi.Strip(finalView(t, tm))
 	// 30 days back from 6 April: 7 March onwards, both weeks still in.
 	if !strings.Contains(plain, "care work · last 30 days") || !strings.Contains(plain, "167h") {
@@ -218,13 +190,13 @@ func TestCareScreenWindowSwitch(t *testing.T) {
 
 func TestCareScreenFollowsTheStore(t *testing.T) {
 	tm, a := newScreen(t)
-	waitFor(t, tm, "kenji")
+	waitFor(t, a, "kenji")
 	st := a.ctx.Store
 	if _, err := st.AddMember(context.Background(), oncall.Member{Handle: "zoe", Name: "Zoé", TZ: "Europe/Lisbon"}); err != nil {
 		t.Fatal(err)
 	}
 	tm.Send(common.StoreChangedMsg{Now: testNow})
-	waitRedraw(t, tm, "zoe")
+	waitFor(t, a, "zoe")
 	plain := ansi.Strip(finalView(t, tm))
 	// Rows stay ordered by handle, whatever the figures.
 	if a, k, z := strings.Index(plain, "amelie"), strings.Index(plain, "kenji"), strings.Index(plain, "zoe"); !(a < k && k < z) {

@@ -29,7 +29,7 @@ type Row struct {
 
 // ListKeys are the list movements every list screen shares.
 type ListKeys struct {
-	Up, Down, Top, Bottom, PageUp, PageDown, Sort key.Binding
+	Up, Down, Top, Bottom, PageUp, PageDown, Sort, Reverse key.Binding
 }
 
 func DefaultListKeys() ListKeys {
@@ -41,11 +41,12 @@ func DefaultListKeys() ListKeys {
 		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
 		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
 		Sort:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort by next column")),
+		Reverse:  key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse the sort")),
 	}
 }
 
 func (k ListKeys) Bindings() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.Sort}
+	return []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.Sort, k.Reverse}
 }
 
 // List is a scrolling, filterable, sortable table. Rows are set whenever
@@ -65,7 +66,8 @@ type List struct {
 
 	filter  string
 	site    string
-	sortCol int // -1: the order the screen gave
+	sortCol int  // -1: the order the screen gave
+	desc    bool // sortCol descending
 }
 
 func NewList(cols ...Col) List {
@@ -113,6 +115,7 @@ func (l *List) SetSite(site string) {
 }
 
 // CycleSort sorts by the next column (then back to the screen's order).
+// The direction stays what ReverseSort last made it, as htop's does.
 func (l *List) CycleSort() {
 	prev := l.selectedID()
 	l.sortCol++
@@ -121,6 +124,25 @@ func (l *List) CycleSort() {
 	}
 	l.reindex(prev)
 }
+
+// ReverseSort flips the direction of the sort; in the screen's own order
+// (nothing to reverse by) it sorts by the first column, descending.
+func (l *List) ReverseSort() {
+	if len(l.Cols) == 0 {
+		return
+	}
+	prev := l.selectedID()
+	if l.sortCol < 0 {
+		l.sortCol, l.desc = 0, true
+	} else {
+		l.desc = !l.desc
+	}
+	l.reindex(prev)
+}
+
+// Sort is the column sorted by (-1: the screen's order) and whether it is
+// descending.
+func (l *List) Sort() (col int, desc bool) { return l.sortCol, l.desc }
 
 func (l *List) reindex(keepID string) {
 	l.view = l.view[:0]
@@ -136,6 +158,9 @@ func (l *List) reindex(keepID string) {
 	}
 	if c := l.sortCol; c >= 0 {
 		slices.SortStableFunc(l.view, func(a, b int) int {
+			if l.desc {
+				a, b = b, a
+			}
 			return cmp.Compare(sortKey(l.rows[a], c), sortKey(l.rows[b], c))
 		})
 	}
@@ -217,6 +242,8 @@ func (l *List) Update(msg tea.Msg) bool {
 			l.cursor = max(len(l.view)-1, 0)
 		case key.Matches(msg, l.Keys.Sort):
 			l.CycleSort()
+		case key.Matches(msg, l.Keys.Reverse):
+			l.ReverseSort()
 		default:
 			return false
 		}
@@ -246,7 +273,11 @@ func (l *List) View(st *theme.Styles, width, height int) string {
 	cols := l.Cols
 	if l.sortCol >= 0 {
 		cols = slices.Clone(cols)
-		cols[l.sortCol].Title += "▲"
+		arrow := "▲"
+		if l.desc {
+			arrow = "▼"
+		}
+		cols[l.sortCol].Title += arrow
 	}
 	t := Table{Cols: cols, Natural: l.natural, Cursor: l.cursor - l.offset}
 	end := min(l.offset+visible, len(l.view))

@@ -77,3 +77,73 @@ func TestListDrawsOnlyWhatFitsAndNeverWraps(t *testing.T) {
 		t.Errorf("pgdown: on %q, want 8", r.ID)
 	}
 }
+
+// s picks the column, S flips the direction; the header shows which.
+func TestListSortDirection(t *testing.T) {
+	st := theme.New(true)
+	l := NewList(Col{Title: "NAME"}, Col{Title: "SITE", Flex: true})
+	rs := rows(6) // names 0006 (ID 0) down to 0001 (ID 5), sites alternate
+	l.SetRows(rs)
+	order := func() string {
+		var ids []string
+		for i := range l.Len() {
+			l.cursor = i
+			r, _ := l.Selected()
+			ids = append(ids, r.ID)
+		}
+		l.cursor = 0
+		return strings.Join(ids, ",")
+	}
+	header := func() string { return strings.Split(ansi.Strip(l.View(st, 60, 10)), "\n")[0] }
+	shift := func(r rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: r, Text: string(r)} }
+
+	// S in the screen's order starts a descending sort by the first column.
+	if !l.Update(shift('S')) {
+		t.Fatal("S not handled by the list")
+	}
+	if c, d := l.Sort(); c != 0 || !d {
+		t.Fatalf("after S: sort (%d, %v), want (0, true)", c, d)
+	}
+	if got := order(); got != "0,1,2,3,4,5" {
+		t.Errorf("NAME descending: %s", got)
+	}
+	if h := header(); !strings.Contains(h, "NAME▼") || strings.Contains(h, "▲") {
+		t.Errorf("header %q, want NAME▼", h)
+	}
+	l.Update(shift('S'))
+	if got := order(); got != "5,4,3,2,1,0" {
+		t.Errorf("NAME ascending: %s", got)
+	}
+	if h := header(); !strings.Contains(h, "NAME▲") {
+		t.Errorf("header %q, want NAME▲", h)
+	}
+	// The direction stays when s moves to the next column; ties keep the
+	// screen's order in both directions (stable).
+	l.Update(shift('S'))
+	l.Update(shift('s'))
+	if got := order(); got != "1,3,5,0,2,4" {
+		t.Errorf("SITE descending (paris first, ties in screen order): %s", got)
+	}
+	if h := header(); !strings.Contains(h, "SITE▼") || strings.Contains(h, "NAME▼") {
+		t.Errorf("header %q, want SITE▼ only", h)
+	}
+	l.Update(shift('S'))
+	if got := order(); got != "0,2,4,1,3,5" {
+		t.Errorf("SITE ascending: %s", got)
+	}
+	// The cursor follows its row through a reversal.
+	l.Update(shift('G'))
+	r, _ := l.Selected()
+	l.Update(shift('S'))
+	if r2, _ := l.Selected(); r2.ID != r.ID {
+		t.Errorf("cursor moved from %s to %s on reverse", r.ID, r2.ID)
+	}
+	// Past the last column: the screen's order, no arrow.
+	l.Update(shift('s'))
+	if got := order(); got != "0,1,2,3,4,5" {
+		t.Errorf("screen order: %s", got)
+	}
+	if h := header(); strings.ContainsAny(h, "▲▼") {
+		t.Errorf("header %q has an arrow in the screen's order", h)
+	}
+}

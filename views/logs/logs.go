@@ -1,5 +1,5 @@
 // Package logs follows a task's stdout or stderr live through Nomad's fs
-// logs API, with pause and scroll.
+// logs API, with pause, scroll and a live `/` filter.
 package logs
 
 import (
@@ -47,10 +47,15 @@ type Model struct {
 	alloc, task string
 	stream      string // "stdout" or "stderr"
 	lines       []string
+	first       int    // absolute number of lines[0] (older ones were dropped)
 	partial     []byte // an unfinished last line
+	partLine    string // partial, sanitised
 	follow      bool   // stick to the end as lines arrive
-	top         int    // first line drawn when not following
-	unseen      int    // lines arrived while paused
+	top         int    // first shown line drawn when not following
+	seen        int    // absolute line count when the member paused
+	filter      string // lower-case; "" shows every line
+	shownQuery  string // the filter as typed, for the header
+	match       []int  // with a filter: absolute numbers of matching lines
 	err         error
 	ended       bool
 	cancel      context.CancelFunc
@@ -86,7 +91,8 @@ func (m *Model) Close() {
 func (m *Model) open() tea.Cmd {
 	m.Close()
 	m.gen++
-	m.lines, m.partial, m.err, m.ended, m.unseen = nil, nil, nil, false, 0
+	m.lines, m.first, m.partial, m.partLine, m.match, m.seen = nil, 0, nil, "", nil, 0
+	m.err, m.ended = nil, false
 	cl := m.ctx.Cluster
 	if cl == nil {
 		m.err = fmt.Errorf("no live cluster to read logs from")
@@ -142,14 +148,15 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		case key.Matches(msg, m.keys.PageDown):
 			m.scroll(page)
 		case key.Matches(msg, m.keys.Top):
-			m.follow, m.top = false, 0
+			m.pause()
+			m.top = 0
 		case key.Matches(msg, m.keys.Follow):
-			m.follow, m.unseen = true, 0
+			m.follow = true
 		case key.Matches(msg, m.keys.Pause):
 			if m.follow {
-				m.follow, m.top = false, m.lastTop()
+				m.pause()
 			} else {
-				m.follow, m.unseen = true, 0
+				m.follow = true
 			}
 		case key.Matches(msg, m.keys.Stream):
 			m.stream = map[string]string{"stdout": "stderr", "stderr": "stdout"}[m.stream]
@@ -164,45 +171,50 @@ func (m *Model) add(data []byte) {
 	data = append(m.partial, data...)
 	parts := bytes.Split(data, []byte("\n"))
 	m.partial = append([]byte(nil), parts[len(parts)-1]...)
-	n := 0
+	m.partLine = sanitize.Line(strings.TrimRight(string(m.partial), "\r"))
 	for _, p := range parts[:len(parts)-1] {
-		m.lines = append(m.lines, sanitize.Line(strings.TrimRight(string(p), "\r")))
-		n++
-	}
-	if !m.follow {
-		m.unseen += n
+		l := sanitize.Line(strings.TrimRight(string(p), "\r"))
+		if m.filter != "" && matches(l, m.filter) {
+			m.match = append(m.match, m.first+len(m.lines))
+		}
+		m.lines = append(m.lines, l)
 	}
 	if drop := len(m.lines) - MaxLines; drop > 0 {
 		m.lines = append([]string(nil), m.lines[drop:]...)
-		m.top = max(m.top-drop, 0)
+		m.first += drop
+		gone := drop
+		if m.filter != "" {
+			gone = m.matchesBefore(m.first)
+			m.match = append([]int(nil), m.match[gone:]...)
+		}
+		m.top = max(m.top-gone, 0)
 	}
 }
 
-// all is the lines plus the unfinished last one.
-func (m *Model) all() []string {
-	if len(m.partial) == 0 {
-		return m.lines
+// pause stops following where the view is, remembering how many lines
+// there were so the header can count the new ones.
+func (m *Model) pause() {
+	if m.follow {
+		m.follow, m.top = false, m.lastTop()
+		m.seen = m.first + len(m.lines)
 	}
-	return append(m.lines[:len(m.lines):len(m.lines)], sanitize.Line(string(m.partial)))
 }
 
 func (m *Model) bodyHeight() int { return max(m.ctx.Height-1, 1) }
 
-func (m *Model) lastTop() int { return max(len(m.all())-m.bodyHeight(), 0) }
+func (m *Model) lastTop() int { return max(m.shownLen()-m.bodyHeight(), 0) }
 
 func (m *Model) scroll(d int) {
-	if m.follow {
-		m.follow, m.top = false, m.lastTop()
-	}
+	m.pause()
 	m.top = max(min(m.top+d, m.lastTop()), 0)
 	if d > 0 && m.top == m.lastTop() {
-		m.follow, m.unseen = true, 0
+		m.follow = true
 	}
 }
 
 func (m *Model) View() string {
 	st := m.ctx.Styles
-	lines := m.all()
+	n := m.shownLen()
 	h := m.bodyHeight()
 	top := m.top
 	if m.follow {
@@ -217,21 +229,31 @@ func (m *Model) View() string {
 		state = st.Muted.Render("stream ended")
 	case !m.follow:
 		state = st.Warn.Render("paused")
-		if m.unseen > 0 {
-			state += st.Muted.Render(fmt.Sprintf(" (%d new lines, G follows)", m.unseen))
+		if u := m.unseen(); u > 0 {
+			state += st.Muted.Render(fmt.Sprintf(" (%d new lines, G follows)", u))
 		}
 	}
+	pos := st.Muted.Render(fmt.Sprintf(" · lines %d-%d of %d", min(top+1, n), min(top+h, n), n))
+	if m.filter != "" {
+		count := fmt.Sprintf(" · %d of %d lines", n, m.totalLen())
+		if n > 0 {
+			count += fmt.Sprintf(" · showing %d-%d", top+1, min(top+h, n))
+		}
+		pos = st.Muted.Render(" · filter: ") + st.Key.Render(m.shownQuery) + st.Muted.Render(count)
+	}
 	head := st.Bold.Render(sanitize.Line(m.task)) + " " + st.Key.Render(m.stream) +
-		st.Muted.Render(" · alloc "+common.ShortID(sanitize.Line(m.alloc))+" · ") + state +
-		st.Muted.Render(fmt.Sprintf(" · lines %d-%d of %d", min(top+1, len(lines)), min(top+h, len(lines)), len(lines)))
+		st.Muted.Render(" · alloc "+common.ShortID(sanitize.Line(m.alloc))+" · ") + state + pos
 	var b strings.Builder
 	b.WriteString(head)
-	if len(lines) == 0 && m.err == nil {
+	switch {
+	case m.totalLen() == 0 && m.err == nil:
 		b.WriteString("\n" + st.Muted.Render("(no output yet)"))
+	case n == 0 && m.filter != "":
+		b.WriteString("\n" + st.Muted.Render(fmt.Sprintf("(no line matches %q; esc clears the filter)", m.shownQuery)))
 	}
-	for _, l := range lines[top:min(top+h, len(lines))] {
+	for i := top; i < min(top+h, n); i++ {
 		b.WriteByte('\n')
-		b.WriteString(l)
+		b.WriteString(m.shown(i))
 	}
 	return b.String()
 }

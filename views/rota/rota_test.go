@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"entretien/internal/frames"
 	"entretien/oncall"
 	"entretien/views/common"
 	"entretien/views/theme"
@@ -19,8 +20,9 @@ import (
 
 // harness runs one Screen as a program, the way the root does.
 type harness struct {
-	ctx *common.Context
-	s   common.Screen
+	ctx    *common.Context
+	s      common.Screen
+	frames frames.Recorder
 }
 
 func (h *harness) Init() tea.Cmd { return h.s.Init() }
@@ -32,7 +34,7 @@ func (h *harness) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	h.s, cmd = h.s.Update(msg)
 	return h, cmd
 }
-func (h *harness) View() tea.View { return tea.NewView(h.s.View()) }
+func (h *harness) View() tea.View { return tea.NewView(h.frames.Record(h.s.View())) }
 
 var testNow = time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC) // Wednesday of amelie's week
 
@@ -73,19 +75,10 @@ func startScreen(t *testing.T, st *oncall.Store, me string) (*teatest.TestModel,
 	return tm, h
 }
 
-// waitScreen waits until the accumulated output (renderer diffs) holds every want.
-func waitScreen(t *testing.T, tm *teatest.TestModel, wants ...string) {
+// waitScreen waits until the frame on screen holds every want.
+func waitScreen(t *testing.T, h *harness, wants ...string) {
 	t.Helper()
-	var seen strings.Builder
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-		seen.WriteString(ansi.Strip(string(b)))
-		for _, w := range wants {
-			if !strings.Contains(seen.String(), w) {
-				return false
-			}
-		}
-		return true
-	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	h.frames.Wait(t, 5*time.Second, wants...)
 }
 
 func press(code rune, mod tea.KeyMod) tea.KeyPressMsg { return tea.KeyPressMsg{Code: code, Mod: mod} }
@@ -103,12 +96,12 @@ func TestSwapProposedAndAcceptedOnTheRotaScreen(t *testing.T) {
 
 	// amelie proposes: her week for lucas's next one.
 	tm, h := startScreen(t, st, "amelie")
-	waitScreen(t, tm, "primary", "now   amelie", "next  lucas", "coming shifts")
+	waitScreen(t, h, "primary", "now   amelie", "next  lucas", "coming shifts")
 	tm.Type("s")
-	waitScreen(t, tm, "Propose a swap")
+	waitScreen(t, h, "Propose a swap")
 	tm.Send(enter) // rotation: prefilled "primary"
 	tm.Type("zoe")
-	waitScreen(t, tm, `with "zoe": no such member`)
+	waitScreen(t, h, `with "zoe": no such member`)
 	tm.Send(ctrlU)
 	tm.Type("lucas")
 	tm.Send(enter) // your shift: prefilled inside amelie's week
@@ -117,7 +110,7 @@ func TestSwapProposedAndAcceptedOnTheRotaScreen(t *testing.T) {
 	tm.Send(enter)
 	tm.Type("family weekend")
 	tm.Send(enter) // last field: submit
-	waitScreen(t, tm, "refused:", "swap.theirs")
+	waitScreen(t, h, "refused:", "swap.theirs")
 	if n, _ := st.AwaitingConsent(ctx, "lucas"); len(n) != 0 {
 		t.Fatalf("a refused swap was written: %+v", n)
 	}
@@ -125,7 +118,7 @@ func TestSwapProposedAndAcceptedOnTheRotaScreen(t *testing.T) {
 	tm.Send(ctrlU)
 	tm.Type("2026-12-02 12:00")
 	tm.Send(ctrlS)
-	waitScreen(t, tm, "swap proposed", "waiting for lucas")
+	waitScreen(t, h, "swap proposed", "waiting for lucas")
 	if h.s.Capturing() {
 		t.Fatal("form still open after a successful submit")
 	}
@@ -136,10 +129,10 @@ func TestSwapProposedAndAcceptedOnTheRotaScreen(t *testing.T) {
 	tm.Quit()
 
 	// lucas sees it waiting for him and accepts it.
-	tm2, _ := startScreen(t, st, "lucas")
-	waitScreen(t, tm2, "Waiting for you", "swap from amelie on primary (family weekend)")
+	tm2, h2 := startScreen(t, st, "lucas")
+	waitScreen(t, h2, "Waiting for you", "swap from amelie on primary (family weekend)")
 	tm2.Type("a")
-	waitScreen(t, tm2, "confirmed", "now   lucas covering amelie")
+	waitScreen(t, h2, "confirmed", "now   lucas covering amelie")
 	ocs, err := st.OnCallAt(ctx, testNow.Add(time.Hour))
 	if err != nil || ocs[0].Now.Member != "lucas" || ocs[0].Now.Covers != "amelie" {
 		t.Fatalf("after accepting: %+v %v", ocs, err)
@@ -157,30 +150,30 @@ func TestLeaveNoteAndOverrideForms(t *testing.T) {
 	ctx := context.Background()
 	st := testStore(t)
 	tm, h := startScreen(t, st, "lucas")
-	waitScreen(t, tm, "now   amelie")
+	waitScreen(t, h, "now   amelie")
 	// lucas is away during his own week: a leave conflict and a gap show.
 	tm.Type("l")
-	waitScreen(t, tm, "Mark leave")
+	waitScreen(t, h, "Mark leave")
 	tm.Send(enter) // member: lucas
 	tm.Type("2026-12-03..2026-12-01")
-	waitScreen(t, tm, `when "2026-12-01": must be after when`)
+	waitScreen(t, h, `when "2026-12-01": must be after when`)
 	tm.Send(ctrlU)
 	tm.Type("2026-12-01..2026-12-02")
 	tm.Send(ctrlS)
-	waitScreen(t, tm, "leave #1 marked for lucas", "gap", "lucas on leave")
+	waitScreen(t, h, "leave #1 marked for lucas", "gap", "lucas on leave")
 	if view := ansi.Strip(h.s.View()); !strings.Contains(view, "lucas         ·····#! !#####·") ||
 		!strings.Contains(view, "gaps primary        ! !") {
 		t.Fatalf("calendar does not mark the conflict:\n%s", view)
 	}
 	// A handoff note from lucas is refused: amelie holds the pager.
 	tm.Type("n")
-	waitScreen(t, tm, "Handoff note")
+	waitScreen(t, h, "Handoff note")
 	tm.Type("primary")
-	waitScreen(t, tm, `you are not on call on it now`)
+	waitScreen(t, h, `you are not on call on it now`)
 	tm.Send(press(tea.KeyEscape, 0))
 	// An override proposed by lucas to cover amelie tomorrow waits for her.
 	tm.Type("o")
-	waitScreen(t, tm, "Add an override")
+	waitScreen(t, h, "Add an override")
 	tm.Send(enter)
 	tm.Send(enter) // covering: lucas
 	tm.Type("amelie")
@@ -189,7 +182,7 @@ func TestLeaveNoteAndOverrideForms(t *testing.T) {
 	tm.Send(enter)
 	tm.Type("+1d")
 	tm.Send(ctrlS)
-	waitScreen(t, tm, "override #1 proposed, waiting for amelie", "proposed #1")
+	waitScreen(t, h, "override #1 proposed, waiting for amelie", "proposed #1")
 	o, err := st.Override(ctx, 1)
 	if err != nil || o.Covering != "lucas" || o.Covered != "amelie" || o.Status != oncall.Proposed {
 		t.Fatalf("override %+v %v", o, err)

@@ -1,0 +1,72 @@
+package allocs
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"entretien/views/common"
+	"entretien/views/fixture"
+	"entretien/views/theme"
+)
+
+// eventLines are the section title and the rows of the task events table
+// (without its header), or the line saying none matches.
+func eventLines(t *testing.T, m *Model) (title string, rows []string) {
+	t.Helper()
+	lines := strings.Split(ansi.Strip(m.View()), "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "Recent task events") {
+			for _, r := range lines[i+1:] {
+				if strings.TrimSpace(r) != "" && !strings.HasPrefix(r, "WHEN") {
+					rows = append(rows, strings.TrimSpace(r))
+				}
+			}
+			return l, rows
+		}
+	}
+	t.Fatalf("no task events section:\n%s", strings.Join(lines, "\n"))
+	return "", nil
+}
+
+func TestFilterNarrowsTaskEvents(t *testing.T) {
+	snap := fixture.Snapshot()
+	ctx := &common.Context{Styles: theme.New(true), Now: func() time.Time { return fixture.Now }, Width: 120, Height: 24, Cluster: fixture.NewCluster(snap)}
+	m := New(ctx, fixture.BackupAlloc2)
+	fetch := m.Init()
+	m.Update(common.SnapshotMsg{Snap: snap})
+	m.Update(fetch())
+	var _ common.Filterable = m
+
+	title, rows := eventLines(t, m)
+	if len(rows) != 4 || strings.Contains(title, "filter") {
+		t.Fatalf("unfiltered: %q, %d rows: %q", title, len(rows), rows)
+	}
+	// Task, type and message are searched, case-insensitively.
+	m.SetFilter(" RESTART")
+	title, rows = eventLines(t, m)
+	if !strings.Contains(title, "filter: RESTART · 2 of 4") {
+		t.Errorf("title %q", title)
+	}
+	if len(rows) != 2 || !strings.Contains(rows[0], "Not Restarting") || !strings.Contains(rows[1], "Task restarting in 3s") {
+		t.Errorf("filtered rows %q", rows)
+	}
+	m.SetFilter("exit code")
+	if _, rows = eventLines(t, m); len(rows) != 1 || !strings.Contains(rows[0], "Terminated") {
+		t.Errorf("message filter rows %q", rows)
+	}
+	m.SetFilter("zzz")
+	if title, rows = eventLines(t, m); !strings.Contains(title, "0 of 4") || len(rows) != 1 || !strings.Contains(rows[0], "esc clears the filter") {
+		t.Errorf("no match: %q %q", title, rows)
+	}
+	// The task list above is not filtered: enter still opens its logs.
+	if r, ok := m.tasks.Selected(); !ok || r.ID != "backup" {
+		t.Errorf("task under the cursor %q, %v", r.ID, ok)
+	}
+	m.SetFilter("")
+	if title, rows = eventLines(t, m); len(rows) != 4 || strings.Contains(title, "filter") {
+		t.Errorf("cleared: %q %q", title, rows)
+	}
+}
