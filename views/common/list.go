@@ -3,6 +3,7 @@ package common
 import (
 	"cmp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -161,7 +162,7 @@ func (l *List) reindex(keepID string) {
 			if l.desc {
 				a, b = b, a
 			}
-			return cmp.Compare(sortKey(l.rows[a], c), sortKey(l.rows[b], c))
+			return compareKeys(sortKey(l.rows[a], c), sortKey(l.rows[b], c))
 		})
 	}
 	l.cursor = min(l.cursor, max(len(l.view)-1, 0))
@@ -173,6 +174,17 @@ func (l *List) reindex(keepID string) {
 			}
 		}
 	}
+}
+
+// compareKeys orders numbers as numbers (RESTARTS: 2 before 10) and the
+// rest as text.
+func compareKeys(x, y string) int {
+	if fx, err := strconv.ParseFloat(x, 64); err == nil {
+		if fy, err := strconv.ParseFloat(y, 64); err == nil {
+			return cmp.Compare(fx, fy)
+		}
+	}
+	return cmp.Compare(x, y)
 }
 
 func sortKey(r Row, c int) string {

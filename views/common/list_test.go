@@ -147,3 +147,21 @@ func TestListSortDirection(t *testing.T) {
 		t.Errorf("header %q has an arrow in the screen's order", h)
 	}
 }
+
+func TestListSortsNumbersAsNumbers(t *testing.T) {
+	l := NewList(Col{Title: "NAME"}, Col{Title: "RESTARTS", Flex: true})
+	var rs []Row
+	for i, n := range []string{"10", "2", "0", "33", "—"} {
+		rs = append(rs, Row{ID: fmt.Sprint(i), Cells: []Spec{{Text: fmt.Sprint("job", i)}, {Text: n}}})
+	}
+	l.SetRows(rs)
+	l.CycleSort() // NAME
+	l.CycleSort() // RESTARTS
+	var got []string
+	for _, ri := range l.view {
+		got = append(got, l.rows[ri].Cells[1].Text)
+	}
+	if strings.Join(got, " ") != "0 2 10 33 —" {
+		t.Errorf("sorted by RESTARTS: %v, want 0 2 10 33 —", got)
+	}
+}
