@@ -64,7 +64,17 @@ type Model struct {
 	lastRefresh   time.Time
 	tick          time.Duration
 	err           error
+
+	// A database poll that found nothing new redraws nothing: the last
+	// frame is reused, except every quietRedraw polls so that ages ("12s
+	// ago", "stale 2m") keep moving. Most of an idle session's CPU was
+	// rebuilding an identical frame every second.
+	reuse      bool
+	quietPolls int
+	last       *tea.View
 }
+
+const quietRedraw = 10
 
 func New(o Options) *Model {
 	if o.Now == nil {
@@ -141,6 +151,7 @@ func (m *Model) tickCmd() tea.Cmd {
 }
 
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m.reuse = false
 	switch msg := msg.(type) {
 	case tea.BackgroundColorMsg:
 		*m.ctx.Styles = *theme.New(msg.IsDark())
@@ -155,15 +166,22 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.waitUpdate(), m.broadcast(common.SnapshotMsg{Snap: m.snap}))
 	case tickMsg:
 		cmds := []tea.Cmd{m.tickCmd()}
+		changed := errText(m.err) != errText(msg.err)
 		m.err = msg.err
 		// Another member wrote, or a minute passed (who is on call now is
 		// a function of the clock).
 		if msg.err == nil && (msg.version != m.storeVersion || msg.now.Sub(m.lastRefresh) >= time.Minute) {
 			first := m.storeVersion == 0
 			m.storeVersion, m.lastRefresh = msg.version, msg.now
+			changed = true
 			if !first {
 				cmds = append(cmds, m.broadcast(common.StoreChangedMsg{Now: msg.now}))
 			}
+		}
+		if m.quietPolls++; !changed && m.quietPolls < quietRedraw {
+			m.reuse = true
+		} else {
+			m.quietPolls = 0
 		}
 		return m, tea.Batch(cmds...)
 	case common.ErrMsg:
@@ -273,6 +291,22 @@ func (m *Model) layout() {
 }
 
 func (m *Model) View() tea.View {
+	if m.reuse && m.last != nil {
+		return *m.last
+	}
+	v := m.render()
+	m.last = &v
+	return v
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func (m *Model) render() tea.View {
 	var v tea.View
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
