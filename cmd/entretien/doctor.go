@@ -61,7 +61,7 @@ func runDoctor(args []string, stdout, stderr io.Writer) error {
 	me, err := st.Me(ctx)
 	if err != nil {
 		report("identity", fmt.Errorf("OS user %q is not mapped to a member: %w", user, err), "",
-			"ask a member to add you with your OS user name")
+			fmt.Sprintf("entretien member add --handle HANDLE --name NAME --tz Europe/Paris --os-user %s", sanitize.Line(user)))
 	} else {
 		report("identity", nil, fmt.Sprintf("OS user %s is %s (%s)", user, me.Handle, me.Name), "")
 	}
