@@ -70,15 +70,69 @@ func (s *Store) AddLeave(ctx context.Context, by string, l Leave) (Leave, error)
 	return l, nil
 }
 
+// Leave returns leave id; an unknown id wraps ErrNotFound.
+func (s *Store) Leave(ctx context.Context, id int64) (Leave, error) {
+	return leaveByID(ctx, s.db, id)
+}
+
+// RemoveLeave withdraws leave id, as member by: only the member on leave or
+// the member who marked it may. One not started yet is deleted; one under
+// way ends now, so the part already taken stays (conflicts and gaps shown
+// for past days must not change after the fact); one already over is
+// refused. A refusal writes nothing.
+func (s *Store) RemoveLeave(ctx context.Context, by string, id int64) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := memberID(ctx, tx, by); err != nil {
+			return err
+		}
+		l, err := leaveByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if by != l.Member && by != l.CreatedBy {
+			return invalid("leave.id", itoa64(id), fmt.Sprintf("%s is neither the member on leave (%s) nor who marked it (%s)", by, l.Member, l.CreatedBy))
+		}
+		now := s.now()
+		switch {
+		case !l.End.After(now):
+			return invalid("leave.id", itoa64(id), "ended "+l.End.Format(time.RFC3339)+": past leave stays in the history")
+		case l.Start.Before(now):
+			_, err = tx.ExecContext(ctx, `UPDATE leave SET end_at = ? WHERE id = ?`, encodeTime(now), id)
+		default:
+			_, err = tx.ExecContext(ctx, `DELETE FROM leave WHERE id = ?`, id)
+		}
+		return err
+	})
+	if err != nil {
+		return opError(fmt.Sprintf("remove leave #%d", id), err)
+	}
+	return nil
+}
+
+func leaveByID(ctx context.Context, q queryer, id int64) (Leave, error) {
+	ls, err := queryLeaves(ctx, q, `WHERE l.id = ?`, id)
+	if err != nil {
+		return Leave{}, err
+	}
+	if len(ls) == 0 {
+		return Leave{}, fmt.Errorf("leave #%d: %w", id, ErrNotFound)
+	}
+	return ls[0], nil
+}
+
 // Leaves lists every leave overlapping [from, to), by start.
 func (s *Store) Leaves(ctx context.Context, from, to time.Time) ([]Leave, error) {
 	return leavesOverlapping(ctx, s.db, from, to)
 }
 
 func leavesOverlapping(ctx context.Context, q queryer, from, to time.Time) ([]Leave, error) {
+	return queryLeaves(ctx, q, `WHERE l.start_at < ? AND l.end_at > ?`, encodeTime(to), encodeTime(from))
+}
+
+func queryLeaves(ctx context.Context, q queryer, where string, args ...any) ([]Leave, error) {
 	rows, err := q.QueryContext(ctx, `SELECT l.id, m.handle, l.start_at, l.end_at, l.reason, b.handle, l.created_at
 		FROM leave l JOIN members m ON m.id = l.member_id JOIN members b ON b.id = l.created_by
-		WHERE l.start_at < ? AND l.end_at > ? ORDER BY l.start_at, l.id`, encodeTime(to), encodeTime(from))
+		`+where+` ORDER BY l.start_at, l.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list leave: %w", err)
 	}

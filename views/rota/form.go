@@ -23,6 +23,7 @@ type field struct {
 // formDoneMsg. While a form is open the screen captures every key.
 type form struct {
 	title  string
+	info   []string // shown under the title, e.g. what the form acts on
 	fields []field
 	focus  int
 	err    string // from submit (the store's refusal), shown under the form
@@ -107,6 +108,9 @@ func (f *form) update(msg tea.Msg, keys FormKeys) (cmd tea.Cmd, close bool) {
 func (f *form) view(st *theme.Styles, width int) string {
 	var b strings.Builder
 	b.WriteString(st.Section.Render(f.title) + "\n")
+	for _, l := range f.info {
+		b.WriteString(st.Muted.Render(sanitize.Line(l)) + "\n")
+	}
 	w := max(width-20, 20)
 	for i := range f.fields {
 		fl := &f.fields[i]

@@ -6,7 +6,7 @@ import "charm.land/bubbles/v2/key"
 type KeyMap struct {
 	Up, Down                   key.Binding
 	Swap, Override, Note       key.Binding
-	Leave                      key.Binding
+	Leave, Withdraw            key.Binding
 	PrevProposal, NextProposal key.Binding
 	Accept, Decline            key.Binding
 	Form                       FormKeys
@@ -25,6 +25,7 @@ func DefaultKeyMap() KeyMap {
 		Override:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "add an override")),
 		Note:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "handoff note")),
 		Leave:        key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "mark leave")),
+		Withdraw:     key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "withdraw leave")),
 		PrevProposal: key.NewBinding(key.WithKeys("["), key.WithHelp("[/]", "select proposal")),
 		NextProposal: key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "next proposal")),
 		Accept:       key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "accept proposal")),
@@ -51,7 +52,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 	f := m.keys.Form
 	return [][]key.Binding{
 		{m.keys.Up, m.keys.Down},
-		{m.keys.Swap, m.keys.Override, m.keys.Note, m.keys.Leave},
+		{m.keys.Swap, m.keys.Override, m.keys.Note, m.keys.Leave, m.keys.Withdraw},
 		{m.keys.PrevProposal, m.keys.Accept, m.keys.Decline},
 		{f.Enter, f.Next, f.Prev, f.Submit, f.Cancel},
 	}

@@ -1,8 +1,8 @@
 // Package rota is the on-call screen: who is on call now and next in each
 // rotation with the handoff notes, a calendar strip of the coming weeks per
 // member (gaps and leave conflicts marked), the proposals waiting for you,
-// and forms to propose or accept a swap, add an override, write a handoff
-// note and mark leave.
+// the leave not over yet, and forms to propose or accept a swap, add an
+// override, write a handoff note, mark leave and withdraw it.
 package rota
 
 import (
@@ -155,6 +155,8 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return m, m.open(m.noteForm)
 	case key.Matches(km, m.keys.Leave):
 		return m, m.open(m.leaveForm)
+	case key.Matches(km, m.keys.Withdraw):
+		return m, m.open(m.withdrawForm)
 	case key.Matches(km, m.keys.PrevProposal):
 		m.sel = max(m.sel-1, 0)
 	case key.Matches(km, m.keys.NextProposal):
@@ -255,6 +257,7 @@ func (m *Model) View() string {
 		lines = append(lines, "")
 	}
 	lines = append(lines, m.awaitingLines(loc)...)
+	lines = append(lines, m.leaveLines(loc)...)
 	lines = append(lines, m.calendar(loc)...)
 	if m.scroll > len(lines)-1 {
 		m.scroll = max(len(lines)-1, 0)

@@ -9,7 +9,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"entretien/internal/frames"
@@ -118,10 +117,9 @@ func TestSwapProposedAndAcceptedOnTheRotaScreen(t *testing.T) {
 	tm.Send(ctrlU)
 	tm.Type("2026-12-02 12:00")
 	tm.Send(ctrlS)
-	waitScreen(t, h, "swap proposed", "waiting for lucas")
-	if h.s.Capturing() {
-		t.Fatal("form still open after a successful submit")
-	}
+	// The form closed: the main view is back (h.s.Capturing() would race
+	// with the program's goroutine; TestWithdrawFormCaptures checks it).
+	waitScreen(t, h, "swap proposed", "waiting for lucas", "coming shifts")
 	aw, err := st.AwaitingConsent(ctx, "lucas")
 	if err != nil || len(aw) != 2 || aw[0].ProposedBy != "amelie" || aw[0].Note != "family weekend" {
 		t.Fatalf("awaiting lucas: %+v %v", aw, err)
@@ -161,7 +159,7 @@ func TestLeaveNoteAndOverrideForms(t *testing.T) {
 	tm.Type("2026-12-01..2026-12-02")
 	tm.Send(ctrlS)
 	waitScreen(t, h, "leave #1 marked for lucas", "gap", "lucas on leave")
-	if view := ansi.Strip(h.s.View()); !strings.Contains(view, "lucas         ·····#! !#####·") ||
+	if view := h.frames.Last(); !strings.Contains(view, "lucas         ·····#! !#####·") ||
 		!strings.Contains(view, "gaps primary        ! !") {
 		t.Fatalf("calendar does not mark the conflict:\n%s", view)
 	}
