@@ -89,31 +89,14 @@ func leaveAdd(args []string, stdout, stderr io.Writer) error {
 
 func leaveList(args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("leave list", stderr)
-	from := fs.String("from", "today", "start of the range")
-	to := fs.String("to", "+52w", "end of the range (a date includes that day)")
+	p := periodFlags(fs, "today", "+52w")
 	member := fs.String("member", "", "only this member's leave")
-	tz := fs.String("tz", "", "zone for the times")
-	pos, err := parseArgs(fs, c, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 {
-		return usageError{fmt.Sprintf("leave list takes no arguments, got %q", sanitize.Line(pos[0]))}
-	}
 	ctx := context.Background()
-	st, err := openStore(ctx, c)
+	st, loc, rg, err := openPeriod(ctx, "leave list", fs, c, args, p)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	loc, err := rotaZone(ctx, st, *tz)
-	if err != nil {
-		return err
-	}
-	rg, err := oncall.ParseRange("--from", *from, "--to", *to, loc, time.Now())
-	if err != nil {
-		return inputErr(err)
-	}
 	if *member != "" {
 		if _, err := st.Member(ctx, *member); err != nil {
 			return inputErr(err)

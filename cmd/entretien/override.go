@@ -99,30 +99,13 @@ func overrideAdd(args []string, stdout, stderr io.Writer) error {
 
 func overrideList(args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("override list", stderr)
-	from := fs.String("from", "-1w", "start of the range")
-	to := fs.String("to", "+13w", "end of the range")
-	tz := fs.String("tz", "", "zone for the times")
-	pos, err := parseArgs(fs, c, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 {
-		return usageError{fmt.Sprintf("override list takes no arguments, got %q", pos[0])}
-	}
+	p := periodFlags(fs, "-1w", "+13w")
 	ctx := context.Background()
-	st, err := openStore(ctx, c)
+	st, loc, rg, err := openPeriod(ctx, "override list", fs, c, args, p)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	loc, err := rotaZone(ctx, st, *tz)
-	if err != nil {
-		return err
-	}
-	rg, err := oncall.ParseRange("--from", *from, "--to", *to, loc, time.Now())
-	if err != nil {
-		return inputErr(err)
-	}
 	os, err := st.Overrides(ctx, rg.Start, rg.End)
 	if err != nil {
 		return err

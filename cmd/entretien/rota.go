@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -57,6 +58,44 @@ func rotaZone(ctx context.Context, st *oncall.Store, tz string) (*time.Location,
 		return nil, usageError{fmt.Sprintf("--tz %q: unknown time zone (want an IANA name such as Europe/Paris)", tz)}
 	}
 	return loc, nil
+}
+
+// period is the --from/--to/--tz of the commands that list a stretch of
+// time (rota show, override list, leave list).
+type period struct{ from, to, tz *string }
+
+func periodFlags(fs *flag.FlagSet, from, to string) period {
+	return period{
+		from: fs.String("from", from, "start of the range"),
+		to:   fs.String("to", to, "end of the range (a date includes that day)"),
+		tz:   fs.String("tz", "", "zone for the times (default: your member's, else UTC)"),
+	}
+}
+
+// openPeriod parses a command that takes no argument but its flags, opens
+// the store and reads the period in --tz. The caller closes the store.
+func openPeriod(ctx context.Context, name string, fs *flag.FlagSet, c *config, args []string, p period) (*oncall.Store, *time.Location, oncall.Range, error) {
+	pos, err := parseArgs(fs, c, args)
+	if err != nil {
+		return nil, nil, oncall.Range{}, err
+	}
+	if len(pos) > 0 {
+		return nil, nil, oncall.Range{}, usageError{fmt.Sprintf("%s takes no arguments, got %q", name, sanitize.Line(pos[0]))}
+	}
+	st, err := openStore(ctx, c)
+	if err != nil {
+		return nil, nil, oncall.Range{}, err
+	}
+	loc, err := rotaZone(ctx, st, *p.tz)
+	if err == nil {
+		var rg oncall.Range
+		if rg, err = oncall.ParseRange("--from", *p.from, "--to", *p.to, loc, time.Now()); err == nil {
+			return st, loc, rg, nil
+		}
+		err = inputErr(err)
+	}
+	st.Close()
+	return nil, nil, oncall.Range{}, err
 }
 
 const rotaClock = "Mon 02 Jan 15:04 MST"
@@ -170,30 +209,13 @@ func rotaNext(args []string, stdout, stderr io.Writer) error {
 
 func rotaShow(args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("rota show", stderr)
-	from := fs.String("from", "now", "start of the range")
-	to := fs.String("to", "+4w", "end of the range (a date includes that day)")
-	tz := fs.String("tz", "", "zone for the times")
-	pos, err := parseArgs(fs, c, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 {
-		return usageError{fmt.Sprintf("rota show takes no arguments, got %q", pos[0])}
-	}
+	p := periodFlags(fs, "now", "+4w")
 	ctx := context.Background()
-	st, err := openStore(ctx, c)
+	st, loc, rg, err := openPeriod(ctx, "rota show", fs, c, args, p)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	loc, err := rotaZone(ctx, st, *tz)
-	if err != nil {
-		return err
-	}
-	rg, err := oncall.ParseRange("--from", *from, "--to", *to, loc, time.Now())
-	if err != nil {
-		return inputErr(err)
-	}
 	sch, err := st.Schedule(ctx, rg.Start, rg.End)
 	if err != nil {
 		return inputErr(err)
