@@ -12,12 +12,13 @@ import (
 )
 
 func init() {
-	commands["member"] = command{summary: "members: add --handle --name --tz [--os-user U] [--available W], list", run: runMember}
+	commands["member"] = command{summary: "members: add --handle --name --tz [--os-user U] [--available W], list, available HANDLE [W]...", run: runMember}
 }
 
 const memberUsage = `usage:
   entretien member add --handle H --name NAME --tz ZONE [--contact C] [--os-user U]... [--available "DAYS HH:MM-HH:MM"]...
   entretien member list
+  entretien member available HANDLE ["DAYS HH:MM-HH:MM"]...   replace the windows (none: always available)
 --os-user: the OS accounts that act as this member (identity is the OS user running entretien).
 --available: when the member can be reached, in their zone, e.g. "daily 08:00-22:00" (not nights)
 or "weekends"; none means always.`
@@ -37,6 +38,8 @@ func runMember(args []string, stdout, stderr io.Writer) error {
 		return memberAdd(args[1:], stdout, stderr)
 	case "list":
 		return memberList(args[1:], stdout, stderr)
+	case "available":
+		return memberAvailable(args[1:], stdout, stderr)
 	}
 	return usageError{fmt.Sprintf("member: unknown subcommand %q\n%s", args[0], memberUsage)}
 }
@@ -125,4 +128,47 @@ func memberList(args []string, stdout, stderr io.Writer) error {
 			sanitize.Line(strings.Join(m.OSUsers, ",")), av, sanitize.Line(m.Contact))
 	}
 	return tw.Flush()
+}
+
+// memberAvailable replaces a member's availability windows: availability
+// changes (a new job, a baby) and should not need a new member.
+func memberAvailable(args []string, stdout, stderr io.Writer) error {
+	fs, c := newFlagSet("member available", stderr)
+	pos, err := parseArgs(fs, c, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return usageError{"member available: want HANDLE and the windows (none: always available)\n" + memberUsage}
+	}
+	var ws []oncall.Window
+	for _, a := range pos[1:] {
+		w, err := oncall.ParseWindow(a)
+		if err != nil {
+			return inputErr(err)
+		}
+		ws = append(ws, w)
+	}
+	ctx := context.Background()
+	st, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if _, err := st.Member(ctx, pos[0]); err != nil {
+		return inputErr(err)
+	}
+	if err := st.SetAvailability(ctx, pos[0], ws); err != nil {
+		return inputErr(err)
+	}
+	say := "always available"
+	if len(ws) > 0 {
+		var parts []string
+		for _, w := range ws {
+			parts = append(parts, w.String())
+		}
+		say = "available " + strings.Join(parts, "; ")
+	}
+	fmt.Fprintf(stdout, "%s is %s\n", sanitize.Line(pos[0]), say)
+	return nil
 }

@@ -112,6 +112,28 @@ func TestMemberCommands(t *testing.T) {
 	if n := rotaCount(t, db, "members"); n != 6 {
 		t.Fatalf("%d members after refused adds, want 6", n)
 	}
+
+	// Availability changes without a new member; bad windows write nothing.
+	out, code = runBin(t, nil, "member", "available", "--db", db, "eve", "weekends")
+	if code != 0 || !strings.Contains(out, "eve is available weekends") {
+		t.Fatalf("member available: %d\n%s", code, out)
+	}
+	out, code = runBin(t, nil, "member", "available", "--db", db, "eve", "weekends", "nights")
+	if code != exitUsage || !strings.Contains(out, `member.availability "nights"`) {
+		t.Fatalf("member available with a bad window: %d\n%s", code, out)
+	}
+	out, code = runBin(t, nil, "member", "available", "--db", db, "nobody", "weekends")
+	if code != exitUsage || !strings.Contains(out, "nobody") {
+		t.Fatalf("member available for an unknown member: %d\n%s", code, out)
+	}
+	out, _ = runBin(t, nil, "member", "list", "--db", db)
+	if !strings.Contains(out, "weekends") || strings.Contains(out, "daily 08:00-22:00") {
+		t.Fatalf("member list after available: \n%s", out)
+	}
+	out, code = runBin(t, nil, "member", "available", "--db", db, "eve")
+	if code != 0 || !strings.Contains(out, "eve is always available") {
+		t.Fatalf("member available with no window: %d\n%s", code, out)
+	}
 }
 
 const rotaFile = `rotation "primary" {
