@@ -1,8 +1,6 @@
 package tui
 
 import (
-	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,11 +8,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/teatest/v2"
-
-	"entretien/internal/devcluster"
-	"entretien/internal/seed"
-	"entretien/oncall"
-	"entretien/sources"
 )
 
 // TestEveryScreenOnTheSeededDevCluster walks every cluster screen on real
@@ -28,34 +21,7 @@ func TestEveryScreenOnTheSeededDevCluster(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test (needs the dev agents)")
 	}
-	c := devcluster.Require(t, devcluster.Options{})
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	if err := c.SeedJobs(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.WaitSeeded(ctx); err != nil {
-		t.Fatal(err)
-	}
-	w, err := sources.New(sources.Config{NomadAddr: c.NomadAddr(), ConsulAddr: c.ConsulAddr()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	go w.Run(runCtx)
-	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "entretien.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := seed.Collective(ctx, st, "someone", time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	me, err := st.Member(ctx, "amelie")
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, st, me := seededCluster(t, true)
 	p := &probe{Model: New(Options{Source: w, Store: st, Me: me}), t: t}
 	p.TestModel = teatest.NewTestModel(t, p, teatest.WithInitialTermSize(130, 34),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII)))

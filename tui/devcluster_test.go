@@ -22,32 +22,7 @@ func TestOverviewOnTheSeededDevCluster(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test (needs the dev agents)")
 	}
-	c := devcluster.Require(t, devcluster.Options{})
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	if err := c.SeedJobs(ctx); err != nil {
-		t.Fatal(err)
-	}
-	w, err := sources.New(sources.Config{NomadAddr: c.NomadAddr(), ConsulAddr: c.ConsulAddr()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	go w.Run(runCtx)
-
-	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "entretien.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := seed.Collective(ctx, st, "someone", time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	me, err := st.Member(ctx, "amelie")
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, st, me := seededCluster(t, false)
 	m := New(Options{Source: w, Store: st, Me: me})
 	tm := teatestModel(t, m, 130, 34)
 	tm.Type("2") // the overview
@@ -85,4 +60,42 @@ func seededFaultsVisible(s *sources.Snapshot) bool {
 	}
 	return sites["lyon"].ServicesCritical >= 1 && sites["paris"].AllocsFailed >= 1 &&
 		sites["bruxelles"].ServicesPassing >= 1 && sites["paris"].ServicesPassing >= 1 && sites["lyon"].ServicesPassing >= 1
+}
+
+// seededCluster starts the dev cluster with the seeded jobs (settled when
+// settle is set), follows it with a real watcher until the test ends, and
+// opens a database seeded with the demo collective. Me is amelie.
+func seededCluster(t *testing.T, settle bool) (*sources.Watcher, *oncall.Store, oncall.Member) {
+	t.Helper()
+	c := devcluster.Require(t, devcluster.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if err := c.SeedJobs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if settle {
+		if err := c.WaitSeeded(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err := sources.New(sources.Config{NomadAddr: c.NomadAddr(), ConsulAddr: c.ConsulAddr()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(context.Background())
+	t.Cleanup(stop)
+	go w.Run(runCtx)
+	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "entretien.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := seed.Collective(ctx, st, "someone", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	me, err := st.Member(ctx, "amelie")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, st, me
 }

@@ -31,11 +31,8 @@ func runCare(args []string, stdout, stderr io.Writer) error {
 	asJSON := fs.Bool("json", false, "print the table, with the facts of every figure, as JSON")
 	noCluster := fs.Bool("no-cluster", false, "do not ask Nomad who hosts which machine")
 	clusterWait := fs.Duration("cluster-wait", 3*time.Second, "how long to wait for Nomad's node list")
-	if err := parse(fs, c, args); err != nil {
+	if err := parseNoArgs("care", fs, c, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("care takes no arguments, got %q", fs.Arg(0))}
 	}
 	days, err := care.ParseWindow(*window)
 	if err != nil {

@@ -95,6 +95,15 @@ func parseArgs(fs *flag.FlagSet, c *config, args []string) ([]string, error) {
 	return append(pos, rest...), nil
 }
 
+// parseNoArgs parses a command that takes flags only.
+func parseNoArgs(name string, fs *flag.FlagSet, c *config, args []string) error {
+	pos, err := parseArgs(fs, c, args)
+	if err == nil && len(pos) > 0 {
+		err = usageError{fmt.Sprintf("%s takes no arguments, got %q", name, sanitize.Line(pos[0]))}
+	}
+	return err
+}
+
 // inputErr turns refused input (validation, unknown member, rotation or
 // incident, a bad rotation file) into a usage error: exit 2, with the
 // store's own words.

@@ -23,11 +23,8 @@ import (
 func runDemo(args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("demo", stderr)
 	agents := fs.String("agents", devcluster.AgentsDir(), "folder holding the nomad and consul binaries (make agents)")
-	if err := parse(fs, c, args); err != nil {
+	if err := parseNoArgs("demo", fs, c, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("demo takes no arguments, got %q", fs.Arg(0))}
 	}
 	for _, bin := range []string{"nomad", "consul"} {
 		if _, err := os.Stat(filepath.Join(*agents, bin)); err != nil {

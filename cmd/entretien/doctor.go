@@ -17,11 +17,8 @@ import (
 // what is wrong. Exit code 1 when anything failed.
 func runDoctor(args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("doctor", stderr)
-	if err := parse(fs, c, args); err != nil {
+	if err := parseNoArgs("doctor", fs, c, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("doctor takes no arguments, got %q", fs.Arg(0))}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()

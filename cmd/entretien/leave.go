@@ -46,12 +46,8 @@ func leaveAdd(args []string, stdout, stderr io.Writer) error {
 	to := fs.String("to", "", "end (a date includes that day)")
 	reason := fs.String("reason", "", "optional, one line")
 	tz := fs.String("tz", "", "zone for --from and --to")
-	pos, err := parseArgs(fs, c, args)
-	if err != nil {
+	if err := parseNoArgs("leave add", fs, c, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError{fmt.Sprintf("leave add takes no arguments, got %q", sanitize.Line(pos[0]))}
 	}
 	for _, f := range []struct{ name, v string }{{"--from", *from}, {"--to", *to}} {
 		if f.v == "" {

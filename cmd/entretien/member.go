@@ -54,12 +54,8 @@ func memberAdd(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&m.Contact, "contact", "", "how to reach them")
 	fs.Var(&users, "os-user", "an OS account of this member (repeatable)")
 	fs.Var(&avail, "available", `an availability window, e.g. "daily 08:00-22:00" (repeatable)`)
-	pos, err := parseArgs(fs, c, args)
-	if err != nil {
+	if err := parseNoArgs("member add", fs, c, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError{fmt.Sprintf("member add takes no arguments, got %q", pos[0])}
 	}
 	m.OSUsers = users
 	// Every input is checked before the first write: nothing is written on bad input.
@@ -92,12 +88,8 @@ func memberAdd(args []string, stdout, stderr io.Writer) error {
 
 func memberList(args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("member list", stderr)
-	pos, err := parseArgs(fs, c, args)
-	if err != nil {
+	if err := parseNoArgs("member list", fs, c, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError{fmt.Sprintf("member list takes no arguments, got %q", pos[0])}
 	}
 	ctx := context.Background()
 	st, err := openStore(ctx, c)

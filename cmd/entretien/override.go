@@ -50,12 +50,8 @@ func overrideAdd(args []string, stdout, stderr io.Writer) error {
 	to := fs.String("to", "", "end (a date includes that day)")
 	fs.StringVar(&req.Note, "note", "", "why, for the other member")
 	tz := fs.String("tz", "", "zone for --from and --to (default: the rotation's)")
-	pos, err := parseArgs(fs, c, args)
-	if err != nil {
+	if err := parseNoArgs("override add", fs, c, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError{fmt.Sprintf("override add takes no arguments, got %q", pos[0])}
 	}
 	for _, f := range []struct{ name, v string }{{"--rotation", req.Rotation}, {"--covering", req.Covering}, {"--covered", req.Covered}, {"--from", *from}, {"--to", *to}} {
 		if f.v == "" {

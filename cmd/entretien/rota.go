@@ -75,12 +75,8 @@ func periodFlags(fs *flag.FlagSet, from, to string) period {
 // openPeriod parses a command that takes no argument but its flags, opens
 // the store and reads the period in --tz. The caller closes the store.
 func openPeriod(ctx context.Context, name string, fs *flag.FlagSet, c *config, args []string, p period) (*oncall.Store, *time.Location, oncall.Range, error) {
-	pos, err := parseArgs(fs, c, args)
-	if err != nil {
+	if err := parseNoArgs(name, fs, c, args); err != nil {
 		return nil, nil, oncall.Range{}, err
-	}
-	if len(pos) > 0 {
-		return nil, nil, oncall.Range{}, usageError{fmt.Sprintf("%s takes no arguments, got %q", name, sanitize.Line(pos[0]))}
 	}
 	st, err := openStore(ctx, c)
 	if err != nil {
@@ -104,12 +100,8 @@ func rotaNow(args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("rota now", stderr)
 	at := fs.String("at", "now", "the instant to ask about")
 	tz := fs.String("tz", "", "zone for --at and the output")
-	pos, err := parseArgs(fs, c, args)
-	if err != nil {
+	if err := parseNoArgs("rota now", fs, c, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError{fmt.Sprintf("rota now takes no arguments, got %q", pos[0])}
 	}
 	ctx := context.Background()
 	st, err := openStore(ctx, c)
@@ -161,12 +153,8 @@ func rotaNext(args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("rota next", stderr)
 	n := fs.Int("count", 3, "handoffs per rotation")
 	tz := fs.String("tz", "", "zone for the output")
-	pos, err := parseArgs(fs, c, args)
-	if err != nil {
+	if err := parseNoArgs("rota next", fs, c, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError{fmt.Sprintf("rota next takes no arguments, got %q", pos[0])}
 	}
 	if *n < 1 || *n > 100 {
 		return usageError{fmt.Sprintf("--count %d: want 1 to 100", *n)}
@@ -257,12 +245,8 @@ func rotaICal(args []string, stdout, stderr io.Writer) error {
 	member := fs.String("member", "", "only this member's shifts")
 	from := fs.String("from", "-1w", "start of the feed")
 	to := fs.String("to", "+13w", "end of the feed")
-	pos, err := parseArgs(fs, c, args)
-	if err != nil {
+	if err := parseNoArgs("rota ical", fs, c, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError{fmt.Sprintf("rota ical takes no arguments, got %q", pos[0])}
 	}
 	ctx := context.Background()
 	st, err := openStore(ctx, c)

@@ -45,12 +45,8 @@ func rotationCreate(args []string, stdout, stderr io.Writer) error {
 	handoff := fs.String("handoff", "", "handoff HH:MM in --tz (days and weeks)")
 	start := fs.String("start", "", "first shift: a date in --tz")
 	parts := fs.String("participants", "", "member handles in order, comma-separated")
-	pos, err := parseArgs(fs, c, args)
-	if err != nil {
+	if err := parseNoArgs("rotation create", fs, c, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError{fmt.Sprintf("rotation create takes no arguments, got %q", pos[0])}
 	}
 	// The flags go through the rotation-file parser: the same checks and
 	// messages as a file, reworded to name the flag.
@@ -156,12 +152,8 @@ func rotationApply(args []string, stdout, stderr io.Writer) error {
 
 func rotationExport(args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("rotation export", stderr)
-	pos, err := parseArgs(fs, c, args)
-	if err != nil {
+	if err := parseNoArgs("rotation export", fs, c, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError{fmt.Sprintf("rotation export takes no arguments, got %q", pos[0])}
 	}
 	ctx := context.Background()
 	st, err := openStore(ctx, c)

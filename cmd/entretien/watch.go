@@ -25,11 +25,8 @@ func init() {
 func runWatch(args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("watch", stderr)
 	quiet := fs.Bool("quiet", false, "do not log each recorded entry")
-	if err := parse(fs, c, args); err != nil {
+	if err := parseNoArgs("watch", fs, c, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("watch takes no arguments, got %q", fs.Arg(0))}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
