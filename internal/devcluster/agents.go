@@ -1,6 +1,6 @@
 // Package devcluster runs a real Nomad + Consul cluster on 127.0.0.1 (one
-// consul -dev, one Nomad server, one Nomad client per site) for integration
-// tests and the demo. The agents are the pinned MPL-2.0 releases built by
+// consul -dev server, one Nomad server, and per site a Consul client agent
+// and a Nomad client using it) for integration tests and the demo. The agents are the pinned MPL-2.0 releases built by
 // tools/agents/build.sh (`make agents`).
 package devcluster
 

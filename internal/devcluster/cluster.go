@@ -43,9 +43,10 @@ type Cluster struct {
 	ports   portPlan
 	locks   []*portLock
 
-	consul  *agent
-	server  *agent
-	clients map[string]*agent // by site
+	consul  *agent            // the Consul server (-dev)
+	server  *agent            // the Nomad server
+	agents  map[string]*agent // by site: the site's Consul client agent
+	clients map[string]*agent // by site: the site's Nomad client
 
 	nomad   *nomadapi.Client
 	consulc *consulapi.Client
@@ -58,9 +59,10 @@ type Cluster struct {
 	orphans []procID // task processes seen under a client before it was stopped
 }
 
-// Start launches consul -dev (and waits for its leader), then the Nomad
-// server and one client per site together, and waits for the Nomad leader
-// and every node ready with raw_exec healthy. On error everything started is
+// Start launches consul -dev (and waits for its leader) and one Consul
+// client agent per site (and waits for them to join), then the Nomad server
+// and one client per site together, and waits for the Nomad leader and
+// every node ready with raw_exec healthy. On error everything started is
 // torn down and the error carries the tail of the failing agent's log.
 func Start(ctx context.Context, o Options) (_ *Cluster, err error) {
 	if err := resolveOptions(&o); err != nil {
@@ -70,7 +72,7 @@ func Start(ctx context.Context, o Options) (_ *Cluster, err error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{o: o, clients: map[string]*agent{}}
+	c := &Cluster{o: o, agents: map[string]*agent{}, clients: map[string]*agent{}}
 	defer func() {
 		if err != nil {
 			if serr := c.Stop(); serr != nil {
@@ -97,6 +99,9 @@ func Start(ctx context.Context, o Options) (_ *Cluster, err error) {
 	}
 
 	if err := c.startConsul(ctx); err != nil {
+		return nil, err
+	}
+	if err := c.startConsulAgents(ctx); err != nil {
 		return nil, err
 	}
 	t0 := time.Now()
@@ -206,9 +211,13 @@ func (c *Cluster) writeConfigs(nomadBin, consulBin string) error {
 	c.server = newAgent("nomad-server", nomadBin, "agent", "-config", f)
 
 	for i, s := range c.o.Sites {
-		hcl := nomadClientHCL(s, c.o.Hosts[s], filepath.Join(c.dataDir, "nomad-"+s), p.Clients[i], p.Server.RPC, p.Consul.HTTP)
-		f, err := write("nomad-"+s+".hcl", hcl)
+		f, err := write("consul-"+s+".hcl", consulClientHCL(s, filepath.Join(c.dataDir, "consul-"+s), p.Clients[i], p.Consul.SerfLAN))
 		if err != nil {
+			return err
+		}
+		c.agents[s] = newAgent("consul-"+s, consulBin, "agent", "-config-file", f)
+		hcl := nomadClientHCL(s, c.o.Hosts[s], filepath.Join(c.dataDir, "nomad-"+s), p.Clients[i], p.Server.RPC)
+		if f, err = write("nomad-"+s+".hcl", hcl); err != nil {
 			return err
 		}
 		c.clients[s] = newAgent("nomad-"+s, nomadBin, "agent", "-config", f)
@@ -311,21 +320,29 @@ func (c *Cluster) StartNomadServer() error {
 	return nil
 }
 
-// StopConsul stops Consul (SIGINT). Being -dev, it forgets everything: on
-// StartConsul the Nomad agents register their services again on their own.
+// StopConsul stops Consul as a whole (SIGINT): the sites' agents, then the
+// server. Being -dev, the server forgets everything; the site agents keep
+// the services the Nomad clients registered with them in their data dirs.
 func (c *Cluster) StopConsul() error {
 	if err := c.checkLive(); err != nil {
 		return err
 	}
-	return c.consul.stop(10 * time.Second)
+	return errors.Join(append(stopAll(c.agents), c.consul.stop(10*time.Second))...)
 }
 
-// StartConsul starts Consul again on the same ports and waits for its leader.
+// StartConsul starts the server again on the same ports, then the site
+// agents, which rejoin it and sync their services back into its catalog.
+// (Restarting the server alone would leave its catalog empty until the
+// agents' next periodic full sync, a minute or more.)
 func (c *Cluster) StartConsul() error {
 	if err := c.checkLive(); err != nil {
 		return err
 	}
-	return c.startConsul(context.Background())
+	ctx := context.Background()
+	if err := c.startConsul(ctx); err != nil {
+		return err
+	}
+	return c.startConsulAgents(ctx)
 }
 
 func (c *Cluster) startConsul(ctx context.Context) error {
@@ -342,4 +359,48 @@ func (c *Cluster) startConsul(ctx context.Context) error {
 	}
 	c.logf("consul: leader elected in %.1fs", time.Since(t0).Seconds())
 	return nil
+}
+
+// startConsulAgents starts every site's Consul client agent and waits until
+// each is an alive member of the server's LAN pool.
+func (c *Cluster) startConsulAgents(ctx context.Context) error {
+	t0 := time.Now()
+	var watch []*agent
+	for _, s := range c.o.Sites {
+		a := c.agents[s]
+		if err := a.start(); err != nil {
+			return err
+		}
+		watch = append(watch, a)
+	}
+	if err := c.waitConsulMembers(ctx, append(watch, c.consul)); err != nil {
+		return err
+	}
+	c.logf("consul: %d site agents joined in %.1fs", len(c.o.Sites), time.Since(t0).Seconds())
+	return nil
+}
+
+// serfAlive is serf.StatusAlive, the AgentMember.Status of a live member.
+const serfAlive = 1
+
+// waitConsulMembers waits until every running site agent is an alive LAN
+// member of the server.
+func (c *Cluster) waitConsulMembers(ctx context.Context, watch []*agent) error {
+	return c.waitFor(ctx, "consul site agents", watch, func() (bool, string) {
+		members, err := c.consulc.Agent().Members(false)
+		if err != nil {
+			return false, err.Error()
+		}
+		alive := map[string]bool{}
+		for _, m := range members {
+			alive[m.Name] = m.Status == serfAlive
+		}
+		var missing []string
+		for _, s := range c.o.Sites {
+			if c.agents[s].running() && !alive[s] {
+				missing = append(missing, s)
+			}
+		}
+		return len(missing) == 0, fmt.Sprintf("not alive yet: %v", missing)
+	})
 }

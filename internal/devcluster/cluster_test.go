@@ -3,9 +3,12 @@ package devcluster
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -46,6 +49,27 @@ func clients(t *testing.T, c *Cluster) (*nomadapi.Client, *consulapi.Client) {
 		t.Fatal(err)
 	}
 	return nc, cc
+}
+
+// garagePassing: every garage instance passing, want of them, each on the
+// Consul node of its site.
+func garagePassing(cc *consulapi.Client, want int) func() (bool, string) {
+	return func() (bool, string) {
+		all, _, err := cc.Health().Service("garage", "", false, nil)
+		if err != nil {
+			return false, err.Error()
+		}
+		var states []string
+		passing := 0
+		for _, e := range all {
+			st := e.Checks.AggregatedStatus()
+			states = append(states, e.Node.Node+":"+st)
+			if st == consulapi.HealthPassing && e.Node.Meta["site"] == e.Node.Node {
+				passing++
+			}
+		}
+		return passing == want && len(all) == want, fmt.Sprintf("garage instances %v", states)
+	}
 }
 
 func nodeBySite(t *testing.T, nc *nomadapi.Client, site string) *nomadapi.NodeListStub {
@@ -236,18 +260,44 @@ func TestCluster(t *testing.T) {
 		if err := c.StartConsul(); err != nil {
 			t.Fatal(err)
 		}
-		// consul -dev starts empty; the Nomad agents register their services
-		// again at their next periodic sync (30 s in Nomad 1.6, measured 31 s):
-		// too slow to wait for here, so only check the agents still serve.
 		if _, err := nc.Status().Leader(); err != nil {
 			t.Errorf("nomad after consul restart: %v", err)
+		}
+		// consul -dev starts empty; the site agents, joined again, sync
+		// their services back into its catalog.
+		pollUntil(t, "garage passing in every site after consul restart", 60*time.Second, garagePassing(cc, 3))
+	})
+
+	t.Run("services stay registered past nomad's probation", func(t *testing.T) {
+		// After a minute a Nomad client deregisters, from its Consul agent,
+		// the Nomad services it does not know: with one agent shared by all
+		// clients they would remove each other's services every 30 s.
+		until := t0.Add(100 * time.Second)
+		for time.Now().Before(until) {
+			if ok, state := garagePassing(cc, 3)(); !ok {
+				t.Fatalf("%.0fs after start: %s", time.Since(t0).Seconds(), state)
+			}
+			time.Sleep(time.Second)
+		}
+		members, err := cc.Agent().Members(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sites := map[string]string{}
+		for _, m := range members {
+			sites[m.Name] = m.Tags["site"]
+		}
+		for _, s := range defaultSites {
+			if _, ok := sites[s]; !ok {
+				t.Errorf("no consul agent for site %s among members %v", s, sites)
+			}
 		}
 	})
 
 	t.Run("stop leaves nothing", func(t *testing.T) {
 		var pids []int
 		var tasks []procID
-		for _, a := range append([]*agent{c.consul, c.server}, c.clients["paris"], c.clients["lyon"], c.clients["bruxelles"]) {
+		for _, a := range slices.Concat([]*agent{c.consul, c.server}, slices.Collect(maps.Values(c.agents)), slices.Collect(maps.Values(c.clients))) {
 			pids = append(pids, a.pid())
 			tasks = append(tasks, a.children()...)
 		}

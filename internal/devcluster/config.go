@@ -24,9 +24,47 @@ ports {
 `, p.HTTP, p.DNS, p.SerfLAN, p.SerfWAN, p.Server, p.GRPC)
 }
 
+// consulServerNodeID is fixed: -dev draws a new node ID at each start, and
+// the site agents would then see a known name with a new ID after a restart.
+const consulServerNodeID = "00000000-e27e-4e1e-9000-000000000001"
+
 func consulArgs(configFile string) []string {
-	return []string{"agent", "-dev", "-node", "consul-dev", "-bind", "127.0.0.1", "-client", "127.0.0.1",
-		"-config-file", configFile}
+	return []string{"agent", "-dev", "-node", "consul-dev", "-node-id", consulServerNodeID,
+		"-bind", "127.0.0.1", "-client", "127.0.0.1", "-config-file", configFile}
+}
+
+// consulClientHCL is a site's Consul client agent, as on a real machine:
+// each Nomad client registers its services with its own local agent. One
+// agent shared by every Nomad client does not work: after a minute each
+// client's sync deregisters the services of the others as unknown to it
+// (Nomad 1.6 service_client.go, deregisterProbationPeriod).
+// check_update_interval 0s: a check whose output changes but not its status
+// (a critical check's first "404") reaches the catalog at once, not after
+// the default 5 minutes, as with the -dev server running checks itself.
+func consulClientHCL(site, dataDir string, p clientPorts, serverSerf int) string {
+	return fmt.Sprintf(`node_name            = %q
+data_dir             = %q
+bind_addr            = "127.0.0.1"
+client_addr          = "127.0.0.1"
+server               = false
+disable_update_check = true
+log_level            = "INFO"
+check_update_interval = "0s"
+retry_join           = ["127.0.0.1:%d"]
+retry_interval       = "1s"
+node_meta {
+  site = %q
+}
+ports {
+  http     = %d
+  serf_lan = %d
+  serf_wan = -1
+  dns      = -1
+  grpc     = -1
+  grpc_tls = -1
+  https    = -1
+}
+`, site, dataDir, serverSerf, site, p.ConsulHTTP, p.ConsulSerf)
 }
 
 // nomadCommon is shared by server and clients. The advertise block is
@@ -78,8 +116,8 @@ client {
 // share one IP and the scheduler checks ports per node only; the cloud
 // fingerprinters are denied (they would probe 169.254.169.254) and only
 // raw_exec is probed.
-func nomadClientHCL(site, host, dataDir string, p clientPorts, serverRPC, consulHTTP int) string {
-	return nomadCommon(site, site, dataDir, p.nomadPorts, consulHTTP) + fmt.Sprintf(`server {
+func nomadClientHCL(site, host, dataDir string, p clientPorts, serverRPC int) string {
+	return nomadCommon(site, site, dataDir, p.nomadPorts, p.ConsulHTTP) + fmt.Sprintf(`server {
   enabled = false
 }
 client {

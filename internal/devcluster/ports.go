@@ -22,7 +22,8 @@ const (
 	agentPortSpan = 200
 	dynPortBase   = 20000 // Nomad client dynamic ports: + slot*dynPortSpan
 	dynPortSpan   = 750   // split between the clients of one slot
-	clientPortOff = 20    // first client agent port, after consul (0..5) and server (10..12)
+	clientPortOff = 20    // first site agent port, after consul (0..5) and server (10..12)
+	sitePortSpan  = 5     // per site: Nomad client HTTP, RPC, Serf, then its Consul agent's HTTP, Serf LAN
 )
 
 type consulPorts struct{ HTTP, DNS, SerfLAN, SerfWAN, Server, GRPC int }
@@ -31,7 +32,8 @@ type nomadPorts struct{ HTTP, RPC, Serf int }
 
 type clientPorts struct {
 	nomadPorts
-	DynMin, DynMax int // this client's slice of the dynamic port range
+	ConsulHTTP, ConsulSerf int // the site's Consul client agent
+	DynMin, DynMax         int // this client's slice of the dynamic port range
 }
 
 type portPlan struct {
@@ -50,11 +52,12 @@ func planFor(slot, nsites int) portPlan {
 	}
 	width := dynPortSpan / nsites
 	for i := range nsites {
-		a := base + clientPortOff + 3*i
+		a := base + clientPortOff + sitePortSpan*i
 		lo := dynPortBase + slot*dynPortSpan + i*width
 		p.Clients = append(p.Clients, clientPorts{
 			nomadPorts: nomadPorts{HTTP: a, RPC: a + 1, Serf: a + 2},
-			DynMin:     lo, DynMax: lo + width - 1,
+			ConsulHTTP: a + 3, ConsulSerf: a + 4,
+			DynMin: lo, DynMax: lo + width - 1,
 		})
 	}
 	return p
@@ -71,13 +74,13 @@ func (p portPlan) agentPorts() []int {
 	ps := []int{p.Consul.HTTP, p.Consul.DNS, p.Consul.SerfLAN, p.Consul.SerfWAN, p.Consul.Server, p.Consul.GRPC,
 		p.Server.HTTP, p.Server.RPC, p.Server.Serf}
 	for _, c := range p.Clients {
-		ps = append(ps, c.HTTP, c.RPC, c.Serf)
+		ps = append(ps, c.HTTP, c.RPC, c.Serf, c.ConsulHTTP, c.ConsulSerf)
 	}
 	return ps
 }
 
 // maxSites keeps client agent ports inside the slot and dynamic ranges usable.
-const maxSites = (agentPortSpan - clientPortOff) / 3
+const maxSites = (agentPortSpan - clientPortOff) / sitePortSpan
 
 // bindable reports whether every port can be bound on 127.0.0.1, TCP and UDP
 // (serf and DNS use both).

@@ -17,8 +17,8 @@ import (
 
 // Stop tears everything down, in the order that leaves nothing behind
 // (dev-agents.md §6): purge all jobs and wait for their allocs to stop,
-// SIGINT the clients, then the server, then Consul (so clients deregister
-// first), kill any leftover process (tasks under a client stopped earlier),
+// SIGINT the Nomad clients, then the Nomad server, then the sites' Consul
+// agents, then the Consul server (so each deregisters while the next is up), kill any leftover process (tasks under a client stopped earlier),
 // unmount the tmpfs Nomad put under the data dir (deepest first), remove the
 // data dir if Start created it, release the port slot. Idempotent, and safe
 // after a Start that failed halfway.
@@ -41,27 +41,10 @@ func (c *Cluster) Stop() error {
 	for _, a := range c.clients {
 		c.orphans = append(c.orphans, a.children()...)
 	}
-	var wg sync.WaitGroup
-	var emu sync.Mutex
-	for _, a := range c.clients {
-		wg.Go(func() {
-			if err := a.stop(10 * time.Second); err != nil {
-				emu.Lock()
-				errs = append(errs, err)
-				emu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	for _, a := range []*agent{c.server, c.consul} {
-		if a == nil {
-			continue
-		}
-		c.orphans = append(c.orphans, a.children()...)
-		if err := a.stop(10 * time.Second); err != nil {
-			errs = append(errs, err)
-		}
-	}
+	errs = append(errs, stopAll(c.clients)...)
+	errs = append(errs, c.stopServer(c.server)...)
+	errs = append(errs, stopAll(c.agents)...)
+	errs = append(errs, c.stopServer(c.consul)...)
 
 	if c.dataDir != "" {
 		leftovers := dedup(append(c.orphans, procsReferencing(c.dataDir)...))
@@ -90,6 +73,36 @@ func (c *Cluster) Stop() error {
 		c.logf("devcluster: stopped in %.1fs", time.Since(t0).Seconds())
 	}
 	return c.stopErr
+}
+
+// stopServer stops a (Nomad or Consul) server, remembering its children.
+func (c *Cluster) stopServer(a *agent) []error {
+	if a == nil {
+		return nil
+	}
+	c.orphans = append(c.orphans, a.children()...)
+	if err := a.stop(10 * time.Second); err != nil {
+		return []error{err}
+	}
+	return nil
+}
+
+// stopAll stops agents in parallel.
+func stopAll(agents map[string]*agent) []error {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var errs []error
+	for _, a := range agents {
+		wg.Go(func() {
+			if err := a.stop(10 * time.Second); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return errs
 }
 
 func countAlive(ps []procID) int {
