@@ -182,7 +182,7 @@ func buildSnapshot(in inputs, g grouping, now time.Time, prev *Snapshot) *Snapsh
 	slices.SortFunc(stubs, func(a, b *Alloc) int {
 		return compareStrings(a.Namespace, b.Namespace, a.JobID, b.JobID, a.Name, b.Name, a.ID, b.ID)
 	})
-	allocSite := make(map[string]string, len(stubs))
+	allocByID := make(map[string]*Alloc, len(stubs))
 	s.Nomad.Allocs = make([]Alloc, len(stubs))
 	for i, a := range stubs {
 		al := &s.Nomad.Allocs[i]
@@ -210,7 +210,7 @@ func buildSnapshot(in inputs, g grouping, now time.Time, prev *Snapshot) *Snapsh
 				j.Complete++
 			}
 		}
-		allocSite[al.ID] = al.Site
+		allocByID[al.ID] = al
 		st := site(al.Site)
 		switch {
 		case al.ClientStatus == "failed":
@@ -249,8 +249,11 @@ func buildSnapshot(in inputs, g grouping, now time.Time, prev *Snapshot) *Snapsh
 	slices.SortFunc(s.Consul.Nodes, func(a, b ConsulNode) int { return compareStrings(a.Datacenter, b.Datacenter, a.Name, b.Name) })
 	for i := range s.Consul.Instances {
 		inst := &s.Consul.Instances[i]
-		if as, ok := allocSite[inst.AllocID]; ok && inst.AllocID != "" {
-			inst.Site = as
+		if a, ok := allocByID[inst.AllocID]; ok && inst.AllocID != "" {
+			inst.Site = a.Site
+			if inst.Address == "" {
+				inst.Address, inst.Port = a.portOf(inst.ID)
+			}
 		} else if n := nodeByName[inst.Node]; n != nil {
 			inst.Site = n.Site
 		} else {
@@ -369,6 +372,20 @@ func worse(a, b string) string {
 }
 
 const nomadServicePrefix = "_nomad-task-"
+
+// portOf is the host address and port of the allocation port a Nomad
+// service ID names: Nomad ends it with "-<port label>" (labels may hold
+// dashes, so the longest matching label wins). It saves asking Consul for
+// every instance's address: the health checks we follow do not carry it.
+func (a *Alloc) portOf(serviceID string) (string, int) {
+	var best Port
+	for _, p := range a.Ports {
+		if len(p.Label) > len(best.Label) && strings.HasSuffix(serviceID, "-"+p.Label) {
+			best = p
+		}
+	}
+	return best.HostIP, best.Value
+}
 
 // parseAllocID extracts the allocation ID from the Consul service ID Nomad
 // registers: _nomad-task-<36-char alloc id>-<task>-<service>-<port label>.

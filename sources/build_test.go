@@ -2,6 +2,7 @@ package sources
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -260,14 +261,17 @@ func TestBuildAllocsJobsAndPlacement(t *testing.T) {
 }
 
 func TestInstanceSite(t *testing.T) {
+	// Port labels may hold dashes: "admin-http" must win over "http".
+	garage := allocStub(alloc1, "garage", "id1", "running", "run")
+	garage.Ports = []Port{{Label: "http", HostIP: "10.0.0.1", Value: 8080}, {Label: "admin-http", HostIP: "10.0.0.1", Value: 9090}}
 	in := inputs{
 		Nodes: []*Node{
 			nodeStub("id1", "n1", "dc1", "ready", map[string]string{"site": "paris"}),
 			nodeStub("id2", "machine-lyon", "dc2", "ready", map[string]string{"site": "lyon"}),
 		},
-		Allocs: []*Alloc{allocStub(alloc1, "garage", "id1", "running", "run")},
+		Allocs: []*Alloc{garage},
 		Checks: []*consulapi.HealthCheck{
-			check("consul-dev", "c1", "_nomad-task-"+alloc1+"-group-g-garage-http", "garage", "passing"),
+			check("consul-dev", "c1", "_nomad-task-"+alloc1+"-group-g-garage-admin-http", "garage", "passing"),
 			check("consul-dev", "c2", "_nomad-task-"+alloc2+"-group-g-ghost-http", "ghost", "critical"), // alloc GC'd
 			check("machine-lyon", "c3", "nginx", "nginx", "warning"),                                    // not Nomad's
 			check("consul-dev", "c4", "consul", "consul", "passing"),
@@ -280,6 +284,15 @@ func TestInstanceSite(t *testing.T) {
 	for _, inst := range s.Consul.Instances {
 		if w := want[inst.Service]; inst.AllocID != w[0] || inst.Site != w[1] {
 			t.Errorf("%s: alloc %q site %q, want %q %q", inst.Service, inst.AllocID, inst.Site, w[0], w[1])
+		}
+	}
+	for _, inst := range s.Consul.Instances {
+		wantAddr := ""
+		if inst.Service == "garage" {
+			wantAddr = "10.0.0.1:9090"
+		}
+		if got := fmt.Sprintf("%s:%d", inst.Address, inst.Port); (wantAddr == "" && inst.Address != "") || (wantAddr != "" && got != wantAddr) {
+			t.Errorf("%s: address %s, want %q", inst.Service, got, wantAddr)
 		}
 	}
 	if p := siteOf(t, s, "paris"); p.ServicesPassing != 1 || p.ServicesCritical != 0 {

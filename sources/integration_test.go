@@ -68,6 +68,21 @@ func TestIntegrationDevCluster(t *testing.T) {
 		}
 	}
 	checkSeededOutages(t, s)
+	// An instance's address comes from its allocation's port; the check's
+	// output (once it ran) names the URL Consul probed: both must agree.
+	waitFor(t, w, 30*time.Second, "guichet probed at its address", func(s *Snapshot) string {
+		for _, in := range s.Consul.Instances {
+			if in.Service != "guichet" {
+				continue
+			}
+			url := fmt.Sprintf("http://%s:%d/", in.Address, in.Port)
+			if in.Address == "127.0.0.1" && slices.ContainsFunc(s.ChecksOfInstance(in), func(c Check) bool { return strings.Contains(c.Output, url) }) {
+				return ""
+			}
+			return fmt.Sprintf("guichet at %s, checks %+v", url, s.ChecksOfInstance(in))
+		}
+		return "no guichet instance"
+	})
 
 	t.Run("deploy then kill a task", func(t *testing.T) { deployAndKill(t, ctx, nomad, w, tl) })
 	t.Run("drain a node", func(t *testing.T) { drainNode(t, nomad, w, tl) })
@@ -95,9 +110,11 @@ func checkSeededOutages(t *testing.T, s *Snapshot) {
 		guichet.JobID != "guichet" || !nok || n.Site != "lyon" || !strings.Contains(guichet.Detail, "guichet") {
 		t.Errorf("guichet outage = %+v (alloc %+v)", *guichet, a)
 	}
-	if ins := s.InstancesOfAlloc(guichet.AllocID); len(ins) != 1 || ins[0].Service != "guichet" || len(s.ChecksOfInstance(ins[0])) == 0 {
-		t.Errorf("InstancesOfAlloc(%s) = %+v", guichet.AllocID, ins)
+	ins := s.InstancesOfAlloc(guichet.AllocID)
+	if len(ins) != 1 || ins[0].Service != "guichet" || len(s.ChecksOfInstance(ins[0])) == 0 {
+		t.Fatalf("InstancesOfAlloc(%s) = %+v", guichet.AllocID, ins)
 	}
+
 	if !slices.ContainsFunc(s.OutagesOfSite("lyon"), func(o Outage) bool { return o.Kind == "site" && o.Status == SiteDegraded }) {
 		t.Errorf("lyon not degraded: %+v", s.OutagesOfSite("lyon"))
 	}

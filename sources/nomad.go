@@ -162,7 +162,7 @@ func (w *Watcher) listNomadAll(ctx context.Context) (nomadState, uint64, []*Back
 	}
 
 	var allocs []*wireAlloc
-	if _, err := query("allocations", "/v1/allocations?task_states=true", &allocs, q); err != nil {
+	if _, err := query("allocations", "/v1/allocations?task_states=true&resources=true", &allocs, q); err != nil {
 		return st, 0, nil, err
 	}
 	for _, a := range allocs {

@@ -119,7 +119,14 @@ type Alloc struct {
 	DeploymentID, DeploymentHealth string
 	NextAllocation                 string // replacement when rescheduled
 	Tasks                          []TaskState
+	Ports                          []Port // the group network's ports
 	CreateIndex, ModifyIndex       uint64
+}
+
+// Port is one allocated port: Value on HostIP, named Label in the job.
+type Port struct {
+	Label, HostIP string
+	Value         int
 }
 
 // TaskState is one task of an allocation, with its most recent events.

@@ -45,6 +45,7 @@ type wireAlloc struct {
 	DeploymentStatus                                        *struct{ Healthy *bool }
 	NextAllocation                                          string
 	TaskStates                                              map[string]*wireTaskState
+	AllocatedResources                                      *struct{ Shared struct{ Ports []Port } }
 	CreateIndex, ModifyIndex                                uint64
 	CreateTime, ModifyTime                                  int64
 }
@@ -112,6 +113,9 @@ func (a *wireAlloc) toAlloc() *Alloc {
 	}
 	if a.JobVersion != nil {
 		out.JobVersion = *a.JobVersion
+	}
+	if r := a.AllocatedResources; r != nil && len(r.Shared.Ports) > 0 {
+		out.Ports = slices.Clone(r.Shared.Ports)
 	}
 	if ds := a.DeploymentStatus; ds != nil && ds.Healthy != nil {
 		out.DeploymentHealth = "unhealthy"

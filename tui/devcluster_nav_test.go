@@ -67,7 +67,7 @@ func TestEveryScreenOnTheSeededDevCluster(t *testing.T) {
 	press(p, "enter")
 	wait(5*time.Second, "filter /guich", "1/1 (of ")
 	press(p, "enter")
-	wait(30*time.Second, "services › service guichet", "lyon", "404")
+	wait(30*time.Second, "services › service guichet", "lyon", "404", "127.0.0.1:")
 	press(p, "enter")
 	wait(5*time.Second, "check", "critical", "allocation", "node", "hosted by lucas")
 	press(p, "esc")
