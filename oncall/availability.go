@@ -65,6 +65,32 @@ func ParseWindow(s string) (Window, error) {
 	return w, nil
 }
 
+// ParseWindows reads windows separated by ";" (the TUI's one-line form of
+// them); blank text is no window: always available.
+func ParseWindows(s string) ([]Window, error) {
+	var ws []Window
+	for _, part := range strings.Split(s, ";") {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		w, err := ParseWindow(part)
+		if err != nil {
+			return nil, err
+		}
+		ws = append(ws, w)
+	}
+	return ws, nil
+}
+
+// WindowsText is the ParseWindows text of ws ("" for always available).
+func WindowsText(ws []Window) string {
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		parts[i] = w.String()
+	}
+	return strings.Join(parts, "; ")
+}
+
 func dayIndex(s string) int {
 	for i, n := range dayNames {
 		if s == n {

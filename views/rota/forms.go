@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"entretien/internal/sanitize"
 	"entretien/oncall"
 	"entretien/views/common"
 )
@@ -235,6 +236,59 @@ func (m *Model) leaveForm() *form {
 				return "", err
 			}
 			return fmt.Sprintf("leave #%d marked for %s", l.ID, l.Member), nil
+		})
+	}
+	return f
+}
+
+// availabilityLines: when each member can be reached, on their own clock;
+// the calendar marks shifts outside these windows as conflicts.
+func (m *Model) availabilityLines() []string {
+	st := m.ctx.Styles
+	if len(m.data.avail) == 0 {
+		return nil
+	}
+	lines := []string{st.Section.Render("Reachable") + st.Muted.Render("  on each member's own clock · v change yours")}
+	var always []string
+	for _, mem := range m.data.members {
+		ws, ok := m.data.avail[mem.Handle]
+		if !ok {
+			always = append(always, mem.Handle)
+			continue
+		}
+		lines = append(lines, "  "+sanitize.Line(fmt.Sprintf("%-10s %s", mem.Handle, oncall.WindowsText(ws)))+
+			st.Muted.Render("  "+sanitize.Line(mem.TZ)))
+	}
+	if len(always) > 0 {
+		lines = append(lines, "  "+st.Muted.Render(sanitize.Line("any time: "+strings.Join(always, ", "))))
+	}
+	return append(lines, "")
+}
+
+// availabilityForm replaces my windows; a member sets only their own here
+// (the CLI's member available is for whoever keeps the member list).
+func (m *Model) availabilityForm() *form {
+	f := &form{title: "When can you be reached? On your own clock (" + m.loc().String() + ")"}
+	f.info = []string{"Windows separated by ;  e.g. daily 08:00-22:00 (not nights) · weekends · mon-fri 18:00-23:00. Empty: any time."}
+	f.fields = []field{
+		newField("windows", oncall.WindowsText(m.data.avail[m.ctx.Me.Handle]), "daily 08:00-22:00; weekends", func(s string) error {
+			_, err := oncall.ParseWindows(s)
+			return err
+		}),
+	}
+	f.submit = func(v []string) tea.Cmd {
+		ws, err := oncall.ParseWindows(v[0])
+		return m.write(func(ctx context.Context, st *oncall.Store, me string) (string, error) {
+			if err != nil {
+				return "", err
+			}
+			if err := st.SetAvailability(ctx, me, ws); err != nil {
+				return "", err
+			}
+			if len(ws) == 0 {
+				return "you can now be reached any time", nil
+			}
+			return "you can now be reached: " + oncall.WindowsText(ws), nil
 		})
 	}
 	return f

@@ -7,6 +7,7 @@ type KeyMap struct {
 	Up, Down                   key.Binding
 	Swap, Override, Note       key.Binding
 	Leave, Withdraw            key.Binding
+	Availability               key.Binding
 	PrevProposal, NextProposal key.Binding
 	Accept, Decline            key.Binding
 	Form                       FormKeys
@@ -26,6 +27,7 @@ func DefaultKeyMap() KeyMap {
 		Note:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "handoff note")),
 		Leave:        key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "mark leave")),
 		Withdraw:     key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "withdraw leave")),
+		Availability: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "when you can be reached")),
 		PrevProposal: key.NewBinding(key.WithKeys("["), key.WithHelp("[/]", "select proposal")),
 		NextProposal: key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "next proposal")),
 		Accept:       key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "accept proposal")),
@@ -52,7 +54,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 	f := m.keys.Form
 	return [][]key.Binding{
 		{m.keys.Up, m.keys.Down},
-		{m.keys.Swap, m.keys.Override, m.keys.Note, m.keys.Leave, m.keys.Withdraw},
+		{m.keys.Swap, m.keys.Override, m.keys.Note, m.keys.Leave, m.keys.Withdraw, m.keys.Availability},
 		{m.keys.PrevProposal, m.keys.Accept, m.keys.Decline},
 		{f.Enter, f.Next, f.Prev, f.Submit, f.Cancel},
 	}

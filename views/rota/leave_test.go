@@ -110,3 +110,39 @@ func waitGone(t *testing.T, h *harness, gone string) {
 		}
 	}
 }
+
+func TestAvailabilitySetOnTheRotaScreen(t *testing.T) {
+	ctx := context.Background()
+	st := testStore(t)
+	if err := st.SetAvailability(ctx, "chloe", []oncall.Window{{Days: 0x41, Start: "00:00", End: "00:00"}}); err != nil {
+		t.Fatal(err)
+	}
+	tm, h := startScreen(t, st, "lucas")
+	waitScreen(t, h, "Reachable", "chloe      weekends", "any time: amelie, lucas")
+	tm.Type("v")
+	waitScreen(t, h, "When can you be reached? On your own clock (Europe/Paris)")
+	tm.Type("nights")
+	waitScreen(t, h, `unknown days "nights"`)
+	tm.Send(ctrlS)
+	waitScreen(t, h, `unknown days "nights"`) // refused, the form stays
+	if av, _ := st.Availability(ctx); len(av["lucas"]) != 0 {
+		t.Fatalf("a refused form wrote %v", av["lucas"])
+	}
+	tm.Send(ctrlU)
+	tm.Type("daily 08:00-22:00; sat,sun")
+	tm.Send(enter)
+	waitScreen(t, h, "you can now be reached: daily 08:00-22:00; weekends", "lucas      daily 08:00-22:00; weekends")
+	av, err := st.Availability(ctx)
+	if err != nil || len(av["lucas"]) != 2 || av["lucas"][0].Start != "08:00" || av["lucas"][1].Days != 0x41 {
+		t.Fatalf("lucas's windows stored: %+v %v", av["lucas"], err)
+	}
+	// Prefilled with what is stored; emptied: any time again.
+	tm.Type("v")
+	waitScreen(t, h, "daily 08:00-22:00; weekends")
+	tm.Send(ctrlU)
+	tm.Send(enter)
+	waitScreen(t, h, "you can now be reached any time", "any time: amelie, lucas")
+	if av, _ := st.Availability(ctx); len(av["lucas"]) != 0 || len(av["chloe"]) != 1 {
+		t.Fatalf("after emptying lucas's: %+v", av)
+	}
+}

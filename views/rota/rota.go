@@ -41,6 +41,7 @@ type data struct {
 	sched    []oncall.RotationSchedule
 	leaves   []oncall.Leave
 	members  []oncall.Member
+	avail    map[string][]oncall.Window // by handle; absent: always available
 	awaiting [][]oncall.Override // proposals waiting for me, swap halves grouped
 	err      error
 }
@@ -79,6 +80,9 @@ func (m *Model) load() tea.Cmd {
 			return dataMsg{loaded: true, err: err}
 		}
 		if dd.members, err = st.Members(ctx); err != nil {
+			return dataMsg{loaded: true, err: err}
+		}
+		if dd.avail, err = st.Availability(ctx); err != nil {
 			return dataMsg{loaded: true, err: err}
 		}
 		if me != "" {
@@ -157,6 +161,8 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return m, m.open(m.leaveForm)
 	case key.Matches(km, m.keys.Withdraw):
 		return m, m.open(m.withdrawForm)
+	case key.Matches(km, m.keys.Availability):
+		return m, m.open(m.availabilityForm)
 	case key.Matches(km, m.keys.PrevProposal):
 		m.sel = max(m.sel-1, 0)
 	case key.Matches(km, m.keys.NextProposal):
@@ -258,6 +264,7 @@ func (m *Model) View() string {
 	}
 	lines = append(lines, m.awaitingLines(loc)...)
 	lines = append(lines, m.leaveLines(loc)...)
+	lines = append(lines, m.availabilityLines()...)
 	lines = append(lines, m.calendar(loc)...)
 	if m.scroll > len(lines)-1 {
 		m.scroll = max(len(lines)-1, 0)
