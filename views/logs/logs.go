@@ -10,6 +10,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"entretien/internal/sanitize"
 	"entretien/sources"
@@ -25,6 +26,7 @@ const (
 
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Follow, Pause, Stream key.Binding
+	Left, Right, Home                                      key.Binding
 }
 
 func DefaultKeyMap() KeyMap {
@@ -37,6 +39,9 @@ func DefaultKeyMap() KeyMap {
 		Follow:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "follow the end")),
 		Pause:    key.NewBinding(key.WithKeys("p", "space"), key.WithHelp("p/space", "pause/follow")),
 		Stream:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "stdout/stderr")),
+		Left:     key.NewBinding(key.WithKeys("h", "left"), key.WithHelp("←/h", "scroll left")),
+		Right:    key.NewBinding(key.WithKeys("l", "right"), key.WithHelp("→/l", "scroll right (long lines)")),
+		Home:     key.NewBinding(key.WithKeys("0"), key.WithHelp("0", "first column")),
 	}
 }
 
@@ -52,6 +57,7 @@ type Model struct {
 	partLine    string // partial, sanitised
 	follow      bool   // stick to the end as lines arrive
 	top         int    // first shown line drawn when not following
+	xoff        int    // first column drawn: long lines scroll sideways, never wrap
 	seen        int    // absolute line count when the member paused
 	filter      string // lower-case; "" shows every line
 	shownQuery  string // the filter as typed, for the header
@@ -158,6 +164,12 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			} else {
 				m.follow = true
 			}
+		case key.Matches(msg, m.keys.Left):
+			m.xoff = max(m.xoff-m.hstep(), 0)
+		case key.Matches(msg, m.keys.Right):
+			m.xoff = min(m.xoff+m.hstep(), m.maxXoff())
+		case key.Matches(msg, m.keys.Home):
+			m.xoff = 0
 		case key.Matches(msg, m.keys.Stream):
 			m.stream = map[string]string{"stdout": "stderr", "stderr": "stdout"}[m.stream]
 			return m, m.open()
@@ -200,6 +212,39 @@ func (m *Model) pause() {
 	}
 }
 
+// hstep is a sideways scroll: half the screen, as in less.
+func (m *Model) hstep() int { return max(m.ctx.Width/2, 8) }
+
+// maxXoff lets the longest line on screen end at the right edge.
+func (m *Model) maxXoff() int {
+	top, n, widest := m.viewTop(), m.shownLen(), 0
+	for i := top; i < min(top+m.bodyHeight(), n); i++ {
+		widest = max(widest, ansi.StringWidth(m.shown(i)))
+	}
+	return max(widest-m.ctx.Width+1, m.xoff, 0)
+}
+
+// viewTop is the first line drawn.
+func (m *Model) viewTop() int {
+	top := m.top
+	if m.follow {
+		top = m.lastTop()
+	}
+	return max(min(top, m.lastTop()), 0)
+}
+
+// cut is the part of line on screen: from column xoff, "…" where it
+// goes on past the right edge.
+func (m *Model) cut(line string) string {
+	if m.ctx.Width <= 0 {
+		return line
+	}
+	if m.xoff > 0 {
+		line = ansi.Cut(line, m.xoff, ansi.StringWidth(line))
+	}
+	return ansi.Truncate(line, m.ctx.Width, "…")
+}
+
 func (m *Model) bodyHeight() int { return max(m.ctx.Height-1, 1) }
 
 func (m *Model) lastTop() int { return max(m.shownLen()-m.bodyHeight(), 0) }
@@ -216,11 +261,7 @@ func (m *Model) View() string {
 	st := m.ctx.Styles
 	n := m.shownLen()
 	h := m.bodyHeight()
-	top := m.top
-	if m.follow {
-		top = m.lastTop()
-	}
-	top = max(min(top, m.lastTop()), 0)
+	top := m.viewTop()
 	state := st.OK.Render("following")
 	switch {
 	case m.err != nil:
@@ -234,6 +275,9 @@ func (m *Model) View() string {
 		}
 	}
 	pos := st.Muted.Render(fmt.Sprintf(" · lines %d-%d of %d", min(top+1, n), min(top+h, n), n))
+	if m.xoff > 0 {
+		pos += st.Muted.Render(fmt.Sprintf(" · from column %d (0 back)", m.xoff+1))
+	}
 	if m.filter != "" {
 		count := fmt.Sprintf(" · %d of %d lines", n, m.totalLen())
 		if n > 0 {
@@ -253,7 +297,7 @@ func (m *Model) View() string {
 	}
 	for i := top; i < min(top+h, n); i++ {
 		b.WriteByte('\n')
-		b.WriteString(m.shown(i))
+		b.WriteString(m.cut(m.shown(i)))
 	}
 	return b.String()
 }
@@ -263,5 +307,6 @@ func (m *Model) ShortHelp() []key.Binding {
 }
 
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.PageUp, m.keys.PageDown, m.keys.Top, m.keys.Follow}, {m.keys.Pause, m.keys.Stream}}
+	return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.PageUp, m.keys.PageDown, m.keys.Top, m.keys.Follow},
+		{m.keys.Left, m.keys.Right, m.keys.Home}, {m.keys.Pause, m.keys.Stream}}
 }

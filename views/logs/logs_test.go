@@ -176,3 +176,30 @@ func TestFilterKeepsUpWithDroppedLines(t *testing.T) {
 		t.Errorf("oldest match %q, want 300 x", first)
 	}
 }
+
+func TestLongLinesScrollSideways(t *testing.T) {
+	h := newHarness(t, 5) // width 100
+	long := strings.Repeat("a", 90) + "|" + strings.Repeat("b", 60) + "END"
+	h.feed("short\n" + long + "\n")
+	_, body := h.frame()
+	if w := ansi.StringWidth(body[1]); w != 100 || !strings.HasSuffix(body[1], "…") || strings.Contains(body[1], "END") {
+		t.Fatalf("long line drawn %q (width %d), want cut at 100 with …", body[1], w)
+	}
+	h.key("l") // half a screen right
+	head, body := h.frame()
+	if !strings.Contains(head, "from column 51") || !strings.HasPrefix(body[1], strings.Repeat("a", 40)+"|") || body[0] != "" {
+		t.Fatalf("after l: head %q, body %q", head, body)
+	}
+	h.key("l") // as far as the longest line needs, no further
+	h.key("l")
+	_, body = h.frame()
+	if !strings.HasSuffix(body[1], "END") || strings.HasSuffix(body[1], "…") {
+		t.Fatalf("scrolled to the end: %q", body[1])
+	}
+	h.key("h")
+	h.key("0")
+	head, body = h.frame()
+	if strings.Contains(head, "column") || body[0] != "short" {
+		t.Fatalf("after 0: head %q, body %q", head, body)
+	}
+}

@@ -42,7 +42,7 @@ type data struct {
 	leaves   []oncall.Leave
 	members  []oncall.Member
 	avail    map[string][]oncall.Window // by handle; absent: always available
-	awaiting [][]oncall.Override // proposals waiting for me, swap halves grouped
+	awaiting [][]oncall.Override        // proposals waiting for me, swap halves grouped
 	err      error
 }
 
