@@ -72,6 +72,8 @@ type Model struct {
 	reuse      bool
 	quietPolls int
 	last       *tea.View
+
+	tabSpans [][2]int // columns [from, to) of each tab label as last drawn, for clicks
 }
 
 const quietRedraw = 10
@@ -189,6 +191,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
+	case tea.MouseClickMsg:
+		return m, m.click(msg)
 	case tea.MouseMsg:
 		// The mouse acts on what is under it: the screen on top.
 		return m, m.updateTop(msg)
@@ -205,6 +209,28 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	// Data messages (load results) go to every screen; each one keeps its own.
 	return m, m.broadcast(msg)
+}
+
+// click: on a tab, go to it; in the body, the screen gets the click with
+// its own coordinates (row 0 is its first line).
+func (m *Model) click(msg tea.MouseClickMsg) tea.Cmd {
+	m.notice = ""
+	if m.showHelp || m.mode != modeNormal || msg.Button != tea.MouseLeft {
+		return nil
+	}
+	switch {
+	case msg.Y == 0:
+		for i, sp := range m.tabSpans {
+			if msg.X >= sp[0] && msg.X < sp[1] {
+				m.active = i
+			}
+		}
+		return nil
+	case msg.Y >= headerHeight && msg.Y < headerHeight+m.ctx.Height:
+		msg.Y -= headerHeight
+		return m.updateTop(msg)
+	}
+	return nil
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -337,27 +363,35 @@ func (m *Model) tabsLine() string {
 	st := m.ctx.Styles
 	// Three densities, the first that fits wins: padded tabs, tabs without
 	// padding, then inactive tabs by number only (narrow terminals).
-	render := func(density int) string {
+	render := func(density int) (string, [][2]int) {
 		parts := []string{st.Title.Render("entretien")}
+		spans := make([][2]int, len(m.tabs))
+		x := ansi.StringWidth(parts[0]) + 1
 		for i, stack := range m.tabs {
 			label := fmt.Sprintf("%d %s", i+1, sanitize.Line(stack[0].screen.Title()))
+			var part string
 			switch {
 			case i == m.active:
-				parts = append(parts, st.TabActive.Render(label))
+				part = st.TabActive.Render(label)
 			case density == 0:
-				parts = append(parts, st.Tab.Render(label))
+				part = st.Tab.Render(label)
 			case density == 1:
-				parts = append(parts, st.Tab.Padding(0).Render(label))
+				part = st.Tab.Padding(0).Render(label)
 			default:
-				parts = append(parts, st.Tab.Padding(0).Render(fmt.Sprint(i+1)))
+				part = st.Tab.Padding(0).Render(fmt.Sprint(i+1))
 			}
+			w := ansi.StringWidth(part)
+			spans[i] = [2]int{x, x + w}
+			x += w + 1
+			parts = append(parts, part)
 		}
-		return strings.Join(parts, " ")
+		return strings.Join(parts, " "), spans
 	}
-	line := render(0)
+	line, spans := render(0)
 	for d := 1; d <= 2 && ansi.StringWidth(line) > m.width; d++ {
-		line = render(d)
+		line, spans = render(d)
 	}
+	m.tabSpans = spans
 	return ansi.Truncate(line, m.width, "…")
 }
 

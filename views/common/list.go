@@ -264,6 +264,16 @@ func (l *List) Update(msg tea.Msg) bool {
 	return false
 }
 
+// Click moves the cursor to the row drawn on line i of the list's rows (0
+// is the first row under the column header); false when no row is there.
+func (l *List) Click(i int) bool {
+	if i < 0 || i >= l.height || l.offset+i >= len(l.view) {
+		return false
+	}
+	l.cursor = l.offset + i
+	return true
+}
+
 func (l *List) move(d int) {
 	l.cursor = max(min(l.cursor+d, len(l.view)-1), 0)
 }

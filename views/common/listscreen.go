@@ -35,8 +35,9 @@ type ListScreen struct {
 	Empty string
 
 	List
-	snap  *sources.Snapshot
-	dirty bool
+	snap    *sources.Snapshot
+	dirty   bool
+	listTop int // line of the screen where the list's column header was last drawn
 }
 
 // Action is a screen-specific key on the selected row.
@@ -94,6 +95,20 @@ func (s *ListScreen) Handle(msg tea.Msg) tea.Cmd {
 		s.List.Update(msg)
 	case tea.MouseWheelMsg:
 		s.List.Update(msg)
+	case tea.MouseClickMsg:
+		// A click selects the row under it; a click on the selected row
+		// opens it, like enter (terminals send no double clicks).
+		if msg.Button != tea.MouseLeft {
+			return nil
+		}
+		s.rebuild()
+		before, had := s.Selected()
+		if !s.List.Click(msg.Y - s.listTop - 1) {
+			return nil
+		}
+		if r, ok := s.Selected(); ok && had && r.ID == before.ID && s.Open != nil {
+			return s.Open(r)
+		}
 	}
 	return nil
 }
@@ -144,6 +159,7 @@ func (s *ListScreen) View() string {
 		b.WriteString(st.Muted.Render(fmt.Sprintf("no match among %d (esc clears the filter%s)", s.Total(), siteHint(s.Ctx.Site))))
 		return b.String()
 	}
+	s.listTop = strings.Count(b.String(), "\n")
 	b.WriteString(s.List.View(st, w, h-1))
 	b.WriteByte('\n')
 	b.WriteString(st.Muted.Render(s.footer()))

@@ -1,0 +1,45 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// A click on a tab goes to it; on a row selects it; on the selected row
+// opens it (as enter). Coordinates are read off the drawn frame.
+func TestMouseClicksTabsAndRows(t *testing.T) {
+	tm, _, _ := newFixtureModel(t, 100, 30)
+	frame := tm.wait("service guichet")
+	click := func(x, y int) { tm.Send(tea.MouseClickMsg{Button: tea.MouseLeft, X: x, Y: y}) }
+	at := func(frame, text string) (x, y int) {
+		t.Helper()
+		for y, line := range strings.Split(frame, "\n") {
+			if x := strings.Index(line, text); x >= 0 {
+				return x, y
+			}
+		}
+		t.Fatalf("%q not on screen:\n%s", text, frame)
+		return 0, 0
+	}
+	x, y := at(frame, "3 nodes")
+	click(x+2, y)
+	frame = tm.wait("physical access", "1/4")
+	x, y = at(frame, "dara (physical access)") // paris-2's row, not the summary above
+	click(x, y)
+	tm.wait("4/4")
+	click(1, y+3) // below the rows: nothing
+	click(x, y)   // the selected row: open it
+	frame = tm.wait("nodes › node paris-2")
+	// The right button and the help overlay leave everything as it is.
+	ox, oy := at(frame, "1 outages")
+	tm.Send(tea.MouseClickMsg{Button: tea.MouseRight, X: ox, Y: oy})
+	press(tm, "?")
+	click(ox, oy)
+	press(tm, "esc")
+	frame = tm.wait("nodes › node paris-2")
+	x, y = at(frame, "5 services")
+	click(x, y)
+	tm.wait("HEALTH")
+}
