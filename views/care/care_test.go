@@ -121,7 +121,7 @@ func TestCareScreenTable(t *testing.T) {
 		"MEMBER", "ON CALL", "DAY", "EVE/WKEND", "NIGHT", "NOTICED",
 		"amelie", "167h", "62h", "kenji", "168h", "63h",
 		"balance", "gini 0.00 · pairs 0.99", // 167 vs 168 hours: nearly even
-		"bus factor 1 service garage: only amelie acted on its incidents (1 incidents)",
+		"bus factor 1 service garage: only amelie acted on its incidents (1 incident)",
 		"hosting site paris: hosted by amelie · repaired by amelie — only amelie can physically reach paris's machines",
 	} {
 		if !strings.Contains(plain, want) {

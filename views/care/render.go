@@ -86,7 +86,7 @@ func (m *Model) tableView() string {
 	f := care.Figures[m.fig]
 	sel := t.Rows[m.row].Cells[m.fig]
 	lines = append(lines, "", st.Muted.Render(sanitize.Line(t.Rows[m.row].Member)+" · "+f.Of+": ")+sanitize.Line(sel.Text)+
-		st.Muted.Render(fmt.Sprintf(" (%d facts) · enter shows them", len(sel.Facts))))
+		st.Muted.Render(" ("+common.Plural(len(sel.Facts), "fact", "facts")+") · enter shows them"))
 	if flag := sel.Flag(f); flag != "" {
 		lines[len(lines)-1] += " " + st.CareFlag.Render(flag)
 	}
@@ -143,7 +143,7 @@ func (m *Model) risks() []string {
 				who = "only " + c.Actors[0] + " acted on its incidents"
 			}
 			out = append(out, st.Warn.Render("bus factor "+fmt.Sprint(c.BusFactor))+" "+
-				sanitize.Line(fmt.Sprintf("%s %s: %s (%d incidents)", c.Kind, c.Name, who, len(c.Incidents))))
+				sanitize.Line(fmt.Sprintf("%s %s: %s (%s)", c.Kind, c.Name, who, common.Plural(len(c.Incidents), "incident", "incidents"))))
 		}
 	}
 	for _, h := range t.Hosting {

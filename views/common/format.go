@@ -33,6 +33,14 @@ func Since(now, t time.Time) string {
 // Sites returns the one-element site list of a row bound to one site.
 func Sites(site string) []string { return []string{site} }
 
+// Plural is n with the noun in the right number: "1 fact", "3 facts".
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
 // Count is one part of a "2 running · 1 failed" cell.
 type Count struct {
 	N    int
