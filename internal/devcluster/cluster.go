@@ -44,6 +44,7 @@ type Cluster struct {
 	locks   []*portLock
 
 	consul  *agent            // the Consul server (-dev)
+	dc2     *agent            // a second Consul datacenter's server, once StartConsulDC ran
 	server  *agent            // the Nomad server
 	agents  map[string]*agent // by site: the site's Consul client agent
 	clients map[string]*agent // by site: the site's Nomad client
@@ -403,4 +404,81 @@ func (c *Cluster) waitConsulMembers(ctx context.Context, watch []*agent) error {
 		}
 		return len(missing) == 0, fmt.Sprintf("not alive yet: %v", missing)
 	})
+}
+
+// StartConsulDC starts a second Consul datacenter named name (its own -dev
+// server, with node meta site=name), joins it to the first over the WAN and
+// returns its HTTP address once the first lists it. One per cluster; after
+// StopConsulDC it starts again (empty, being -dev) under the same name.
+func (c *Cluster) StartConsulDC(ctx context.Context, name string) (string, error) {
+	if err := c.checkLive(); err != nil {
+		return "", err
+	}
+	if name == "" || name == "dc1" || filepath.Base(name) != name {
+		return "", fmt.Errorf("devcluster: bad datacenter name %q", name)
+	}
+	_, consulBin, err := agentBinaries(c.o.AgentsDir)
+	if err != nil {
+		return "", err
+	}
+	f := filepath.Join(c.dataDir, "consul-"+name+".hcl")
+	if err := os.WriteFile(f, []byte(consulDCHCL(c.ports.DC2)), 0o644); err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	a := c.dc2
+	switch {
+	case a == nil:
+		a = &agent{name: "consul-" + name, bin: consulBin, logPath: filepath.Join(c.dataDir, "consul-"+name+".log"),
+			args: []string{"agent", "-dev", "-datacenter", name, "-node", "consul-" + name, "-node-id", consulDC2NodeID, "-node-meta", "site:" + name,
+				"-bind", "127.0.0.1", "-client", "127.0.0.1", "-config-file", f}}
+		c.dc2 = a
+	case a.name != "consul-"+name || a.running():
+		c.mu.Unlock()
+		return "", fmt.Errorf("devcluster: a second datacenter (%s) already exists", a.name)
+	}
+	c.mu.Unlock()
+	if err := a.start(); err != nil {
+		return "", err
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", c.ports.DC2.HTTP)
+	cc, err := consulapi.NewClient(&consulapi.Config{Address: addr, HttpClient: &http.Client{Timeout: 5 * time.Second}})
+	if err != nil {
+		return "", err
+	}
+	t0 := time.Now()
+	err = c.waitFor(ctx, "consul "+name+" leader", []*agent{a}, func() (bool, string) {
+		l, err := cc.Status().Leader()
+		return err == nil && l != "", errString(err)
+	})
+	if err != nil {
+		return "", err
+	}
+	if err := c.consulc.Agent().Join(fmt.Sprintf("127.0.0.1:%d", c.ports.DC2.SerfWAN), true); err != nil {
+		return "", fmt.Errorf("devcluster: joining %s over the WAN: %w", name, err)
+	}
+	err = c.waitFor(ctx, "datacenter "+name+" known", []*agent{a, c.consul}, func() (bool, string) {
+		dcs, err := c.consulc.Catalog().Datacenters()
+		return err == nil && slices.Contains(dcs, name), fmt.Sprintf("datacenters %v %s", dcs, errString(err))
+	})
+	if err != nil {
+		return "", err
+	}
+	c.logf("consul: datacenter %s joined in %.1fs", name, time.Since(t0).Seconds())
+	return addr, nil
+}
+
+// StopConsulDC stops the second datacenter's server (SIGINT), as when the
+// link to it is cut.
+func (c *Cluster) StopConsulDC() error {
+	if err := c.checkLive(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	a := c.dc2
+	c.mu.Unlock()
+	if a == nil {
+		return errors.New("devcluster: no second datacenter")
+	}
+	return a.stop(10 * time.Second)
 }

@@ -26,11 +26,34 @@ ports {
 
 // consulServerNodeID is fixed: -dev draws a new node ID at each start, and
 // the site agents would then see a known name with a new ID after a restart.
-const consulServerNodeID = "00000000-e27e-4e1e-9000-000000000001"
+const (
+	consulServerNodeID = "00000000-e27e-4e1e-9000-000000000001"
+	consulDC2NodeID    = "00000000-e27e-4e1e-9000-000000000002"
+)
 
 func consulArgs(configFile string) []string {
 	return []string{"agent", "-dev", "-node", "consul-dev", "-node-id", consulServerNodeID,
 		"-bind", "127.0.0.1", "-client", "127.0.0.1", "-config-file", configFile}
+}
+
+// consulDCHCL is a second datacenter's Consul server (-dev), for tests of
+// a federation; DNS and gRPC are off; check outputs reach the catalog at
+// once (see consulClientHCL).
+func consulDCHCL(p dcPorts) string {
+	return fmt.Sprintf(`disable_update_check = true
+log_level = "INFO"
+check_update_interval = "0s"
+ports {
+  http     = %d
+  serf_lan = %d
+  serf_wan = %d
+  server   = %d
+  dns      = -1
+  grpc     = -1
+  grpc_tls = -1
+  https    = -1
+}
+`, p.HTTP, p.SerfLAN, p.SerfWAN, p.Server)
 }
 
 // consulClientHCL is a site's Consul client agent, as on a real machine:

@@ -28,6 +28,10 @@ const (
 
 type consulPorts struct{ HTTP, DNS, SerfLAN, SerfWAN, Server, GRPC int }
 
+// dcPorts are a second Consul datacenter's server (StartConsulDC): slot
+// offsets 6..9, between the first Consul's and the Nomad server's.
+type dcPorts struct{ HTTP, SerfLAN, SerfWAN, Server int }
+
 type nomadPorts struct{ HTTP, RPC, Serf int }
 
 type clientPorts struct {
@@ -41,6 +45,7 @@ type portPlan struct {
 	Consul  consulPorts
 	Server  nomadPorts
 	Clients []clientPorts // index = site index
+	DC2     dcPorts
 }
 
 func planFor(slot, nsites int) portPlan {
@@ -49,6 +54,7 @@ func planFor(slot, nsites int) portPlan {
 		Slot:   slot,
 		Consul: consulPorts{HTTP: base, DNS: base + 1, SerfLAN: base + 2, SerfWAN: base + 3, Server: base + 4, GRPC: base + 5},
 		Server: nomadPorts{HTTP: base + 10, RPC: base + 11, Serf: base + 12},
+		DC2:    dcPorts{HTTP: base + 6, SerfLAN: base + 7, SerfWAN: base + 8, Server: base + 9},
 	}
 	width := dynPortSpan / nsites
 	for i := range nsites {
@@ -72,7 +78,7 @@ func (p *portPlan) useDefaultPorts() {
 
 func (p portPlan) agentPorts() []int {
 	ps := []int{p.Consul.HTTP, p.Consul.DNS, p.Consul.SerfLAN, p.Consul.SerfWAN, p.Consul.Server, p.Consul.GRPC,
-		p.Server.HTTP, p.Server.RPC, p.Server.Serf}
+		p.Server.HTTP, p.Server.RPC, p.Server.Serf, p.DC2.HTTP, p.DC2.SerfLAN, p.DC2.SerfWAN, p.DC2.Server}
 	for _, c := range p.Clients {
 		ps = append(ps, c.HTTP, c.RPC, c.Serf, c.ConsulHTTP, c.ConsulSerf)
 	}

@@ -44,6 +44,7 @@ func (c *Cluster) Stop() error {
 	errs = append(errs, stopAll(c.clients)...)
 	errs = append(errs, c.stopServer(c.server)...)
 	errs = append(errs, stopAll(c.agents)...)
+	errs = append(errs, c.stopServer(c.dc2)...)
 	errs = append(errs, c.stopServer(c.consul)...)
 
 	if c.dataDir != "" {
