@@ -2,6 +2,7 @@ package sources
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -36,6 +37,7 @@ type inputs struct {
 	Deployments           []*Deployment
 	Evals                 []*BlockedEval
 	Checks                consulapi.HealthChecks // local datacenter
+	Services              map[string][]string    // local datacenter: every service name, with tags
 	Remote                []dcChecks             // other datacenters
 	ConsulNodes           []*consulapi.Node
 	Datacenter            string // local Consul datacenter
@@ -44,8 +46,9 @@ type inputs struct {
 }
 
 type dcChecks struct {
-	Name   string
-	Checks consulapi.HealthChecks
+	Name     string
+	Checks   consulapi.HealthChecks
+	Services map[string][]string
 }
 
 // grouping says how nodes map to sites and who hosts them.
@@ -225,10 +228,12 @@ func buildSnapshot(in inputs, g grouping, now time.Time, prev *Snapshot) *Snapsh
 
 	// Consul: every datacenter, the local one first.
 	s.Consul.Checks, s.Consul.Instances = buildServices(in.Datacenter, in.Checks)
+	s.Consul.Unchecked = unchecked(in.Datacenter, in.Services, s.Consul.Instances)
 	for _, r := range in.Remote {
 		c, i := buildServices(r.Name, r.Checks)
 		s.Consul.Checks = append(s.Consul.Checks, c...)
 		s.Consul.Instances = append(s.Consul.Instances, i...)
+		s.Consul.Unchecked = append(s.Consul.Unchecked, unchecked(r.Name, r.Services, i)...)
 	}
 	s.Consul.Nodes = make([]ConsulNode, 0, len(in.ConsulNodes))
 	consulSite := map[[2]string]string{} // (dc, node) -> site from node meta
@@ -280,6 +285,22 @@ func buildSnapshot(in inputs, g grouping, now time.Time, prev *Snapshot) *Snapsh
 	s.idx = buildIndex(s)
 	s.Outages = buildOutages(s, prev)
 	return s
+}
+
+// unchecked lists the services of datacenter dc that have no instance with
+// a check: the health checks we follow never mention them.
+func unchecked(dc string, services map[string][]string, insts []ServiceInstance) []UncheckedService {
+	checked := make(map[string]bool, len(insts))
+	for _, in := range insts {
+		checked[in.Service] = true
+	}
+	var out []UncheckedService
+	for _, name := range slices.Sorted(maps.Keys(services)) {
+		if !checked[name] {
+			out = append(out, UncheckedService{Name: name, Datacenter: dc, Tags: services[name]})
+		}
+	}
+	return out
 }
 
 // buildServices copies checks and derives one instance per (Consul node,

@@ -387,3 +387,14 @@ func TestHealthStaleAndAge(t *testing.T) {
 		})
 	}
 }
+
+func TestUncheckedServices(t *testing.T) {
+	in := sampleInputs()
+	in.Services = map[string][]string{"a": nil, "b": {"t1"}, "consul": nil, "mirror": {"rsync"}}
+	in.Remote = []dcChecks{{Name: "dc2", Services: map[string][]string{"archive": nil}}}
+	s := buildSnapshot(in, grouping{}, time.Now(), nil)
+	want := []UncheckedService{{Name: "consul", Datacenter: "dc1"}, {Name: "mirror", Datacenter: "dc1", Tags: []string{"rsync"}}, {Name: "archive", Datacenter: "dc2"}}
+	if !reflect.DeepEqual(s.Consul.Unchecked, want) {
+		t.Errorf("unchecked = %+v, want %+v", s.Consul.Unchecked, want)
+	}
+}

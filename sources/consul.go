@@ -18,16 +18,21 @@ func (w *Watcher) startConsul(ctx context.Context, wg *sync.WaitGroup) {
 func newDC(name string, local bool) *dcData {
 	return &dcData{
 		name: name, local: local,
-		checksH: part{backend: "consul", resource: "health checks"},
-		nodesH:  part{backend: "consul", resource: "catalog nodes"},
+		checksH:   part{backend: "consul", resource: "health checks"},
+		nodesH:    part{backend: "consul", resource: "catalog nodes"},
+		servicesH: part{backend: "consul", resource: "catalog services"},
 	}
 }
 
-// runDC starts the two blocking-query loops of one datacenter.
+// runDC starts the blocking-query loops of one datacenter: health checks
+// (instances and their state), catalog nodes (meta), catalog services (the
+// names, so that a service registered without any check still shows; its
+// index moves on registrations only, not on check changes).
 func (w *Watcher) runDC(ctx context.Context, wg *sync.WaitGroup, d *dcData) {
 	if !d.local {
 		d.checksH.resource = "health checks of datacenter " + d.name
 		d.nodesH.resource = "catalog nodes of datacenter " + d.name
+		d.servicesH.resource = "catalog services of datacenter " + d.name
 	}
 	query := func(ctx context.Context, index uint64) *consulapi.QueryOptions {
 		q := &consulapi.QueryOptions{WaitIndex: index, WaitTime: w.waitTime}
@@ -62,6 +67,15 @@ func (w *Watcher) runDC(ctx context.Context, wg *sync.WaitGroup, d *dcData) {
 				return 0, nil, err
 			}
 			return qm.LastIndex, func() { d.nodes, d.haveNodesList = nodes, true }, nil
+		})
+	})
+	wg.Go(func() {
+		w.follow(ctx, &d.servicesH, func(ctx context.Context, index uint64) (uint64, func(), error) {
+			svcs, qm, err := w.consul.Catalog().Services(query(ctx, index))
+			if err != nil {
+				return 0, nil, err
+			}
+			return qm.LastIndex, func() { d.services = svcs }, nil
 		})
 	})
 }
@@ -176,8 +190,9 @@ func (w *Watcher) inputsLocked() inputs {
 	}
 	if w.local != nil {
 		in.Checks = w.local.checks
+		in.Services = w.local.services
 		in.ConsulNodes = w.local.nodes
-		in.Consul = combineHealth(w.local.checksH.resHealth, w.local.nodesH.resHealth)
+		in.Consul = combineHealth(w.local.checksH.resHealth, w.local.nodesH.resHealth, w.local.servicesH.resHealth)
 		// The datacenter list is read once a minute: its error counts, its
 		// age would not tell how current the local data is.
 		if in.Consul.Err == nil {
@@ -187,9 +202,9 @@ func (w *Watcher) inputsLocked() inputs {
 	}
 	for _, name := range sortedKeys(w.remote) {
 		d := w.remote[name]
-		in.Remote = append(in.Remote, dcChecks{Name: name, Checks: d.checks})
+		in.Remote = append(in.Remote, dcChecks{Name: name, Checks: d.checks, Services: d.services})
 		in.ConsulNodes = append(slices.Clip(in.ConsulNodes), d.nodes...)
-		in.DCs = append(in.DCs, ConsulDatacenter{Name: name, Health: combineHealth(d.checksH.resHealth, d.nodesH.resHealth)})
+		in.DCs = append(in.DCs, ConsulDatacenter{Name: name, Health: combineHealth(d.checksH.resHealth, d.nodesH.resHealth, d.servicesH.resHealth)})
 	}
 	return in
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	consulapi "github.com/hashicorp/consul/api"
@@ -107,5 +108,42 @@ func (w *Watcher) AgentChecks(ctx context.Context) (map[string]AgentCheck, error
 		}
 		out[id] = AgentCheck{ID: c.CheckID, Name: c.Name, ServiceID: c.ServiceID, Node: c.Node, Status: c.Status, Output: c.Output}
 	}
+	return out, nil
+}
+
+// ServiceCatalog reads the instances of a service from datacenter dc's
+// catalog, for a service registered without checks (the snapshot has no
+// instance of it). Status is "" (unknown): nothing checks them. Site and
+// address are found as for the snapshot's instances.
+func (w *Watcher) ServiceCatalog(ctx context.Context, dc, name string) ([]ServiceInstance, error) {
+	svcs, _, err := w.consul.Catalog().Service(name, "", (&consulapi.QueryOptions{Datacenter: dc}).WithContext(ctx))
+	if err != nil {
+		return nil, backendError("consul", "instances of service "+name, w.consulAddr, w.consulToken, err)
+	}
+	snap := w.Snapshot()
+	metaKey, byMeta := strings.CutPrefix(w.group.SiteKey, "meta.")
+	out := make([]ServiceInstance, 0, len(svcs))
+	for _, c := range svcs {
+		if c == nil {
+			continue
+		}
+		in := ServiceInstance{
+			ID: c.ServiceID, Service: c.ServiceName, Node: c.Node,
+			Address: c.ServiceAddress, Port: c.ServicePort, Tags: c.ServiceTags,
+			AllocID: parseAllocID(c.ServiceID), Datacenter: c.Datacenter,
+		}
+		if in.Address == "" {
+			in.Address = c.Address // the node's, as Consul itself falls back to
+		}
+		if a, ok := snap.AllocByID(in.AllocID); ok && in.AllocID != "" {
+			in.Site = a.Site
+		} else if n, ok := snap.NodeByName(in.Node); ok {
+			in.Site = n.Site
+		} else if byMeta {
+			in.Site = c.NodeMeta[metaKey]
+		}
+		out = append(out, in)
+	}
+	slices.SortFunc(out, func(a, b ServiceInstance) int { return compareStrings(a.Node, b.Node, a.ID, b.ID) })
 	return out, nil
 }

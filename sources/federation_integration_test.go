@@ -46,6 +46,12 @@ func TestIntegrationSecondDatacenter(t *testing.T) {
 	if err := cc2.Agent().UpdateTTL("archive-ttl", "disk full on /srv/archive", consulapi.HealthCritical); err != nil {
 		t.Fatal(err)
 	}
+	// And one registered without any check: no health check names it.
+	if err := cc2.Agent().ServiceRegister(&consulapi.AgentServiceRegistration{
+		ID: "mirror-1", Name: "mirror", Address: "127.0.0.2", Port: 9100, Tags: []string{"rsync"},
+	}); err != nil {
+		t.Fatal(err)
+	}
 
 	w, err := New(Config{NomadAddr: c.NomadAddr(), ConsulAddr: c.ConsulAddr(), SiteKey: "meta.site"})
 	if err != nil {
@@ -88,6 +94,28 @@ func TestIntegrationSecondDatacenter(t *testing.T) {
 	}
 	if in, _ := archive(s); !strings.Contains(strings.Join(checkOutputs(s, in), " "), "disk full") {
 		t.Errorf("archive checks %q lack the TTL output", checkOutputs(s, in))
+	}
+	// Services without checks: Consul's own on the local server, mirror in
+	// the other datacenter; their instances are read on demand.
+	s = waitFor(t, w, 30*time.Second, "services without checks", func(s *Snapshot) string {
+		got := map[string]bool{}
+		for _, u := range s.Consul.Unchecked {
+			got[u.Datacenter+"/"+u.Name] = true
+		}
+		if !got[s.Consul.Datacenter+"/consul"] || !got[dc2+"/mirror"] || got[dc2+"/archive"] {
+			return fmt.Sprintf("unchecked %+v", s.Consul.Unchecked)
+		}
+		return ""
+	})
+	mirror, err := w.ServiceCatalog(ctx, dc2, "mirror")
+	if err != nil || len(mirror) != 1 {
+		t.Fatalf("ServiceCatalog(mirror) = %+v, %v", mirror, err)
+	}
+	if m := mirror[0]; m.Address != "127.0.0.2" || m.Port != 9100 || m.Site != dc2 || m.Datacenter != dc2 || m.Node != "consul-"+dc2 || m.Status != "" {
+		t.Errorf("mirror instance %+v", m)
+	}
+	if _, err := w.ServiceCatalog(ctx, "atlantis", "mirror"); err == nil || !strings.Contains(err.Error(), "instances of service mirror") {
+		t.Errorf("unknown datacenter: %v", err)
 	}
 
 	if err := c.StopConsulDC(); err != nil {

@@ -62,6 +62,10 @@ type ConsulState struct {
 	// Instances are service instances with their aggregated check state.
 	Instances []ServiceInstance
 	Checks    []Check
+	// Unchecked are services registered without any health check, which
+	// therefore have no instance above: their instances are read on demand
+	// (Watcher.ServiceCatalog).
+	Unchecked []UncheckedService
 	// Nodes of the Consul catalog with their meta, every datacenter.
 	Nodes []ConsulNode
 	// Datacenters the agent knows (federation), the local one first. Each
@@ -69,6 +73,12 @@ type ConsulState struct {
 	// good data, marked stale in its Health, and does not hide the others.
 	// ConsulState.Health reflects the local datacenter only.
 	Datacenters []ConsulDatacenter
+}
+
+// UncheckedService is a service of datacenter Datacenter with no check.
+type UncheckedService struct {
+	Name, Datacenter string
+	Tags             []string
 }
 
 // ConsulDatacenter is one datacenter of the Consul federation.

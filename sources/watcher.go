@@ -78,8 +78,10 @@ type dcData struct {
 	name          string
 	checks        consulapi.HealthChecks
 	nodes         []*consulapi.Node
+	services      map[string][]string // every registered service name, with tags
 	checksH       part
 	nodesH        part
+	servicesH     part
 	cancel        context.CancelFunc // remote only
 	local         bool
 	haveChecks    bool
