@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -42,4 +43,26 @@ func TestMouseClicksTabsAndRows(t *testing.T) {
 	x, y = at(frame, "5 services")
 	click(x, y)
 	tm.wait("HEALTH")
+}
+
+// A service registered without checks is listed; its instances come from
+// the catalog when it is opened, with an unknown state.
+func TestServiceWithoutChecksReadFromTheCatalog(t *testing.T) {
+	tm, cl, _ := newFixtureModel(t, 120, 30)
+	tm.wait("service guichet")
+	press(tm, "5")
+	tm.wait("mirror", "unchecked", "no health check: state unknown")
+	for range 2 {
+		press(tm, "j")
+	}
+	tm.wait("3/3")
+	press(tm, "enter")
+	tm.wait("services › service mirror", "registered without any check in dc1", "paris", "paris-1", "unknown", "10.0.1.1:873", "1/1")
+	press(tm, "enter") // no check to open: stays
+	press(tm, "esc")
+	tm.wait("SERVICE", "3/3")
+	// The catalog refuses: said on the screen, not an empty list alone.
+	cl.FailCatalog(errors.New("consul: instances of service mirror: HTTP 403: Permission denied"))
+	press(tm, "enter")
+	tm.wait("services › service mirror", "catalog: consul: instances of service mirror: HTTP 403", "no instance of this service")
 }

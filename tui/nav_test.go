@@ -104,7 +104,7 @@ func TestCommandModeSiteSortAndMouse(t *testing.T) {
 	walk(t, tm, []step{{"s", []string{"SERVICE▲"}}, {"s", []string{"STATUS▲"}}})
 	// The wheel moves the cursor like j/k.
 	tm.Send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
-	tm.wait("2/2")
+	tm.wait("2/3")
 	command("q")
 	tm.WaitFinished(t, teatestFinal())
 }

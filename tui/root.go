@@ -378,7 +378,7 @@ func (m *Model) tabsLine() string {
 			case density == 1:
 				part = st.Tab.Padding(0).Render(label)
 			default:
-				part = st.Tab.Padding(0).Render(fmt.Sprint(i+1))
+				part = st.Tab.Padding(0).Render(fmt.Sprint(i + 1))
 			}
 			w := ansi.StringWidth(part)
 			spans[i] = [2]int{x, x + w}

@@ -321,14 +321,17 @@ func (c *Cluster) StartNomadServer() error {
 	return nil
 }
 
-// StopConsul stops Consul as a whole (SIGINT): the sites' agents, then the
-// server. Being -dev, the server forgets everything; the site agents keep
-// the services the Nomad clients registered with them in their data dirs.
+// StopConsul stops Consul as a whole (SIGINT): the server first, as in an
+// outage (site agents leaving first would empty its catalog before it goes,
+// and a watcher would rightly show that), then the sites' agents. Being
+// -dev, the server forgets everything; the site agents keep the services
+// the Nomad clients registered with them in their data dirs.
 func (c *Cluster) StopConsul() error {
 	if err := c.checkLive(); err != nil {
 		return err
 	}
-	return errors.Join(append(stopAll(c.agents), c.consul.stop(10*time.Second))...)
+	err := c.consul.stop(10 * time.Second)
+	return errors.Join(append(stopAll(c.agents), err)...)
 }
 
 // StartConsul starts the server again on the same ports, then the site

@@ -19,4 +19,7 @@ type Cluster interface {
 	// AgentChecks is the live output of the local Consul agent's checks
 	// (the catalog lags on output), keyed by check ID.
 	AgentChecks(ctx context.Context) (map[string]sources.AgentCheck, error)
+	// ServiceCatalog reads the instances of a service registered without
+	// checks in datacenter dc (the snapshot has none of them).
+	ServiceCatalog(ctx context.Context, dc, name string) ([]sources.ServiceInstance, error)
 }

@@ -219,7 +219,7 @@ func (m *Model) head(snap *sources.Snapshot) string {
 	}
 	line2 := strings.Join(sites, st.Muted.Render(" · "))
 	if n := len(m.board.incidents); n > 0 {
-		line2 += st.Muted.Render("  ·  "+common.Plural(n, "open incident", "open incidents"))
+		line2 += st.Muted.Render("  ·  " + common.Plural(n, "open incident", "open incidents"))
 	}
 	return oc + "\n" + line2
 }

@@ -2,6 +2,7 @@ package services
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -22,7 +23,28 @@ type live struct {
 	agent   map[string]sources.AgentCheck
 	asked   time.Time
 	pending bool
+
+	// For a service's instances: where it is registered without checks,
+	// its instances come from the catalog, read on demand (the snapshot
+	// follows checks, so it has none of them).
+	service    string
+	catalog    []sources.ServiceInstance
+	catalogErr error
+	catDCs     string // the datacenters last asked, joined
+	catAsked   time.Time
+	catPending bool
 }
+
+type catalogMsg struct {
+	owner *live
+	dcs   string
+	insts []sources.ServiceInstance
+	err   error
+}
+
+// refreshCatalog: instances without checks change rarely; re-read them this
+// often while the screen is open and snapshots arrive.
+const refreshCatalog = 30 * time.Second
 
 type outputsMsg struct {
 	owner  *live
@@ -67,12 +89,58 @@ func (l *live) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			}
 		}
 		return l, nil
+	case catalogMsg:
+		if msg.owner == l {
+			l.catPending = false
+			l.catalog, l.catalogErr = msg.insts, msg.err
+			l.Invalidate()
+		}
+		return l, nil
 	case common.SnapshotMsg:
 		cmd := l.Handle(msg)
 		if time.Since(l.asked) >= refreshOutputs {
 			cmd = tea.Batch(cmd, l.fetch())
 		}
-		return l, cmd
+		return l, tea.Batch(cmd, l.fetchCatalog(msg.Snap))
 	}
 	return l, l.Handle(msg)
+}
+
+// uncheckedDCs are the datacenters where service is registered without
+// any check.
+func uncheckedDCs(snap *sources.Snapshot, service string) []string {
+	var dcs []string
+	for _, u := range snap.Consul.Unchecked {
+		if u.Name == service {
+			dcs = append(dcs, u.Datacenter)
+		}
+	}
+	return dcs
+}
+
+func (l *live) fetchCatalog(snap *sources.Snapshot) tea.Cmd {
+	cl, owner := l.Ctx.Cluster, l
+	if cl == nil || l.service == "" || snap == nil || l.catPending {
+		return nil
+	}
+	dcs := uncheckedDCs(snap, l.service)
+	key := strings.Join(dcs, ",")
+	if key == l.catDCs && (key == "" || time.Since(l.catAsked) < refreshCatalog) {
+		return nil
+	}
+	l.catPending, l.catAsked, l.catDCs = true, time.Now(), key
+	service := l.service
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		var all []sources.ServiceInstance
+		for _, dc := range dcs {
+			insts, err := cl.ServiceCatalog(ctx, dc, service)
+			if err != nil {
+				return catalogMsg{owner: owner, dcs: key, insts: all, err: err}
+			}
+			all = append(all, insts...)
+		}
+		return catalogMsg{owner: owner, dcs: key, insts: all}
+	}
 }

@@ -61,10 +61,23 @@ func New(ctx *common.Context) *common.ListScreen {
 				v.sites = append(v.sites, in.Site)
 			}
 		}
+		for _, u := range snap.Consul.Unchecked {
+			if byName[u.Name] == nil {
+				byName[u.Name] = &svc{name: u.Name}
+				order = append(order, u.Name)
+			}
+		}
 		slices.Sort(order)
 		rows := make([]common.Row, 0, len(order))
 		for _, name := range order {
 			v := byName[name]
+			if v.total == 0 { // registered without checks: nothing to count
+				rows = append(rows, common.Row{ID: name, Cells: []common.Spec{
+					{Text: name, Kind: common.Bold}, {Text: "unchecked", Kind: common.Muted}, {Text: "?", Kind: common.Muted},
+					{Text: "no health check: state unknown", Kind: common.Muted}, {Text: "", Kind: common.Muted},
+				}})
+				continue
+			}
 			slices.Sort(v.sites)
 			rows = append(rows, common.Row{ID: name, Sites: v.sites, Cells: []common.Spec{
 				{Text: name, Kind: common.Bold}, common.StatusSpec(v.worst), {Text: fmt.Sprint(v.total)},
@@ -99,10 +112,23 @@ func NewInstances(ctx *common.Context, service string) common.Screen {
 	s.Empty = "no instance of this service"
 	s.OpenHelp = "open instance (checks)"
 	l := newLive(s)
+	l.service = service
+	s.Head = func(snap *sources.Snapshot, width int) string {
+		dcs := uncheckedDCs(snap, service)
+		if len(dcs) == 0 {
+			return ""
+		}
+		head := ctx.Styles.Warn.Render("no health check") + ctx.Styles.Muted.Render(
+			" · registered without any check in "+sanitize.Line(strings.Join(dcs, ", "))+": its instances are read from the catalog, their state is unknown")
+		if l.catalogErr != nil {
+			head += "\n" + ctx.Styles.Crit.Render("catalog: ") + ctx.Styles.Muted.Render(sanitize.Line(l.catalogErr.Error()))
+		}
+		return head
+	}
 	s.Build = func(snap *sources.Snapshot) []common.Row {
 		failing := failingOutput(snap, l)
 		var rows []common.Row
-		for _, in := range snap.Consul.Instances {
+		for _, in := range slices.Concat(snap.Consul.Instances, l.catalog) {
 			if in.Service != service {
 				continue
 			}
@@ -110,15 +136,24 @@ func NewInstances(ctx *common.Context, service string) common.Screen {
 			if in.AllocID != "" {
 				alloc = common.Spec{Text: common.ShortID(in.AllocID), Kind: common.Muted}
 			}
+			status := common.StatusSpec(in.Status)
+			if in.Status == "" { // from the catalog: nothing checks it
+				status = common.Spec{Text: "unknown", Kind: common.Muted}
+			}
 			rows = append(rows, common.Row{ID: in.ID, Sites: common.Sites(in.Site), Data: in, Cells: []common.Spec{
-				{Text: common.SiteLabel(in.Site), Kind: common.Bold}, {Text: in.Node}, common.StatusSpec(in.Status),
+				{Text: common.SiteLabel(in.Site), Kind: common.Bold}, {Text: in.Node}, status,
 				{Text: addr(in), Kind: common.Muted}, alloc,
 				{Text: failing[in.ID], Kind: common.Muted},
 			}})
 		}
 		return rows
 	}
-	s.Open = func(r common.Row) tea.Cmd { return common.Push(NewInstance(ctx, r.ID)) }
+	s.Open = func(r common.Row) tea.Cmd {
+		if in, ok := r.Data.(sources.ServiceInstance); ok && in.Status == "" {
+			return nil // no check to show (a opens its allocation, if any)
+		}
+		return common.Push(NewInstance(ctx, r.ID))
+	}
 	s.Actions = []common.Action{{
 		Binding: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "open its allocation")),
 		Run: func(r common.Row, ok bool) tea.Cmd {
