@@ -8,8 +8,6 @@ import (
 	"time"
 
 	consulapi "github.com/hashicorp/consul/api"
-
-	"entretien/internal/devcluster"
 )
 
 // TestIntegrationSecondDatacenter: a real second Consul datacenter joined
@@ -18,13 +16,7 @@ import (
 // server stops, it alone turns stale, keeping its last good data, and the
 // local datacenter stays fresh; once it is back, it is followed again.
 func TestIntegrationSecondDatacenter(t *testing.T) {
-	if testing.Short() {
-		t.Skip("integration: starts real agents")
-	}
-	for _, k := range []string{"NOMAD_ADDR", "NOMAD_TOKEN", "NOMAD_REGION", "NOMAD_NAMESPACE", "CONSUL_HTTP_ADDR", "CONSUL_HTTP_TOKEN"} {
-		t.Setenv(k, "")
-	}
-	c := devcluster.Require(t, devcluster.Options{})
+	c := integrationCluster(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	const dc2 = "bruxelles-dc"

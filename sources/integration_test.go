@@ -25,14 +25,7 @@ import (
 // dark (node down, allocs lost, site down) and back; the Nomad server and
 // Consul stopped (stale, last data kept) and restarted (recovery).
 func TestIntegrationDevCluster(t *testing.T) {
-	if testing.Short() {
-		t.Skip("integration: starts real agents")
-	}
-	// The watcher must use only what we pass, not the caller's environment.
-	for _, k := range []string{"NOMAD_ADDR", "NOMAD_TOKEN", "NOMAD_REGION", "NOMAD_NAMESPACE", "CONSUL_HTTP_ADDR", "CONSUL_HTTP_TOKEN"} {
-		t.Setenv(k, "")
-	}
-	c := devcluster.Require(t, devcluster.Options{})
+	c := integrationCluster(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	if err := c.SeedJobs(ctx); err != nil {
@@ -410,6 +403,18 @@ func (tl *transitionLog) waitFrom(t *testing.T, mark int, d time.Duration, what 
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// integrationCluster starts a dev cluster (skipped with -short). The
+// watcher must use only what a test passes, not the caller's environment.
+func integrationCluster(t *testing.T) *devcluster.Cluster {
+	if testing.Short() {
+		t.Skip("integration: starts real agents")
+	}
+	for _, k := range []string{"NOMAD_ADDR", "NOMAD_TOKEN", "NOMAD_REGION", "NOMAD_NAMESPACE", "CONSUL_HTTP_ADDR", "CONSUL_HTTP_TOKEN"} {
+		t.Setenv(k, "")
+	}
+	return devcluster.Require(t, devcluster.Options{})
 }
 
 // seededProblem describes what the snapshot still lacks of the seeded

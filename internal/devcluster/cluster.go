@@ -425,7 +425,7 @@ func (c *Cluster) StartConsulDC(ctx context.Context, name string) (string, error
 		return "", err
 	}
 	f := filepath.Join(c.dataDir, "consul-"+name+".hcl")
-	if err := os.WriteFile(f, []byte(consulDCHCL(c.ports.DC2)), 0o644); err != nil {
+	if err := os.WriteFile(f, []byte(consulHCL(c.ports.DC2)), 0o644); err != nil {
 		return "", err
 	}
 	c.mu.Lock()

@@ -8,9 +8,12 @@ import (
 // Agent configs follow /work/shared/notes/dev-agents.md (measured on this
 // machine). %q gives Go string literals, which HCL reads the same way.
 
+// consulHCL is a Consul server's (the first datacenter's, or a second's
+// with DNS and gRPC off: -1). check_update_interval 0s: see consulClientHCL.
 func consulHCL(p consulPorts) string {
 	return fmt.Sprintf(`disable_update_check = true
 log_level = "INFO"
+check_update_interval = "0s"
 ports {
   http     = %d
   dns      = %d
@@ -34,26 +37,6 @@ const (
 func consulArgs(configFile string) []string {
 	return []string{"agent", "-dev", "-node", "consul-dev", "-node-id", consulServerNodeID,
 		"-bind", "127.0.0.1", "-client", "127.0.0.1", "-config-file", configFile}
-}
-
-// consulDCHCL is a second datacenter's Consul server (-dev), for tests of
-// a federation; DNS and gRPC are off; check outputs reach the catalog at
-// once (see consulClientHCL).
-func consulDCHCL(p dcPorts) string {
-	return fmt.Sprintf(`disable_update_check = true
-log_level = "INFO"
-check_update_interval = "0s"
-ports {
-  http     = %d
-  serf_lan = %d
-  serf_wan = %d
-  server   = %d
-  dns      = -1
-  grpc     = -1
-  grpc_tls = -1
-  https    = -1
-}
-`, p.HTTP, p.SerfLAN, p.SerfWAN, p.Server)
 }
 
 // consulClientHCL is a site's Consul client agent, as on a real machine:

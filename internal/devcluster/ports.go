@@ -28,10 +28,6 @@ const (
 
 type consulPorts struct{ HTTP, DNS, SerfLAN, SerfWAN, Server, GRPC int }
 
-// dcPorts are a second Consul datacenter's server (StartConsulDC): slot
-// offsets 6..9, between the first Consul's and the Nomad server's.
-type dcPorts struct{ HTTP, SerfLAN, SerfWAN, Server int }
-
 type nomadPorts struct{ HTTP, RPC, Serf int }
 
 type clientPorts struct {
@@ -45,7 +41,7 @@ type portPlan struct {
 	Consul  consulPorts
 	Server  nomadPorts
 	Clients []clientPorts // index = site index
-	DC2     dcPorts
+	DC2     consulPorts   // a second Consul datacenter (StartConsulDC): no DNS, no gRPC
 }
 
 func planFor(slot, nsites int) portPlan {
@@ -54,7 +50,8 @@ func planFor(slot, nsites int) portPlan {
 		Slot:   slot,
 		Consul: consulPorts{HTTP: base, DNS: base + 1, SerfLAN: base + 2, SerfWAN: base + 3, Server: base + 4, GRPC: base + 5},
 		Server: nomadPorts{HTTP: base + 10, RPC: base + 11, Serf: base + 12},
-		DC2:    dcPorts{HTTP: base + 6, SerfLAN: base + 7, SerfWAN: base + 8, Server: base + 9},
+		// Slot offsets 6..9, between the first Consul's and the Nomad server's.
+		DC2: consulPorts{HTTP: base + 6, DNS: -1, SerfLAN: base + 7, SerfWAN: base + 8, Server: base + 9, GRPC: -1},
 	}
 	width := dynPortSpan / nsites
 	for i := range nsites {
