@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -21,7 +24,9 @@ const rotaUsage = `usage:
   entretien rota now  [--at TIME]                  who is on call in every rotation (exit 0), with handoff notes
   entretien rota next [--count N]                  the next handoffs of every rotation
   entretien rota show [--from T] [--to T] [--tz Z] the schedule: shifts, gaps, leave conflicts, pending proposals
-  entretien rota ical [--member X] [--from T] [--to T]   an RFC 5545 feed on stdout
+  entretien rota ical [--member X] [--from T] [--to T] [--output FILE]
+                                       an RFC 5545 feed on stdout, or replacing FILE whole
+                                       (for cron and a web server members subscribe to)
 TIME: now, today, tomorrow, +3d, -12h, 2026-03-23, "2026-03-23 10:00" or RFC 3339, in --tz
 (default: your member's zone, else UTC); a date-only --to includes that day.`
 
@@ -245,6 +250,7 @@ func rotaICal(args []string, stdout, stderr io.Writer) error {
 	member := fs.String("member", "", "only this member's shifts")
 	from := fs.String("from", "-1w", "start of the feed")
 	to := fs.String("to", "+13w", "end of the feed")
+	output := fs.String("output", "", "write the feed to this file (atomically: readers never see half a feed)")
 	if err := parseNoArgs("rota ical", fs, c, args); err != nil {
 		return err
 	}
@@ -258,5 +264,44 @@ func rotaICal(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return inputErr(err)
 	}
-	return inputErr(st.ICal(ctx, stdout, *member, rg.Start, rg.End))
+	if *output == "" {
+		return inputErr(st.ICal(ctx, stdout, *member, rg.Start, rg.End))
+	}
+	var feed bytes.Buffer
+	if err := st.ICal(ctx, &feed, *member, rg.Start, rg.End); err != nil {
+		return inputErr(err)
+	}
+	if err := replaceFile(*output, feed.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", sanitize.Line(*output), feed.Len())
+	return nil
+}
+
+// replaceFile writes data to a temporary file next to path, syncs it and
+// renames it over path, so a web server serving path never sends a half
+// feed; on error path is left as it was.
+func replaceFile(path string, data []byte, perm os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if err == nil {
+		err = tmp.Chmod(perm)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -81,6 +82,32 @@ func TestRotaIcalFeedParses(t *testing.T) {
 	out, code = runBin(t, nil, "rota", "ical", "--member", "zoe", "--db", db)
 	if code != exitUsage || !strings.Contains(out, `member "zoe"`) || strings.Contains(out, "BEGIN:VCALENDAR") {
 		t.Fatalf("unknown member: %d\n%s", code, out)
+	}
+
+	// --output replaces the file whole, for a web server to serve; a
+	// refused run leaves it as it was, and no temporary file behind.
+	dir := t.TempDir()
+	feed := filepath.Join(dir, "rota.ics")
+	out, code = runBin(t, nil, "rota", "ical", "--db", db, "--output", feed)
+	if code != 0 || !strings.Contains(out, "wrote "+feed) {
+		t.Fatalf("rota ical --output: %d\n%s", code, out)
+	}
+	data, err := os.ReadFile(feed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cal, err := ical.NewDecoder(bytes.NewReader(data)).Decode(); err != nil || len(cal.Events()) <= len(evs) {
+		t.Fatalf("file feed: %v, %d events (lucas alone had %d)", err, len(cal.Events()), len(evs))
+	}
+	if st, _ := os.Stat(feed); st.Mode().Perm() != 0o644 {
+		t.Errorf("feed mode %v, want 0644 (served to members)", st.Mode().Perm())
+	}
+	out, code = runBin(t, nil, "rota", "ical", "--db", db, "--member", "zoe", "--output", feed)
+	if again, _ := os.ReadFile(feed); code != exitUsage || !bytes.Equal(again, data) {
+		t.Fatalf("refused run: %d, file changed: %v\n%s", code, !bytes.Equal(again, data), out)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("left in the feed's dir: %v", ents)
 	}
 }
 
