@@ -229,11 +229,13 @@ func drainNode(t *testing.T, nomad *nomadapi.Client, w *Watcher, tl *transitionL
 	})
 }
 
-// siteDark stops lyon's Nomad client: its node goes down, its allocations
-// are lost, the site is down; then it comes back.
+// siteDark cuts lyon off (its Consul agent killed, its Nomad client
+// stopped): its node goes down, its allocations are lost, the site is down,
+// and its services turn critical through the node's Consul check, which the
+// outage names; then it comes back.
 func siteDark(t *testing.T, c *devcluster.Cluster, w *Watcher, tl *transitionLog) {
 	mark := tl.len()
-	if err := c.StopClient("lyon"); err != nil {
+	if err := c.CutSite("lyon"); err != nil {
 		t.Fatal(err)
 	}
 	tl.waitFrom(t, mark, 30*time.Second, "lyon node down", func(tr Transition) bool {
@@ -245,11 +247,18 @@ func siteDark(t *testing.T, c *devcluster.Cluster, w *Watcher, tl *transitionLog
 	tl.waitFrom(t, mark, 15*time.Second, "lyon alloc lost", func(tr Transition) bool {
 		return tr.Kind == "alloc" && tr.To == "lost" && tr.Site == "lyon" && strings.HasPrefix(tr.Key, "alloc/")
 	})
-	s := w.Snapshot()
+	s := waitFor(t, w, 30*time.Second, "garage in lyon critical by its node's check", func(s *Snapshot) string {
+		for _, o := range s.OutagesOf("service", "garage") {
+			if o.Site == "lyon" && o.Status == StatusCritical && o.CheckID == "serfHealth" && strings.Contains(o.Detail, "Serf Health") {
+				return ""
+			}
+		}
+		return fmt.Sprintf("garage outages %+v", s.OutagesOf("service", "garage"))
+	})
 	if o := s.OutagesOf("site", "lyon"); len(o) != 1 || o[0].Status != SiteDown || o[0].Since.IsZero() {
 		t.Errorf("lyon outage = %+v", o)
 	}
-	if err := c.StartClient("lyon"); err != nil {
+	if err := c.RestoreSite("lyon"); err != nil {
 		t.Fatal(err)
 	}
 	tl.waitFrom(t, mark, 60*time.Second, "lyon node ready", func(tr Transition) bool {

@@ -12,7 +12,7 @@ type snapIndex struct {
 	allocsOfNode     map[string][]int
 	instOfAlloc      map[string][]int
 	instOfService    map[string][]int
-	checksOfInst     map[instKey][]int
+	checksOfInst     map[instKey][]int // node-level checks under serviceID ""
 	deploymentsOfJob map[string][]int
 	check            map[checkKey]int
 }
@@ -54,10 +54,10 @@ func buildIndex(s *Snapshot) *snapIndex {
 	}
 	for i, c := range s.Consul.Checks {
 		x.check[checkKey{c.Datacenter, c.Node, c.ID}] = i
-		if c.ServiceID != "" {
-			k := instKey{c.Datacenter, c.Node, c.ServiceID}
-			x.checksOfInst[k] = append(x.checksOfInst[k], i)
-		}
+		// Node-level checks (serfHealth, maintenance) go under service ID
+		// "": they fail every instance on their node.
+		k := instKey{c.Datacenter, c.Node, c.ServiceID}
+		x.checksOfInst[k] = append(x.checksOfInst[k], i)
 	}
 	for i, d := range s.Nomad.Deployments {
 		x.deploymentsOfJob[d.JobID] = append(x.deploymentsOfJob[d.JobID], i)

@@ -89,11 +89,13 @@ func buildOutages(s *Snapshot, prev *Snapshot) []Outage {
 		if ag.first == nil || (in.Status == StatusCritical && ag.first.Status != StatusCritical) {
 			ag.first = in
 			ag.check = nil
-			for _, ci := range x.checksOfInst[instKey{in.Datacenter, in.Node, in.ID}] {
-				c := &s.Consul.Checks[ci]
-				if c.Status == in.Status {
-					ag.check = c
-					break
+			// The failing check: the instance's own, else its node's (a
+			// node whose agent is unreachable fails every instance on it).
+			for _, id := range []string{in.ID, ""} {
+				for _, ci := range x.checksOfInst[instKey{in.Datacenter, in.Node, id}] {
+					if c := &s.Consul.Checks[ci]; c.Status == in.Status && ag.check == nil {
+						ag.check = c
+					}
 				}
 			}
 		}

@@ -184,3 +184,22 @@ func TestEventPayloadsDecode(t *testing.T) {
 		t.Errorf("purged job left %+v", w.nstate)
 	}
 }
+
+// A service whose own check passes is still critical when its node's agent
+// is unreachable: the outage names the node's check.
+func TestOutageNamesTheNodeCheck(t *testing.T) {
+	in := correlated()
+	in.Checks = consulapi.HealthChecks{
+		{Node: "c", CheckID: "http", Name: "web http", ServiceID: "_nomad-task-" + alloc1 + "-group-g-web-http", ServiceName: "web", Status: "passing"},
+		{Node: "c", CheckID: "serfHealth", Name: "Serf Health Status", Status: "critical", Output: "Agent not live or unreachable"},
+		{Node: "other", CheckID: "serfHealth", Name: "Serf Health Status", Status: "passing"},
+	}
+	s := buildSnapshot(in, grouping{}, time.Unix(200, 0), nil)
+	o := s.OutagesOf("service", "web")
+	if len(o) != 1 || o[0].Status != StatusCritical || o[0].CheckID != "serfHealth" || o[0].Detail != "Serf Health Status: Agent not live or unreachable" {
+		t.Fatalf("web outage = %+v", o)
+	}
+	if ins := s.InstancesOfAlloc(alloc1); len(ins) != 1 || len(s.ChecksOfInstance(ins[0])) != 1 {
+		t.Errorf("the node check leaked into the instance's own checks: %+v", s.ChecksOfInstance(ins[0]))
+	}
+}

@@ -296,6 +296,38 @@ func (c *Cluster) StartClient(site string) error {
 	})
 }
 
+// CutSite cuts a site off, as a falling tree on its line would: its Consul
+// agent is killed (no leave: Consul marks the node failed, its services
+// critical) and its Nomad client stopped (the server marks the node down).
+// The site's tasks keep running, unreachable.
+func (c *Cluster) CutSite(site string) error {
+	a, err := c.client(site)
+	if err != nil {
+		return err
+	}
+	if err := c.agents[site].kill(); err != nil {
+		return err
+	}
+	c.rememberOrphans(a)
+	return a.stop(10 * time.Second)
+}
+
+// RestoreSite brings a cut site back: its Consul agent rejoins (and syncs
+// its services), then its Nomad client starts again.
+func (c *Cluster) RestoreSite(site string) error {
+	if _, err := c.client(site); err != nil {
+		return err
+	}
+	ag := c.agents[site]
+	if err := ag.start(); err != nil {
+		return err
+	}
+	if err := c.waitConsulMembers(context.Background(), []*agent{ag, c.consul}); err != nil {
+		return err
+	}
+	return c.StartClient(site)
+}
+
 // StopNomadServer stops the Nomad server (SIGINT); clients keep their tasks.
 func (c *Cluster) StopNomadServer() error {
 	if err := c.checkLive(); err != nil {

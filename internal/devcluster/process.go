@@ -183,6 +183,24 @@ func (a *agent) stop(grace time.Duration) error {
 	return fmt.Errorf("%s ignored SIGINT for %s, killed", a.name, grace)
 }
 
+// kill sends SIGKILL at once: no leave, no deregistration, as when the
+// machine loses power or its network.
+func (a *agent) kill() error {
+	a.mu.Lock()
+	cmd, done := a.cmd, a.done
+	a.mu.Unlock()
+	if cmd == nil || isDone(done) {
+		return nil
+	}
+	_ = cmd.Process.Kill()
+	select {
+	case <-done:
+		return nil
+	case <-time.After(5 * time.Second):
+		return fmt.Errorf("%s (pid %d) still alive after SIGKILL", a.name, cmd.Process.Pid)
+	}
+}
+
 func (a *agent) tail(n int) string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
