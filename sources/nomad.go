@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	nomadapi "github.com/hashicorp/nomad/api"
 )
@@ -353,7 +355,8 @@ func (w *Watcher) stream(ctx context.Context, index uint64, skip map[string]bool
 
 	// Connected: the data is current from now on.
 	w.succeed(&w.nomadH, false, nil)
-	dec := json.NewDecoder(body)
+	var tail tailBuffer
+	dec := json.NewDecoder(io.TeeReader(body, &tail))
 	frames := 0
 	for {
 		var f wireFrame
@@ -362,8 +365,10 @@ func (w *Watcher) stream(ctx context.Context, index uint64, skip map[string]bool
 			case errors.Is(err, io.EOF):
 				err = errStreamClosed
 			case frames > 0:
-				// Mid-stream: the server went away, not a bad answer.
-				err = fmt.Errorf("event stream interrupted: %v", err)
+				// Mid-stream: the server went away, not a bad answer. It
+				// may have said why in plain text ("subscription closed by
+				// server, client should resubscribe" when it shuts down).
+				err = streamInterrupted(err, tail.lastLine())
 			}
 			return frames, idle(err)
 		}
@@ -466,4 +471,42 @@ func (w *Watcher) dropJobLocked(ns, id string) {
 			delete(st.evals, k)
 		}
 	}
+}
+
+// streamInterrupted words an event stream that broke mid-way, with the
+// line the server sent instead of a frame, when it is text.
+func streamInterrupted(err error, line string) error {
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) && line != "" && !strings.HasPrefix(line, "{") && utf8.ValidString(line) {
+		return fmt.Errorf("event stream interrupted: nomad said %q", line)
+	}
+	return fmt.Errorf("event stream interrupted: %v", err)
+}
+
+// tailBuffer keeps the last bytes read from the stream (frames are JSON
+// objects, one per line), to quote what broke it.
+type tailBuffer struct{ b []byte }
+
+const tailKeep = 512
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	if len(p) >= tailKeep {
+		t.b = append(t.b[:0], p[len(p)-tailKeep:]...)
+	} else {
+		t.b = append(t.b, p...)
+		if over := len(t.b) - tailKeep; over > 0 {
+			t.b = append(t.b[:0], t.b[over:]...)
+		}
+	}
+	return len(p), nil
+}
+
+// lastLine is the last non-empty line seen, at most 200 bytes.
+func (t *tailBuffer) lastLine() string {
+	lines := strings.Split(strings.TrimSpace(string(t.b)), "\n")
+	line := strings.TrimSpace(lines[len(lines)-1])
+	if len(line) > 200 {
+		line = line[:200]
+	}
+	return line
 }
