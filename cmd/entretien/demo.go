@@ -17,7 +17,8 @@ import (
 )
 
 // runDemo is entretien's `-dev` mode (as `nomad agent -dev`): it starts a
-// Nomad server, one Nomad client per site and a Consul agent on 127.0.0.1,
+// Consul and a Nomad server, and per site a Consul agent and a Nomad client,
+// on 127.0.0.1,
 // seeds the collective's jobs and a demo database, opens the TUI on them and
 // stops every process it started when the TUI quits.
 func runDemo(args []string, stdout, stderr io.Writer) error {
@@ -40,7 +41,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	fmt.Fprintln(stderr, "demo: starting Consul, a Nomad server and one Nomad client per site (paris, lyon, bruxelles)…")
+	fmt.Fprintln(stderr, "demo: starting a Consul and a Nomad server, and per site (paris, lyon, bruxelles) a Consul agent and a Nomad client…")
 	cl, err := devcluster.Start(ctx, devcluster.Options{AgentsDir: *agents, Log: stderr, DataDir: filepath.Join(dir, "cluster"), PreferDefaultPorts: true})
 	if err != nil {
 		return fmt.Errorf("dev cluster: %w", err)
@@ -80,6 +81,11 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 
 	src := c.src
 	src.NomadAddr, src.ConsulAddr = cl.NomadAddr(), cl.ConsulAddr()
+	if src.SiteKey == "" {
+		// Every machine of the demo, Consul's too, says its site in its
+		// node meta: the servers' own services then belong to paris.
+		src.SiteKey = "meta.site"
+	}
 	fmt.Fprintf(stderr, "demo: Nomad %s, Consul %s, database %s\n", src.NomadAddr, src.ConsulAddr, dbPath)
 	return openTUI(ctx, src, dbPath)
 }

@@ -203,7 +203,7 @@ func (c *Cluster) writeConfigs(nomadBin, consulBin string) error {
 	if err != nil {
 		return err
 	}
-	c.consul = newAgent("consul", consulBin, consulArgs(f)...)
+	c.consul = newAgent("consul", consulBin, consulArgs(f, c.o.Sites[0])...)
 
 	f, err = write("nomad-server.hcl", nomadServerHCL(c.o.Sites[0], filepath.Join(c.dataDir, "nomad-server"), p.Server, p.Consul.HTTP))
 	if err != nil {

@@ -34,8 +34,10 @@ const (
 	consulDC2NodeID    = "00000000-e27e-4e1e-9000-000000000002"
 )
 
-func consulArgs(configFile string) []string {
-	return []string{"agent", "-dev", "-node", "consul-dev", "-node-id", consulServerNodeID,
+// consulArgs: the server lives in site (the Nomad server's, the first),
+// as its node meta says.
+func consulArgs(configFile, site string) []string {
+	return []string{"agent", "-dev", "-node", "consul-dev", "-node-id", consulServerNodeID, "-node-meta", "site:" + site,
 		"-bind", "127.0.0.1", "-client", "127.0.0.1", "-config-file", configFile}
 }
 
