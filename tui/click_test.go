@@ -6,6 +6,10 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+
+	"entretien/sources"
+	"entretien/views/common"
+	"entretien/views/fixture"
 )
 
 // A click on a tab goes to it; on a row selects it; on the selected row
@@ -65,4 +69,18 @@ func TestServiceWithoutChecksReadFromTheCatalog(t *testing.T) {
 	cl.FailCatalog(errors.New("consul: instances of service mirror: HTTP 403: Permission denied"))
 	press(tm, "enter")
 	tm.wait("services › service mirror", "catalog: consul: instances of service mirror: HTTP 403", "no instance of this service")
+	// Once mirror has a check, its instances are the snapshot's alone.
+	cl.FailCatalog(nil)
+	press(tm, "esc")
+	press(tm, "enter")
+	tm.wait("services › service mirror", "10.0.1.1:873", "unknown")
+	checked := fixture.Snapshot()
+	checked.Consul.Unchecked = nil
+	checked.Consul.Instances = append(checked.Consul.Instances, sources.ServiceInstance{ID: "mirror-1", Service: "mirror",
+		Node: "paris-1", Address: "10.0.1.1", Port: 873, Status: sources.StatusPassing, Site: "paris", Datacenter: "dc1"})
+	tm.Send(common.SnapshotMsg{Snap: checked})
+	frame := tm.wait("services › service mirror", "passing", "1/1")
+	if strings.Contains(frame, "unknown") || strings.Contains(frame, "no health check") {
+		t.Fatalf("catalog rows left once the service is checked:\n%s", frame)
+	}
 }

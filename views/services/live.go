@@ -125,7 +125,14 @@ func (l *live) fetchCatalog(snap *sources.Snapshot) tea.Cmd {
 	}
 	dcs := uncheckedDCs(snap, l.service)
 	key := strings.Join(dcs, ",")
-	if key == l.catDCs && (key == "" || time.Since(l.catAsked) < refreshCatalog) {
+	if key == "" { // (now) checked everywhere: the snapshot has its instances
+		if l.catalog != nil || l.catalogErr != nil {
+			l.catalog, l.catalogErr, l.catDCs = nil, nil, ""
+			l.Invalidate()
+		}
+		return nil
+	}
+	if key == l.catDCs && time.Since(l.catAsked) < refreshCatalog {
 		return nil
 	}
 	l.catPending, l.catAsked, l.catDCs = true, time.Now(), key
