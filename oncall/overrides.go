@@ -74,11 +74,13 @@ type OverrideRequest struct {
 	Note              string
 }
 
-// SwapRequest asks to trade shifts: the proposer's shift containing Mine
-// goes to With, and With's shift containing Theirs to the proposer.
+// SwapRequest asks to trade shifts: For's shift containing Mine goes to
+// With, and With's shift containing Theirs to For. For is the proposer when
+// empty; any member may propose a swap between two others, who then both
+// confirm.
 type SwapRequest struct {
 	Rotation     string
-	With         string
+	For, With    string
 	Mine, Theirs time.Time
 	Note         string
 }
@@ -104,8 +106,9 @@ func (s *Store) ProposeOverride(ctx context.Context, by string, req OverrideRequ
 	return out, nil
 }
 
-// ProposeSwap records both halves of a swap proposed by by; With confirms
-// both at once with ConfirmOverride on either ID.
+// ProposeSwap records both halves of a swap proposed by by; each party who
+// is not the proposer confirms both at once with ConfirmOverride on either
+// ID.
 func (s *Store) ProposeSwap(ctx context.Context, by string, req SwapRequest) ([]Override, error) {
 	var out []Override
 	err := s.write(ctx, func(tx *sql.Tx) error {
@@ -113,12 +116,23 @@ func (s *Store) ProposeSwap(ctx context.Context, by string, req SwapRequest) ([]
 		if err != nil {
 			return err
 		}
-		if by == req.With {
-			return invalid("swap.with", req.With, "is you: a swap needs another member")
+		owner := req.For
+		if owner == "" {
+			owner = by
+		}
+		if owner == req.With {
+			if owner == by {
+				return invalid("swap.with", req.With, "is you: a swap needs another member")
+			}
+			return invalid("swap.with", req.With, "is also swap.for: a swap needs two members")
+		}
+		whose := "your (" + by + ")"
+		if owner != by {
+			whose = owner + "'s"
 		}
 		mine, ok := r.ShiftAt(req.Mine)
-		if !ok || mine.Member != by {
-			return invalid("swap.mine", fmtInstant(req.Mine, r.TZ), "is not in one of your ("+by+") shifts on "+r.Name)
+		if !ok || mine.Member != owner {
+			return invalid("swap.mine", fmtInstant(req.Mine, r.TZ), "is not in one of "+whose+" shifts on "+r.Name)
 		}
 		theirs, ok := r.ShiftAt(req.Theirs)
 		if !ok || theirs.Member != req.With {
@@ -126,12 +140,12 @@ func (s *Store) ProposeSwap(ctx context.Context, by string, req SwapRequest) ([]
 		}
 		// A running shift is swapped from now on: the past stays as held.
 		now := s.now()
-		a, err := s.proposeTx(ctx, tx, by, OverrideRequest{Rotation: r.Name, Covering: req.With, Covered: by,
+		a, err := s.proposeTx(ctx, tx, by, OverrideRequest{Rotation: r.Name, Covering: req.With, Covered: owner,
 			Start: later(mine.Start, now), End: mine.End, Note: req.Note}, -1)
 		if err != nil {
 			return err
 		}
-		b, err := s.proposeTx(ctx, tx, by, OverrideRequest{Rotation: r.Name, Covering: by, Covered: req.With,
+		b, err := s.proposeTx(ctx, tx, by, OverrideRequest{Rotation: r.Name, Covering: owner, Covered: req.With,
 			Start: later(theirs.Start, now), End: theirs.End, Note: req.Note}, a.ID)
 		if err != nil {
 			return err

@@ -3,6 +3,7 @@ package oncall
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -201,5 +202,44 @@ func TestOverrideBadInputWritesNothing(t *testing.T) {
 	var ve *ValidationError
 	if !errors.As(err, &ve) || ve.Value == "" {
 		t.Fatalf("error does not name the value: %v", err)
+	}
+}
+
+// Any member may propose a swap between two others; both must confirm.
+func TestRotaSwapProposedByAThirdMember(t *testing.T) {
+	ctx := context.Background()
+	st, _ := weeklyStore(t)
+	// z (not in the rotation) proposes that a and b trade weeks 1 and 2.
+	ovs, err := st.ProposeSwap(ctx, "z", SwapRequest{Rotation: "primary", For: "a", With: "b",
+		Mine: utc(2026, 3, 24, 0, 0), Theirs: utc(2026, 4, 1, 0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ovs[0].Covering != "b" || ovs[0].Covered != "a" || ovs[1].Covering != "a" || ovs[1].Covered != "b" || ovs[0].ProposedBy != "z" {
+		t.Fatalf("halves %+v", ovs)
+	}
+	for _, who := range []string{"a", "b"} {
+		if w, _ := st.AwaitingConsent(ctx, who); len(w) != 2 {
+			t.Fatalf("%s awaits %d halves, want 2", who, len(w))
+		}
+	}
+	got, err := st.ConfirmOverride(ctx, "a", ovs[1].ID)
+	if err != nil || got[0].Status != Proposed || got[1].Status != Proposed {
+		t.Fatalf("after a alone: %+v %v", got, err)
+	}
+	got, err = st.ConfirmOverride(ctx, "b", ovs[0].ID)
+	if err != nil || got[0].Status != Confirmed || got[1].Status != Confirmed {
+		t.Fatalf("after both: %+v %v", got, err)
+	}
+	if ocs, _ := st.OnCallAt(ctx, utc(2026, 3, 25, 0, 0)); ocs[0].Now.Member != "b" || ocs[0].Now.Covers != "a" {
+		t.Fatalf("week 1 after the swap: %+v", ocs[0].Now)
+	}
+	// Refused: the same member twice, a shift that is not For's.
+	_, err = st.ProposeSwap(ctx, "z", SwapRequest{Rotation: "primary", For: "c", With: "c", Mine: utc(2026, 4, 8, 0, 0), Theirs: utc(2026, 4, 8, 0, 0)})
+	wantValidation(t, err, "swap.with")
+	_, err = st.ProposeSwap(ctx, "z", SwapRequest{Rotation: "primary", For: "c", With: "a", Mine: utc(2026, 4, 15, 0, 0), Theirs: utc(2026, 4, 22, 0, 0)})
+	wantValidation(t, err, "swap.mine")
+	if err == nil || !strings.Contains(err.Error(), "c's shifts") {
+		t.Errorf("error does not name whose shift: %v", err)
 	}
 }

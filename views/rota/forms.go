@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -127,27 +128,49 @@ func (m *Model) write(fn func(ctx context.Context, st *oncall.Store, me string) 
 
 func (m *Model) swapForm() *form {
 	r, _ := m.defaultRotation()
-	f := &form{title: "Propose a swap: your shift for theirs"}
+	f := &form{title: "Propose a swap: a shift of yours (or of another member) for one of theirs"}
 	f.fields = []field{
 		newField("rotation", r.Name, "primary", m.checkRotation),
-		newField("with", "", "member handle", m.checkMember("with")),
-		newField("your shift", m.myNextShift(r), "any time inside it: 2026-03-23 12:00", m.checkTime(&f, "your shift")),
-		newField("their shift", "", "any time inside it: +7d", m.checkTime(&f, "their shift")),
+		newField("member", m.ctx.Me.Handle, "whose shift: you, or another member (both then confirm)", m.checkMember("member")),
+		newField("with", "", "member handle", func(v string) error {
+			if err := m.checkMember("with")(v); err != nil {
+				return err
+			}
+			if f != nil && len(f.fields) > 1 && v == strings.TrimSpace(f.fields[1].in.Value()) {
+				return fmt.Errorf("with %q: is also the member: a swap needs two members", v)
+			}
+			return nil
+		}),
+		newField("shift", m.myNextShift(r), "any time inside the member's shift: 2026-03-23 12:00", m.checkTime(&f, "shift")),
+		newField("their shift", "", "any time inside with's shift: +7d", m.checkTime(&f, "their shift")),
 		newField("note", "", "optional, for them", nil),
 	}
 	f.submit = func(v []string) tea.Cmd {
 		loc, now := m.zoneOf(f), m.ctx.Now()
-		mine, _, _ := oncall.ParseTime("your shift", v[2], loc, now)
-		theirs, _, _ := oncall.ParseTime("their shift", v[3], loc, now)
+		mine, _, _ := oncall.ParseTime("shift", v[3], loc, now)
+		theirs, _, _ := oncall.ParseTime("their shift", v[4], loc, now)
 		return m.write(func(ctx context.Context, st *oncall.Store, me string) (string, error) {
-			os, err := st.ProposeSwap(ctx, me, oncall.SwapRequest{Rotation: v[0], With: v[1], Mine: mine, Theirs: theirs, Note: v[4]})
+			os, err := st.ProposeSwap(ctx, me, oncall.SwapRequest{Rotation: v[0], For: v[1], With: v[2], Mine: mine, Theirs: theirs, Note: v[5]})
 			if err != nil {
 				return "", err
 			}
-			return fmt.Sprintf("swap proposed (#%d), waiting for %s", os[0].ID, v[1]), nil
+			return fmt.Sprintf("swap proposed (#%d), waiting for %s", os[0].ID, strings.Join(awaitedBy(os), " and ")), nil
 		})
 	}
 	return f
+}
+
+// awaitedBy is who must still confirm any of the overrides, in order.
+func awaitedBy(os []oncall.Override) []string {
+	var who []string
+	for _, o := range os {
+		for _, h := range o.AwaitingFrom() {
+			if !slices.Contains(who, h) {
+				who = append(who, h)
+			}
+		}
+	}
+	return who
 }
 
 func (m *Model) overrideForm() *form {

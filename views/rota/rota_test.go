@@ -99,11 +99,12 @@ func TestSwapProposedAndAcceptedOnTheRotaScreen(t *testing.T) {
 	tm.Type("s")
 	waitScreen(t, h, "Propose a swap")
 	tm.Send(enter) // rotation: prefilled "primary"
+	tm.Send(enter) // member: prefilled amelie
 	tm.Type("zoe")
 	waitScreen(t, h, `with "zoe": no such member`)
 	tm.Send(ctrlU)
 	tm.Type("lucas")
-	tm.Send(enter) // your shift: prefilled inside amelie's week
+	tm.Send(enter) // shift: prefilled inside amelie's week
 	tm.Send(enter)
 	tm.Type("2026-11-26 12:00") // wrong: still amelie's week
 	tm.Send(enter)
@@ -188,5 +189,35 @@ func TestLeaveNoteAndOverrideForms(t *testing.T) {
 	ls, _ := st.Leaves(ctx, testNow, testNow.Add(30*24*time.Hour))
 	if len(ls) != 1 || ls[0].CreatedBy != "lucas" {
 		t.Fatalf("leave %+v", ls)
+	}
+}
+
+// chloe proposes that lucas and amelie trade weeks: both must confirm.
+func TestSwapProposedForTwoOtherMembers(t *testing.T) {
+	ctx := context.Background()
+	st := testStore(t)
+	tm, h := startScreen(t, st, "chloe")
+	waitScreen(t, h, "now   amelie", "coming shifts")
+	tm.Type("s")
+	waitScreen(t, h, "Propose a swap")
+	tm.Send(enter) // rotation: primary
+	tm.Send(ctrlU)
+	tm.Type("lucas")
+	tm.Send(enter)
+	tm.Type("lucas")
+	waitScreen(t, h, `with "lucas": is also the member: a swap needs two members`)
+	tm.Send(ctrlU)
+	tm.Type("amelie")
+	tm.Send(enter)
+	tm.Send(ctrlU)
+	tm.Type("2026-12-02 12:00") // lucas's week
+	tm.Send(enter)
+	tm.Type("2026-12-09 12:00") // amelie's next week
+	tm.Send(ctrlS)
+	waitScreen(t, h, "swap proposed (#1), waiting for", "amelie", "lucas", "coming shifts")
+	for _, who := range []string{"amelie", "lucas"} {
+		if aw, err := st.AwaitingConsent(ctx, who); err != nil || len(aw) != 2 || aw[0].ProposedBy != "chloe" {
+			t.Fatalf("awaiting %s: %+v %v", who, aw, err)
+		}
 	}
 }
