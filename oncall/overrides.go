@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -64,6 +65,20 @@ func (o Override) Awaits(handle string) bool {
 		}
 	}
 	return false
+}
+
+// AwaitingAll is who must still confirm any of os (a swap's halves), each
+// once, in order.
+func AwaitingAll(os []Override) []string {
+	var who []string
+	for _, o := range os {
+		for _, h := range o.AwaitingFrom() {
+			if !slices.Contains(who, h) {
+				who = append(who, h)
+			}
+		}
+	}
+	return who
 }
 
 // OverrideRequest asks for Covering to take Covered's pager on Rotation.

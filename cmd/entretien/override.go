@@ -14,11 +14,13 @@ import (
 )
 
 func init() {
-	commands["override"] = command{summary: "covers: add --rotation --covering --covered --from --to, list, accept ID, decline ID", run: runOverride}
+	commands["override"] = command{summary: "covers: add --rotation --covering --covered --from --to, swap, list, accept ID, decline ID", run: runOverride}
 }
 
 const overrideUsage = `usage:
   entretien override add --rotation R --covering X --covered Y --from T --to T [--note TEXT] [--tz ZONE]
+  entretien override swap --rotation R [--for A] --with B --shift T --their-shift T [--note TEXT] [--tz ZONE]
+                                     A (you by default) and B trade the shifts holding those times
   entretien override list [--from T] [--to T]
   entretien override accept ID       give your consent (as the member covering or covered)
   entretien override decline ID      decline a proposal (or cancel your own, or a confirmed one not started)
@@ -32,6 +34,8 @@ func runOverride(args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "add":
 		return overrideAdd(args[1:], stdout, stderr)
+	case "swap":
+		return overrideSwap(args[1:], stdout, stderr)
 	case "list":
 		return overrideList(args[1:], stdout, stderr)
 	case "accept", "decline":
@@ -64,14 +68,7 @@ func overrideAdd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	r, err := st.Rotation(ctx, req.Rotation)
-	if err != nil {
-		return inputErr(err)
-	}
-	if *tz == "" {
-		*tz = r.TZ
-	}
-	loc, err := rotaZone(ctx, st, *tz)
+	loc, err := rotationZone(ctx, st, req.Rotation, *tz)
 	if err != nil {
 		return err
 	}
@@ -90,6 +87,69 @@ func overrideAdd(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "override #%d: %s covers %s on %s, %s to %s; waiting for %s\n", o.ID, sanitize.Line(o.Covering), sanitize.Line(o.Covered),
 		sanitize.Line(o.Rotation), o.Start.In(loc).Format(rotaClock), o.End.In(loc).Format(rotaClock), sanitize.Line(strings.Join(o.AwaitingFrom(), " and ")))
+	return nil
+}
+
+// rotationZone is the zone times are read in: tz, else the rotation's.
+func rotationZone(ctx context.Context, st *oncall.Store, rotation, tz string) (*time.Location, error) {
+	r, err := st.Rotation(ctx, rotation)
+	if err != nil {
+		return nil, inputErr(err)
+	}
+	if tz == "" {
+		tz = r.TZ
+	}
+	return rotaZone(ctx, st, tz)
+}
+
+func overrideSwap(args []string, stdout, stderr io.Writer) error {
+	fs, c := newFlagSet("override swap", stderr)
+	var req oncall.SwapRequest
+	fs.StringVar(&req.Rotation, "rotation", "", "rotation name")
+	fs.StringVar(&req.For, "for", "", "member giving the first shift (default: you)")
+	fs.StringVar(&req.With, "with", "", "member giving the second shift")
+	shift := fs.String("shift", "", "a time inside the first shift")
+	theirs := fs.String("their-shift", "", "a time inside the second shift")
+	fs.StringVar(&req.Note, "note", "", "why, for the others")
+	tz := fs.String("tz", "", "zone for --shift and --their-shift (default: the rotation's)")
+	if err := parseNoArgs("override swap", fs, c, args); err != nil {
+		return err
+	}
+	for _, f := range []struct{ name, v string }{{"--rotation", req.Rotation}, {"--with", req.With}, {"--shift", *shift}, {"--their-shift", *theirs}} {
+		if f.v == "" {
+			return usageError{fmt.Sprintf("override swap: %s is required\n%s", f.name, overrideUsage)}
+		}
+	}
+	ctx := context.Background()
+	st, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	loc, err := rotationZone(ctx, st, req.Rotation, *tz)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	if req.Mine, _, err = oncall.ParseTime("--shift", *shift, loc, now); err != nil {
+		return inputErr(err)
+	}
+	if req.Theirs, _, err = oncall.ParseTime("--their-shift", *theirs, loc, now); err != nil {
+		return inputErr(err)
+	}
+	me, err := whoAmI(ctx, st)
+	if err != nil {
+		return err
+	}
+	os, err := st.ProposeSwap(ctx, me.Handle, req)
+	if err != nil {
+		return inputErr(err)
+	}
+	for _, o := range os {
+		fmt.Fprintf(stdout, "override #%d: %s covers %s on %s, %s to %s\n", o.ID, sanitize.Line(o.Covering), sanitize.Line(o.Covered),
+			sanitize.Line(o.Rotation), o.Start.In(loc).Format(rotaClock), o.End.In(loc).Format(rotaClock))
+	}
+	fmt.Fprintf(stdout, "swap #%d proposed; waiting for %s\n", os[0].SwapID, sanitize.Line(strings.Join(oncall.AwaitingAll(os), " and ")))
 	return nil
 }
 

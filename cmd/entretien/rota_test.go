@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	ical "github.com/emersion/go-ical"
 
@@ -276,5 +277,52 @@ func TestOverrideCommands(t *testing.T) {
 	out, code = runBin(t, nil, "override", "accept", "x", "--db", db)
 	if code != exitUsage {
 		t.Fatalf("bad id: %d\n%s", code, out)
+	}
+}
+
+// override swap: amelie (the OS user) proposes that lucas and chloe trade
+// their next weeks; both are then asked.
+func TestOverrideSwapCommand(t *testing.T) {
+	db := seededDB(t)
+	ctx := context.Background()
+	st, err := oncall.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := st.Rotation(ctx, "primary")
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	paris, _ := time.LoadLocation("Europe/Paris")
+	inside := map[string]string{} // member -> a time inside their next shift
+	now := time.Now()
+	for _, sh := range r.Shifts(now, now.AddDate(0, 0, 60)) {
+		if _, ok := inside[sh.Member]; !ok && sh.Start.After(now) {
+			inside[sh.Member] = sh.Start.Add(sh.End.Sub(sh.Start) / 2).In(paris).Format("2006-01-02 15:04")
+		}
+	}
+	out, code := runBin(t, nil, "override", "swap", "--db", db, "--rotation", "primary", "--for", "lucas", "--with", "chloe",
+		"--shift", inside["lucas"], "--their-shift", inside["chloe"], "--note", "moving house")
+	if code != 0 || !strings.Contains(out, "chloe covers lucas") || !strings.Contains(out, "lucas covers chloe") ||
+		!strings.Contains(out, "waiting for chloe and lucas") {
+		t.Fatalf("override swap: %d\n%s", code, out)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--for", "lucas", "--with", "lucas", "--shift", inside["lucas"], "--their-shift", inside["lucas"]}, "swap.with"},
+		{[]string{"--for", "dara", "--with", "chloe", "--shift", inside["lucas"], "--their-shift", inside["chloe"]}, "dara's shifts"},
+		{[]string{"--with", "chloe", "--shift", "soon", "--their-shift", inside["chloe"]}, `--shift "soon"`},
+		{[]string{"--with", "chloe", "--shift", inside["lucas"]}, "--their-shift is required"},
+	} {
+		out, code := runBin(t, nil, append([]string{"override", "swap", "--db", db, "--rotation", "primary"}, c.args...)...)
+		if code != exitUsage || !strings.Contains(out, c.want) {
+			t.Errorf("override swap %v: code %d, want 2 and %q\n%s", c.args, code, c.want, out)
+		}
+	}
+	if n := rotaCount(t, db, "overrides"); n != 2 {
+		t.Fatalf("%d overrides, want the 2 halves of one swap", n)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -154,23 +153,10 @@ func (m *Model) swapForm() *form {
 			if err != nil {
 				return "", err
 			}
-			return fmt.Sprintf("swap proposed (#%d), waiting for %s", os[0].ID, strings.Join(awaitedBy(os), " and ")), nil
+			return fmt.Sprintf("swap proposed (#%d), waiting for %s", os[0].ID, strings.Join(oncall.AwaitingAll(os), " and ")), nil
 		})
 	}
 	return f
-}
-
-// awaitedBy is who must still confirm any of the overrides, in order.
-func awaitedBy(os []oncall.Override) []string {
-	var who []string
-	for _, o := range os {
-		for _, h := range o.AwaitingFrom() {
-			if !slices.Contains(who, h) {
-				who = append(who, h)
-			}
-		}
-	}
-	return who
 }
 
 func (m *Model) overrideForm() *form {
