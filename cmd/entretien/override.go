@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -54,24 +55,13 @@ func overrideAdd(args []string, stdout, stderr io.Writer) error {
 	to := fs.String("to", "", "end (a date includes that day)")
 	fs.StringVar(&req.Note, "note", "", "why, for the other member")
 	tz := fs.String("tz", "", "zone for --from and --to (default: the rotation's)")
-	if err := parseNoArgs("override add", fs, c, args); err != nil {
-		return err
-	}
-	for _, f := range []struct{ name, v string }{{"--rotation", req.Rotation}, {"--covering", req.Covering}, {"--covered", req.Covered}, {"--from", *from}, {"--to", *to}} {
-		if f.v == "" {
-			return usageError{fmt.Sprintf("override add: %s is required\n%s", f.name, overrideUsage)}
-		}
-	}
 	ctx := context.Background()
-	st, err := openStore(ctx, c)
+	st, loc, err := openForRotation(ctx, "override add", fs, c, args, &req.Rotation, tz,
+		flagRef{"--covering", &req.Covering}, flagRef{"--covered", &req.Covered}, flagRef{"--from", from}, flagRef{"--to", to})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	loc, err := rotationZone(ctx, st, req.Rotation, *tz)
-	if err != nil {
-		return err
-	}
 	rg, err := oncall.ParseRange("--from", *from, "--to", *to, loc, time.Now())
 	if err != nil {
 		return inputErr(err)
@@ -90,16 +80,43 @@ func overrideAdd(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// rotationZone is the zone times are read in: tz, else the rotation's.
-func rotationZone(ctx context.Context, st *oncall.Store, rotation, tz string) (*time.Location, error) {
-	r, err := st.Rotation(ctx, rotation)
+// flagRef is a required flag: its name and where its value lands.
+type flagRef struct {
+	name string
+	v    *string
+}
+
+// openForRotation parses a rotation command's flags (no arguments), checks
+// the required ones, opens the store and returns it with the zone times are
+// read in: tz, else the rotation's. The caller closes the store.
+func openForRotation(ctx context.Context, name string, fs *flag.FlagSet, c *config, args []string, rotation, tz *string, required ...flagRef) (*oncall.Store, *time.Location, error) {
+	if err := parseNoArgs(name, fs, c, args); err != nil {
+		return nil, nil, err
+	}
+	for _, f := range append([]flagRef{{"--rotation", rotation}}, required...) {
+		if *f.v == "" {
+			return nil, nil, usageError{fmt.Sprintf("%s: %s is required\n%s", name, f.name, overrideUsage)}
+		}
+	}
+	st, err := openStore(ctx, c)
 	if err != nil {
-		return nil, inputErr(err)
+		return nil, nil, err
 	}
-	if tz == "" {
-		tz = r.TZ
+	r, err := st.Rotation(ctx, *rotation)
+	if err != nil {
+		st.Close()
+		return nil, nil, inputErr(err)
 	}
-	return rotaZone(ctx, st, tz)
+	zone := *tz
+	if zone == "" {
+		zone = r.TZ
+	}
+	loc, err := rotaZone(ctx, st, zone)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return st, loc, nil
 }
 
 func overrideSwap(args []string, stdout, stderr io.Writer) error {
@@ -112,24 +129,13 @@ func overrideSwap(args []string, stdout, stderr io.Writer) error {
 	theirs := fs.String("their-shift", "", "a time inside the second shift")
 	fs.StringVar(&req.Note, "note", "", "why, for the others")
 	tz := fs.String("tz", "", "zone for --shift and --their-shift (default: the rotation's)")
-	if err := parseNoArgs("override swap", fs, c, args); err != nil {
-		return err
-	}
-	for _, f := range []struct{ name, v string }{{"--rotation", req.Rotation}, {"--with", req.With}, {"--shift", *shift}, {"--their-shift", *theirs}} {
-		if f.v == "" {
-			return usageError{fmt.Sprintf("override swap: %s is required\n%s", f.name, overrideUsage)}
-		}
-	}
 	ctx := context.Background()
-	st, err := openStore(ctx, c)
+	st, loc, err := openForRotation(ctx, "override swap", fs, c, args, &req.Rotation, tz,
+		flagRef{"--with", &req.With}, flagRef{"--shift", shift}, flagRef{"--their-shift", theirs})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	loc, err := rotationZone(ctx, st, req.Rotation, *tz)
-	if err != nil {
-		return err
-	}
 	now := time.Now()
 	if req.Mine, _, err = oncall.ParseTime("--shift", *shift, loc, now); err != nil {
 		return inputErr(err)
