@@ -107,6 +107,13 @@ func New(o Options) *Model {
 		m.tabs = append(m.tabs, []entry{{screen: s}})
 	}
 	m.snap = o.Source.Snapshot()
+	// The version the screens' first loads start from, read before them:
+	// a write landing before the first poll is then seen as a change.
+	if o.Store != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		m.storeVersion, _ = o.Store.DataVersion(ctx) // 0 on error: the first poll reloads
+		cancel()
+	}
 	return m
 }
 
@@ -173,10 +180,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// Another member wrote, or a minute passed (who is on call now is
 		// a function of the clock).
 		if msg.err == nil && (msg.version != m.storeVersion || msg.now.Sub(m.lastRefresh) >= time.Minute) {
-			first := m.storeVersion == 0
+			// lastRefresh is zero at the first poll: screens loaded at Init
+			// then, so only a version that moved since New reloads them.
+			reload := msg.version != m.storeVersion || !m.lastRefresh.IsZero()
 			m.storeVersion, m.lastRefresh = msg.version, msg.now
 			changed = true
-			if !first {
+			if reload {
 				cmds = append(cmds, m.broadcast(common.StoreChangedMsg{Now: msg.now}))
 			}
 		}

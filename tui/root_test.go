@@ -262,3 +262,22 @@ func TestSmallTerminalNeverWraps(t *testing.T) {
 		t.Errorf("expected truncation with an ellipsis at 60 columns:\n%s", ansi.Strip(view))
 	}
 }
+
+// A write landing after the screens' first loads but before the first
+// database poll is still seen (the version is read before the loads).
+func TestWriteBeforeTheFirstPollIsShown(t *testing.T) {
+	st, me := testStore(t)
+	m := New(Options{Source: newStaticSource(testSnapshot()), Store: st, Me: me, Now: func() time.Time { return testNow }, Tick: 400 * time.Millisecond})
+	tm := teatestModel(t, m, 100, 30)
+	tm.Type("2")
+	waitScreen(t, tm, "Open incidents", "guichet check failing")
+	other, err := oncall.Open(context.Background(), st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.OpenIncident(context.Background(), "lucas", oncall.NewIncident{Title: "uplink down in bruxelles", Severity: 1}); err != nil {
+		t.Fatal(err)
+	}
+	waitScreen(t, tm, "uplink down in bruxelles")
+}
