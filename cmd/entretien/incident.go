@@ -107,14 +107,7 @@ func incidentList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 func incidentShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("incident show", stderr)
-	pos, err := parseArgs(fs, c, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs("incident show", pos, 1, "ID"); err != nil {
-		return err
-	}
-	id, err := parseID("incident", pos[0])
+	id, _, err := idArgs("incident show", fs, c, args, 1, false, "ID", "incident")
 	if err != nil {
 		return err
 	}
@@ -164,18 +157,11 @@ func incidentNote(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs, c := newFlagSet("incident note", stderr)
 	kind := fs.String("kind", "observation", "observation, action, decision, question or handoff")
 	amends := fs.Int64("amends", 0, "the entry this one corrects")
-	pos, err := parseArgs(fs, c, args)
+	id, rest, err := idArgs("incident note", fs, c, args, 2, true, "ID and TEXT", "incident")
 	if err != nil {
 		return err
 	}
-	if len(pos) < 2 {
-		return usageError{"incident note: want ID and TEXT"}
-	}
-	id, err := parseID("incident", pos[0])
-	if err != nil {
-		return err
-	}
-	text := strings.Join(pos[1:], " ")
+	text := strings.Join(rest, " ")
 	if text == "-" {
 		// Read at most one byte past the cap, so the store refuses it with its
 		// own message instead of us reading a runaway pipe.
@@ -270,18 +256,11 @@ func incidentRole(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs, c := newFlagSet("incident role", stderr)
 	leave := fs.Bool("leave", false, "leave the role instead of taking it")
 	takeOver := fs.Bool("take-over", false, "take lead or scribe from whoever holds it")
-	pos, err := parseArgs(fs, c, args)
+	id, rest, err := idArgs("incident role", fs, c, args, 2, false, "ID and ROLE", "incident")
 	if err != nil {
 		return err
 	}
-	if err := wantArgs("incident role", pos, 2, "ID and ROLE"); err != nil {
-		return err
-	}
-	id, err := parseID("incident", pos[0])
-	if err != nil {
-		return err
-	}
-	role, err := oncall.ParseRole(pos[1])
+	role, err := oncall.ParseRole(rest[0])
 	if err != nil {
 		return err
 	}

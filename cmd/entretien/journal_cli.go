@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -57,6 +58,29 @@ func dispatchSub(name string, subs map[string]subcommand, order []string, args [
 		return usageError{fmt.Sprintf("unknown %s subcommand %q (try: entretien %s help)", name, args[0], name)}
 	}
 	return inputErr(sub.run(context.Background(), args[1:], stdout, stderr))
+}
+
+// idArgs parses a journal command's flags and arguments, the first being
+// the ID of a kind ("incident", "note", "action"): exactly n of them (what
+// names them), or n or more with atLeast. It returns the ID and the
+// arguments after it.
+func idArgs(name string, fs *flag.FlagSet, c *config, args []string, n int, atLeast bool, what, kind string) (int64, []string, error) {
+	pos, err := parseArgs(fs, c, args)
+	if err != nil {
+		return 0, nil, err
+	}
+	if atLeast {
+		if len(pos) < n {
+			return 0, nil, usageError{name + ": want " + what}
+		}
+	} else if err := wantArgs(name, pos, n, what); err != nil {
+		return 0, nil, err
+	}
+	id, err := parseID(kind, pos[0])
+	if err != nil {
+		return 0, nil, err
+	}
+	return id, pos[1:], nil
 }
 
 func wantArgs(cmd string, pos []string, n int, what string) error {

@@ -36,14 +36,7 @@ func runRetro(args []string, stdout, stderr io.Writer) error {
 
 func loadRetro(ctx context.Context, name string, args []string, stderr io.Writer) (oncall.Retro, *config, error) {
 	fs, c := newFlagSet(name, stderr)
-	pos, err := parseArgs(fs, c, args)
-	if err != nil {
-		return oncall.Retro{}, nil, err
-	}
-	if err := wantArgs(name, pos, 1, "INCIDENT"); err != nil {
-		return oncall.Retro{}, nil, err
-	}
-	id, err := parseID("incident", pos[0])
+	id, _, err := idArgs(name, fs, c, args, 1, false, "INCIDENT", "incident")
 	if err != nil {
 		return oncall.Retro{}, nil, err
 	}
@@ -152,14 +145,7 @@ func actionLine(a oncall.ActionItem) string {
 func retroExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("retro export", stderr)
 	out := fs.String("o", "", "write to this file instead of stdout")
-	pos, err := parseArgs(fs, c, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs("retro export", pos, 1, "INCIDENT"); err != nil {
-		return err
-	}
-	id, err := parseID("incident", pos[0])
+	id, _, err := idArgs("retro export", fs, c, args, 1, false, "INCIDENT", "incident")
 	if err != nil {
 		return err
 	}
@@ -208,18 +194,11 @@ func retroExport(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 func retroAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("retro add", stderr)
-	pos, err := parseArgs(fs, c, args)
+	id, rest, err := idArgs("retro add", fs, c, args, 3, true, "INCIDENT, SECTION and TEXT", "incident")
 	if err != nil {
 		return err
 	}
-	if len(pos) < 3 {
-		return usageError{"retro add: want INCIDENT, SECTION and TEXT"}
-	}
-	id, err := parseID("incident", pos[0])
-	if err != nil {
-		return err
-	}
-	sec, err := oncall.ParseSection(pos[1])
+	sec, err := oncall.ParseSection(rest[0])
 	if err != nil {
 		return err
 	}
@@ -228,7 +207,7 @@ func retroAdd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer st.Close()
-	n, err := st.AddRetroNote(ctx, id, me.Handle, sec, strings.Join(pos[2:], " "))
+	n, err := st.AddRetroNote(ctx, id, me.Handle, sec, strings.Join(rest[1:], " "))
 	if err != nil {
 		return err
 	}
@@ -238,14 +217,7 @@ func retroAdd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 func retroRemove(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := newFlagSet("retro remove", stderr)
-	pos, err := parseArgs(fs, c, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs("retro remove", pos, 1, "NOTE"); err != nil {
-		return err
-	}
-	id, err := parseID("note", pos[0])
+	id, _, err := idArgs("retro remove", fs, c, args, 1, false, "NOTE", "note")
 	if err != nil {
 		return err
 	}
@@ -265,14 +237,7 @@ func retroAction(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs, c := newFlagSet("retro action", stderr)
 	owner := fs.String("owner", "", "member who takes it")
 	due := fs.String("due", "", "due date YYYY-MM-DD")
-	pos, err := parseArgs(fs, c, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) < 2 {
-		return usageError{"retro action: want INCIDENT and TITLE"}
-	}
-	id, err := parseID("incident", pos[0])
+	id, rest, err := idArgs("retro action", fs, c, args, 2, true, "INCIDENT and TITLE", "incident")
 	if err != nil {
 		return err
 	}
@@ -281,7 +246,7 @@ func retroAction(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer st.Close()
-	a, err := st.AddAction(ctx, id, me.Handle, oncall.NewAction{Title: strings.Join(pos[1:], " "), Owner: *owner, Due: *due})
+	a, err := st.AddAction(ctx, id, me.Handle, oncall.NewAction{Title: strings.Join(rest, " "), Owner: *owner, Due: *due})
 	if err != nil {
 		return err
 	}
@@ -294,18 +259,11 @@ func retroActionSet(ctx context.Context, args []string, stdout, stderr io.Writer
 	var owner, due optString
 	fs.Var(&owner, "owner", "member who takes it (\"\" for nobody)")
 	fs.Var(&due, "due", "due date YYYY-MM-DD (\"\" for none)")
-	pos, err := parseArgs(fs, c, args)
+	id, rest, err := idArgs("retro action-set", fs, c, args, 2, false, "ACTION and STATE", "action")
 	if err != nil {
 		return err
 	}
-	if err := wantArgs("retro action-set", pos, 2, "ACTION and STATE"); err != nil {
-		return err
-	}
-	id, err := parseID("action", pos[0])
-	if err != nil {
-		return err
-	}
-	state, err := oncall.ParseActionState(pos[1])
+	state, err := oncall.ParseActionState(rest[0])
 	if err != nil {
 		return err
 	}
