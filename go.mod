@@ -1,4 +1,4 @@
-module entretien
+module codeberg.org/entretien/entretien
 
 go 1.26.7
 

@@ -12,7 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"entretien/internal/devcluster"
+	"codeberg.org/entretien/entretien/internal/devcluster"
+	"codeberg.org/entretien/entretien/internal/devcluster/devclustertest"
 
 	nomadapi "github.com/hashicorp/nomad/api"
 )
@@ -423,7 +424,7 @@ func integrationCluster(t *testing.T) *devcluster.Cluster {
 	for _, k := range []string{"NOMAD_ADDR", "NOMAD_TOKEN", "NOMAD_REGION", "NOMAD_NAMESPACE", "CONSUL_HTTP_ADDR", "CONSUL_HTTP_TOKEN"} {
 		t.Setenv(k, "")
 	}
-	return devcluster.Require(t, devcluster.Options{})
+	return devclustertest.Require(t, devcluster.Options{})
 }
 
 // seededProblem describes what the snapshot still lacks of the seeded

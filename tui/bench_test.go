@@ -6,10 +6,10 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"entretien/sources"
-	"entretien/views/common"
-	"entretien/views/fixture"
-	"entretien/views/jobs"
+	"codeberg.org/entretien/entretien/internal/fixture"
+	"codeberg.org/entretien/entretien/sources"
+	"codeberg.org/entretien/entretien/views/common"
+	"codeberg.org/entretien/entretien/views/jobs"
 )
 
 // benchModel is the root on a big cluster (10k allocations, 2k services

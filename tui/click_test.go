@@ -7,9 +7,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"entretien/sources"
-	"entretien/views/common"
-	"entretien/views/fixture"
+	"codeberg.org/entretien/entretien/internal/fixture"
+	"codeberg.org/entretien/entretien/sources"
+	"codeberg.org/entretien/entretien/views/common"
 )
 
 // A click on a tab goes to it; on a row selects it; on the selected row

@@ -9,10 +9,11 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"entretien/internal/devcluster"
-	"entretien/internal/seed"
-	"entretien/oncall"
-	"entretien/sources"
+	"codeberg.org/entretien/entretien/internal/devcluster"
+	"codeberg.org/entretien/entretien/internal/devcluster/devclustertest"
+	"codeberg.org/entretien/entretien/internal/seed"
+	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/sources"
 )
 
 // TestOverviewOnTheSeededDevCluster drives the real TUI in-process on real
@@ -67,7 +68,7 @@ func seededFaultsVisible(s *sources.Snapshot) bool {
 // opens a database seeded with the demo collective. Me is amelie.
 func seededCluster(t *testing.T, settle bool) (*sources.Watcher, *oncall.Store, oncall.Member) {
 	t.Helper()
-	c := devcluster.Require(t, devcluster.Options{})
+	c := devclustertest.Require(t, devcluster.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	if err := c.SeedJobs(ctx); err != nil {

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"entretien/views/fixture"
+	"codeberg.org/entretien/entretien/internal/fixture"
 )
 
 // `/` on the logs screen goes through the root's prompt to the screen's

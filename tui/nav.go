@@ -8,7 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"entretien/views/common"
+	"codeberg.org/entretien/entretien/views/common"
 )
 
 // entry is one level of a navigation stack: a screen and the filter the

@@ -8,9 +8,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
-	"entretien/sources"
-	"entretien/views/common"
-	"entretien/views/fixture"
+	"codeberg.org/entretien/entretien/internal/fixture"
+	"codeberg.org/entretien/entretien/sources"
+	"codeberg.org/entretien/entretien/views/common"
 )
 
 // The path a member takes when something breaks: the outage, the service,

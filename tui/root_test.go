@@ -14,9 +14,9 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
-	"entretien/internal/frames"
-	"entretien/oncall"
-	"entretien/sources"
+	"codeberg.org/entretien/entretien/internal/frames"
+	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/sources"
 )
 
 // staticSource stands in for the watcher in view-level tests: it hands the

@@ -1,16 +1,16 @@
 package tui
 
 import (
-	carescreen "entretien/views/care"
-	"entretien/views/common"
-	"entretien/views/deployments"
-	"entretien/views/incidents"
-	"entretien/views/jobs"
-	"entretien/views/nodes"
-	"entretien/views/outages"
-	"entretien/views/overview"
-	"entretien/views/rota"
-	"entretien/views/services"
+	carescreen "codeberg.org/entretien/entretien/views/care"
+	"codeberg.org/entretien/entretien/views/common"
+	"codeberg.org/entretien/entretien/views/deployments"
+	"codeberg.org/entretien/entretien/views/incidents"
+	"codeberg.org/entretien/entretien/views/jobs"
+	"codeberg.org/entretien/entretien/views/nodes"
+	"codeberg.org/entretien/entretien/views/outages"
+	"codeberg.org/entretien/entretien/views/overview"
+	"codeberg.org/entretien/entretien/views/rota"
+	"codeberg.org/entretien/entretien/views/services"
 )
 
 // topLevel builds the top-level screens in tab order (keys 1-9, tab, and

@@ -12,7 +12,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
-	"entretien/views/fixture"
+	"codeberg.org/entretien/entretien/internal/fixture"
 )
 
 // newFixtureModel runs the root on the hand-built fixture cluster with a

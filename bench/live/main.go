@@ -32,8 +32,8 @@ import (
 	"syscall"
 	"time"
 
-	"entretien/internal/devcluster"
-	"entretien/sources"
+	"codeberg.org/entretien/entretien/internal/devcluster"
+	"codeberg.org/entretien/entretien/sources"
 
 	nomadapi "github.com/hashicorp/nomad/api"
 )

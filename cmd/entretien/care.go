@@ -12,11 +12,11 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"entretien/internal/sanitize"
-	"entretien/oncall"
-	"entretien/oncall/care"
-	"entretien/sources"
-	viewcare "entretien/views/care"
+	"codeberg.org/entretien/entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/care"
+	"codeberg.org/entretien/entretien/sources"
+	viewcare "codeberg.org/entretien/entretien/views/care"
 )
 
 func init() {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"entretien/oncall/care"
+	"codeberg.org/entretien/entretien/oncall/care"
 )
 
 func TestCareBadWindow(t *testing.T) {

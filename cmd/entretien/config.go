@@ -9,10 +9,10 @@ import (
 	"os"
 	"strings"
 
-	"entretien/internal/sanitize"
-	"entretien/oncall"
-	"entretien/oncall/rotafile"
-	"entretien/sources"
+	"codeberg.org/entretien/entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/rotafile"
+	"codeberg.org/entretien/entretien/sources"
 )
 
 // config is what every command reads from flags and the environment. The

@@ -11,9 +11,9 @@ import (
 	"syscall"
 	"time"
 
-	"entretien/internal/devcluster"
-	"entretien/internal/seed"
-	"entretien/oncall"
+	"codeberg.org/entretien/entretien/internal/devcluster"
+	"codeberg.org/entretien/entretien/internal/seed"
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 // runDemo is entretien's `-dev` mode (as `nomad agent -dev`): it starts a

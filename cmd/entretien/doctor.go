@@ -8,9 +8,9 @@ import (
 	"os"
 	"time"
 
-	"entretien/internal/sanitize"
-	"entretien/oncall"
-	"entretien/sources"
+	"codeberg.org/entretien/entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/sources"
 )
 
 // runDoctor checks everything entretien depends on and says how to fix

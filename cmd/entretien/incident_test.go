@@ -9,7 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	"entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 func TestIncidentCommands(t *testing.T) {

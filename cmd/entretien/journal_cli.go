@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 // Helpers shared by the incident, retro and watch commands.

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 // leaveCount is how many leave rows the database holds, ended or not.

@@ -11,9 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"entretien/internal/devcluster"
-	"entretien/internal/seed"
-	"entretien/oncall"
+	"codeberg.org/entretien/entretien/internal/devcluster"
+	"codeberg.org/entretien/entretien/internal/devcluster/devclustertest"
+	"codeberg.org/entretien/entretien/internal/seed"
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 // bin is the real entretien binary the end-to-end tests run: $ENTRETIEN_BIN
@@ -106,7 +107,7 @@ func TestDoctorOnTheDevCluster(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test (needs the dev agents)")
 	}
-	c := devcluster.Require(t, devcluster.Options{})
+	c := devclustertest.Require(t, devcluster.Options{})
 	db := seededDB(t)
 	out, code := runBin(t, nil, "doctor", "--nomad-addr", c.NomadAddr(), "--consul-addr", c.ConsulAddr(), "--db", db)
 	if code != 0 {

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"entretien/internal/sanitize"
-	"entretien/oncall"
+	"codeberg.org/entretien/entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 func init() {

@@ -10,8 +10,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"entretien/internal/sanitize"
-	"entretien/oncall"
+	"codeberg.org/entretien/entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 func init() {

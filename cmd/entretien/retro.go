@@ -9,9 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"entretien/internal/sanitize"
-	"entretien/oncall"
-	"entretien/oncall/retromd"
+	"codeberg.org/entretien/entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/retromd"
 )
 
 func init() {

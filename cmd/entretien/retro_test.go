@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 // `retro action-set` records the member running it as the closer, even on

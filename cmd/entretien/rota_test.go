@@ -11,7 +11,7 @@ import (
 
 	ical "github.com/emersion/go-ical"
 
-	"entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 func rotaCount(t *testing.T, db, what string) int {

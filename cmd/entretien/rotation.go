@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"entretien/oncall/rotafile"
+	"codeberg.org/entretien/entretien/oncall/rotafile"
 )
 
 func init() {

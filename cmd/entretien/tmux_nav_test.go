@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"entretien/internal/devcluster"
+	"codeberg.org/entretien/entretien/internal/devcluster"
+	"codeberg.org/entretien/entretien/internal/devcluster/devclustertest"
 )
 
 // TestTUINavigationOnTheDevCluster runs the real binary in tmux on the
@@ -19,7 +20,7 @@ func TestTUINavigationOnTheDevCluster(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test (needs the dev agents)")
 	}
-	c := devcluster.Require(t, devcluster.Options{})
+	c := devclustertest.Require(t, devcluster.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	if err := c.SeedJobs(ctx); err != nil {

@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"entretien/internal/devcluster"
+	"codeberg.org/entretien/entretien/internal/devcluster"
+	"codeberg.org/entretien/entretien/internal/devcluster/devclustertest"
 )
 
 // tmuxSession runs the real binary in a real terminal (tmux), so keys,
@@ -100,7 +101,7 @@ func TestTUIOnTheDevCluster(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test (needs the dev agents)")
 	}
-	c := devcluster.Require(t, devcluster.Options{})
+	c := devclustertest.Require(t, devcluster.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := c.SeedJobs(ctx); err != nil {

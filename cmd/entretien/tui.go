@@ -8,11 +8,11 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"entretien/internal/recorder"
-	"entretien/oncall"
-	"entretien/sources"
-	"entretien/tui"
-	"entretien/views/common"
+	"codeberg.org/entretien/entretien/internal/recorder"
+	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/sources"
+	"codeberg.org/entretien/entretien/tui"
+	"codeberg.org/entretien/entretien/views/common"
 )
 
 func runTUI(args []string, stdout, stderr io.Writer) error {

@@ -9,10 +9,10 @@ import (
 	"os/signal"
 	"syscall"
 
-	"entretien/internal/recorder"
-	"entretien/internal/sanitize"
-	"entretien/oncall"
-	"entretien/sources"
+	"codeberg.org/entretien/entretien/internal/recorder"
+	"codeberg.org/entretien/entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/sources"
 )
 
 func init() {

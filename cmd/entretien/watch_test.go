@@ -12,8 +12,9 @@ import (
 
 	nomadapi "github.com/hashicorp/nomad/api"
 
-	"entretien/internal/devcluster"
-	"entretien/oncall"
+	"codeberg.org/entretien/entretien/internal/devcluster"
+	"codeberg.org/entretien/entretien/internal/devcluster/devclustertest"
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 // vitrineJob serves its task dir in lyon with a Consul HTTP check on /ok:
@@ -66,7 +67,7 @@ func TestWatchRecordsABrokenCheckIntoTheOpenIncident(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test (needs the dev agents)")
 	}
-	c := devcluster.Require(t, devcluster.Options{})
+	c := devclustertest.Require(t, devcluster.Options{})
 	db := seededDB(t)
 	out, code := runBin(t, nil, "incident", "open", "--db", db, "--sev", "2", "--title", "vitrine check failing",
 		"--affects", "service/vitrine,job/vitrine")

@@ -26,8 +26,15 @@ func AgentsDir() string {
 	return filepath.Join(home, ".cache", "entretien", "agents")
 }
 
-// errAgentsMissing marks "binaries not built", which Require turns into a skip.
-var errAgentsMissing = errors.New("agents not built: run `make agents`")
+// ErrAgentsMissing marks "binaries not built", which devclustertest.Require
+// turns into a skip.
+var ErrAgentsMissing = errors.New("agents not built: run `make agents`")
+
+// CheckAgents says whether dir holds both agents (ErrAgentsMissing if not).
+func CheckAgents(dir string) error {
+	_, _, err := agentBinaries(dir)
+	return err
+}
 
 // agentBinaries returns the nomad and consul paths in dir, or errAgentsMissing.
 func agentBinaries(dir string) (nomad, consul string, err error) {
@@ -35,7 +42,7 @@ func agentBinaries(dir string) (nomad, consul string, err error) {
 	for _, p := range []string{nomad, consul} {
 		st, err := os.Stat(p)
 		if err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
-			return "", "", fmt.Errorf("%w (no executable %s)", errAgentsMissing, p)
+			return "", "", fmt.Errorf("%w (no executable %s)", ErrAgentsMissing, p)
 		}
 	}
 	return nomad, consul, nil

@@ -18,6 +18,32 @@ import (
 	nomadapi "github.com/hashicorp/nomad/api"
 )
 
+// require starts a cluster for this package's own tests, which cannot use
+// devclustertest.Require (it imports this package): a skip without agents
+// (a failure under CI=true), Stop at cleanup.
+func require(t *testing.T, o Options) *Cluster {
+	t.Helper()
+	if err := CheckAgents(AgentsDir()); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("devcluster: %v (CI=true: integration tests must run)", err)
+		}
+		t.Skip(ErrAgentsMissing.Error())
+	}
+	if o.Log == nil {
+		o.Log = t.Output()
+	}
+	c, err := Start(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := c.Stop(); err != nil {
+			t.Errorf("devcluster: stop: %v", err)
+		}
+	})
+	return c
+}
+
 // pollUntil polls cond every 100 ms until it holds or timeout passes.
 func pollUntil(t *testing.T, what string, timeout time.Duration, cond func() (bool, string)) time.Duration {
 	t.Helper()
@@ -87,7 +113,7 @@ func nodeBySite(t *testing.T, nc *nomadapi.Client, site string) *nomadapi.NodeLi
 
 func TestCluster(t *testing.T) {
 	t0 := time.Now()
-	c := Require(t, Options{})
+	c := require(t, Options{})
 	t.Logf("timing: Start %.1fs", time.Since(t0).Seconds())
 	dataDir := c.dataDir
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
@@ -374,7 +400,7 @@ func TestCluster(t *testing.T) {
 func TestStartFailureCleansUp(t *testing.T) {
 	real := AgentsDir()
 	if _, _, err := agentBinaries(real); err != nil {
-		Require(t, Options{}) // skips, or fails under CI
+		require(t, Options{}) // skips, or fails under CI
 	}
 	fake := t.TempDir()
 	if err := os.Symlink(filepath.Join(real, "consul"), filepath.Join(fake, "consul")); err != nil {

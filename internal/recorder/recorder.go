@@ -13,8 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"entretien/oncall"
-	"entretien/sources"
+	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/sources"
 )
 
 // Recorder turns transitions into journal entries.

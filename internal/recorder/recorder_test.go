@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"entretien/oncall"
-	"entretien/sources"
+	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/sources"
 )
 
 func TestMatches(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"time"
 
-	"entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 // MachineHosts says which member hosts the machine of each site.

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 // Compute derives every figure over [from, to) from f. It reads no clock and

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 func utc(y int, mo time.Month, d, h, mi int) time.Time {

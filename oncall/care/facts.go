@@ -3,7 +3,7 @@ package care
 import (
 	"time"
 
-	"entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 // Facts is everything the figures are computed from. Each slice may be

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 // Load reads from st the facts of [from, to): members, the shifts held,

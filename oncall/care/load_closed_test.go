@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 // A member who does not own an item and closes it gets the "closed" figure;

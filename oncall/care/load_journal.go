@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 // loadJournal reads an incident's roles and retro notes. A retro is credited

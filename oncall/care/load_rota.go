@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 // loadShifts reads who really held each pager over [from, to): the store's

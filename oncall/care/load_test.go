@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 // TestLoadReadsTheStore writes a fortnight through the store API (a DST

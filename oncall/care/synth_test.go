@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 // A synthetic year of a 15-member collective, for the benchmarks and the

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"entretien/internal/sanitize"
-	"entretien/oncall"
+	"codeberg.org/entretien/entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 // Headings, in the order Write emits them (after the title). Tests and

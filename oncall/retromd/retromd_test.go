@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 // parsed is what a reader of the export gets back: headings in order and

@@ -29,7 +29,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
-	"entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 // Error is one refused thing in a rotation file.

@@ -13,10 +13,10 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"entretien/internal/sanitize"
-	"entretien/sources"
-	"entretien/views/common"
-	"entretien/views/logs"
+	"codeberg.org/entretien/entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/sources"
+	"codeberg.org/entretien/entretien/views/common"
+	"codeberg.org/entretien/entretien/views/logs"
 )
 
 // KeyMap is the screen's own bindings (the task list adds its movements).

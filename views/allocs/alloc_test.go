@@ -7,9 +7,9 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"entretien/views/common"
-	"entretien/views/fixture"
-	"entretien/views/theme"
+	"codeberg.org/entretien/entretien/internal/fixture"
+	"codeberg.org/entretien/entretien/views/common"
+	"codeberg.org/entretien/entretien/views/theme"
 )
 
 // eventLines are the section title and the rows of the task events table

@@ -12,11 +12,11 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
-	"entretien/internal/frames"
-	"entretien/oncall"
-	"entretien/sources"
-	"entretien/views/common"
-	"entretien/views/theme"
+	"codeberg.org/entretien/entretien/internal/frames"
+	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/sources"
+	"codeberg.org/entretien/entretien/views/common"
+	"codeberg.org/entretien/entretien/views/theme"
 )
 
 // screenModel is the smallest root: it hands the screen the window size

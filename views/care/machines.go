@@ -4,8 +4,8 @@ import (
 	"maps"
 	"slices"
 
-	"entretien/oncall/care"
-	"entretien/sources"
+	"codeberg.org/entretien/entretien/oncall/care"
+	"codeberg.org/entretien/entretien/sources"
 )
 
 // Machines lists every node of a snapshot that names its host (node meta

@@ -13,8 +13,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"entretien/oncall/care"
-	"entretien/views/common"
+	"codeberg.org/entretien/entretien/oncall/care"
+	"codeberg.org/entretien/entretien/views/common"
 )
 
 type Model struct {

@@ -3,7 +3,7 @@ package common
 import (
 	"context"
 
-	"entretien/sources"
+	"codeberg.org/entretien/entretien/sources"
 )
 
 // Cluster is the on-demand side of sources: what a screen fetches when it

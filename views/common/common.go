@@ -10,9 +10,9 @@ import (
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 
-	"entretien/oncall"
-	"entretien/sources"
-	"entretien/views/theme"
+	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/sources"
+	"codeberg.org/entretien/entretien/views/theme"
 )
 
 // Context is shared by pointer between the root and every screen. Only the

@@ -8,7 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"entretien/views/theme"
+	"codeberg.org/entretien/entretien/views/theme"
 )
 
 func rows(n int) []Row {

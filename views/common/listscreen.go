@@ -7,8 +7,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"entretien/internal/sanitize"
-	"entretien/sources"
+	"codeberg.org/entretien/entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/sources"
 )
 
 // ListScreen is a Screen made of a List built from the snapshot: most

@@ -8,8 +8,8 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"entretien/sources"
-	"entretien/views/theme"
+	"codeberg.org/entretien/entretien/sources"
+	"codeberg.org/entretien/entretien/views/theme"
 )
 
 // An empty list must not read as "nothing is wrong" when the backends

@@ -3,7 +3,7 @@ package common
 import (
 	"charm.land/lipgloss/v2"
 
-	"entretien/views/theme"
+	"codeberg.org/entretien/entretien/views/theme"
 )
 
 // Spec is a list cell as a screen builds it: text and what it means. It is

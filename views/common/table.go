@@ -6,7 +6,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/internal/sanitize"
 )
 
 // Cell is one table cell: text (sanitised when drawn) and the style that

@@ -6,7 +6,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/internal/sanitize"
 )
 
 // TextScreen shows a block of text (a check's output) with scrolling.

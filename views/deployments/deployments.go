@@ -7,9 +7,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"entretien/sources"
-	"entretien/views/common"
-	"entretien/views/jobs"
+	"codeberg.org/entretien/entretien/sources"
+	"codeberg.org/entretien/entretien/views/common"
+	"codeberg.org/entretien/entretien/views/jobs"
 )
 
 // New is the deployments screen: blocked evaluations first (allocations

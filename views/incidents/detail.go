@@ -11,10 +11,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"entretien/internal/sanitize"
-	"entretien/oncall"
-	"entretien/views/common"
-	"entretien/views/incidents/entrybox"
+	"codeberg.org/entretien/entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/views/common"
+	"codeberg.org/entretien/entretien/views/incidents/entrybox"
 )
 
 // writable are the kinds a member picks with tab in the entry box.

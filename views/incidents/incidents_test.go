@@ -14,9 +14,9 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
-	"entretien/oncall"
-	"entretien/views/common"
-	"entretien/views/theme"
+	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/views/common"
+	"codeberg.org/entretien/entretien/views/theme"
 )
 
 // harness is the smallest root: it sizes the screen, polls the store's

@@ -9,10 +9,10 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"entretien/internal/sanitize"
-	"entretien/sources"
-	"entretien/views/allocs"
-	"entretien/views/common"
+	"codeberg.org/entretien/entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/sources"
+	"codeberg.org/entretien/entretien/views/allocs"
+	"codeberg.org/entretien/entretien/views/common"
 )
 
 // New is the jobs screen.

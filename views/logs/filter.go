@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/internal/sanitize"
 )
 
 // The filter keeps the absolute numbers of the matching lines, so lines

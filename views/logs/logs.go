@@ -12,9 +12,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"entretien/internal/sanitize"
-	"entretien/sources"
-	"entretien/views/common"
+	"codeberg.org/entretien/entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/sources"
+	"codeberg.org/entretien/entretien/views/common"
 )
 
 // Tail is how much history is read when the stream opens; MaxLines bounds

@@ -9,9 +9,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"entretien/views/common"
-	"entretien/views/fixture"
-	"entretien/views/theme"
+	"codeberg.org/entretien/entretien/internal/fixture"
+	"codeberg.org/entretien/entretien/views/common"
+	"codeberg.org/entretien/entretien/views/theme"
 )
 
 // harness runs a logs screen on the fake cluster: feed writes to the task's

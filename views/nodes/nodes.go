@@ -11,10 +11,10 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"entretien/internal/sanitize"
-	"entretien/sources"
-	"entretien/views/allocs"
-	"entretien/views/common"
+	"codeberg.org/entretien/entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/sources"
+	"codeberg.org/entretien/entretien/views/allocs"
+	"codeberg.org/entretien/entretien/views/common"
 )
 
 // HostKey is the node meta key naming the hosting member, read when the

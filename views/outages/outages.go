@@ -13,14 +13,14 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"entretien/internal/sanitize"
-	"entretien/oncall"
-	"entretien/sources"
-	"entretien/views/allocs"
-	"entretien/views/common"
-	"entretien/views/jobs"
-	"entretien/views/nodes"
-	"entretien/views/services"
+	"codeberg.org/entretien/entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/sources"
+	"codeberg.org/entretien/entretien/views/allocs"
+	"codeberg.org/entretien/entretien/views/common"
+	"codeberg.org/entretien/entretien/views/jobs"
+	"codeberg.org/entretien/entretien/views/nodes"
+	"codeberg.org/entretien/entretien/views/services"
 )
 
 // Model is the outages screen: a list built from Snapshot.Outages plus

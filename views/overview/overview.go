@@ -12,11 +12,11 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"entretien/internal/sanitize"
-	"entretien/oncall"
-	"entretien/sources"
-	"entretien/views/common"
-	"entretien/views/theme"
+	"codeberg.org/entretien/entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/sources"
+	"codeberg.org/entretien/entretien/views/common"
+	"codeberg.org/entretien/entretien/views/theme"
 )
 
 // Model is the overview screen.

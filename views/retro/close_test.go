@@ -7,8 +7,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"entretien/oncall"
-	"entretien/views/common"
+	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/views/common"
 )
 
 // x on an item moves it on in the name of the member at the keyboard, who

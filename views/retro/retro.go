@@ -15,11 +15,11 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"entretien/internal/sanitize"
-	"entretien/oncall"
-	"entretien/oncall/retromd"
-	"entretien/views/common"
-	"entretien/views/incidents/entrybox"
+	"codeberg.org/entretien/entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/retromd"
+	"codeberg.org/entretien/entretien/views/common"
+	"codeberg.org/entretien/entretien/views/incidents/entrybox"
 )
 
 type KeyMap struct {

@@ -3,7 +3,7 @@ package retro
 import (
 	"testing"
 
-	"entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 func TestParseAction(t *testing.T) {

@@ -6,8 +6,8 @@ import (
 
 	"charm.land/lipgloss/v2"
 
-	"entretien/internal/sanitize"
-	"entretien/oncall"
+	"codeberg.org/entretien/entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 // Calendar cells, one per day; the words in the legend carry the meaning,

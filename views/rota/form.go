@@ -7,8 +7,8 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
-	"entretien/internal/sanitize"
-	"entretien/views/theme"
+	"codeberg.org/entretien/entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/views/theme"
 )
 
 // field is one labelled input; check validates its text as it is typed

@@ -9,9 +9,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"entretien/oncall"
-	"entretien/views/common"
-	"entretien/views/theme"
+	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/views/common"
+	"codeberg.org/entretien/entretien/views/theme"
 )
 
 func TestLeaveWithdrawnOnTheRotaScreen(t *testing.T) {

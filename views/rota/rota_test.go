@@ -11,10 +11,10 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
-	"entretien/internal/frames"
-	"entretien/oncall"
-	"entretien/views/common"
-	"entretien/views/theme"
+	"codeberg.org/entretien/entretien/internal/frames"
+	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/views/common"
+	"codeberg.org/entretien/entretien/views/theme"
 )
 
 // harness runs one Screen as a program, the way the root does.

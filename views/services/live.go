@@ -7,8 +7,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"entretien/sources"
-	"entretien/views/common"
+	"codeberg.org/entretien/entretien/sources"
+	"codeberg.org/entretien/entretien/views/common"
 )
 
 // refreshOutputs is how often a screen showing check output re-reads the

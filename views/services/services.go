@@ -11,11 +11,11 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"entretien/internal/sanitize"
-	"entretien/sources"
-	"entretien/views/allocs"
-	"entretien/views/common"
-	"entretien/views/nodes"
+	"codeberg.org/entretien/entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/sources"
+	"codeberg.org/entretien/entretien/views/allocs"
+	"codeberg.org/entretien/entretien/views/common"
+	"codeberg.org/entretien/entretien/views/nodes"
 )
 
 // svc aggregates the instances of one service.

@@ -14,7 +14,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/internal/sanitize"
 )
 
 // Model is a focused-or-not single-line editor.

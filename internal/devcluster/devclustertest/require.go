@@ -1,4 +1,6 @@
-package devcluster
+// Package devclustertest starts a dev cluster for a test (devcluster kept
+// free of the testing package, so the shipped binary does not link it).
+package devclustertest
 
 import (
 	"context"
@@ -11,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"codeberg.org/entretien/entretien/internal/devcluster"
 )
 
 // Require starts a cluster for a test, or skips it with "agents not built:
@@ -18,16 +22,16 @@ import (
 // where missing agents fail the test. It registers t.Cleanup(Stop), and on
 // SIGINT/SIGTERM during the test stops the cluster before the process exits.
 // Progress lines go to the test output unless o.Log is set.
-func Require(t testing.TB, o Options) *Cluster {
+func Require(t testing.TB, o devcluster.Options) *devcluster.Cluster {
 	t.Helper()
 	if o.AgentsDir == "" {
-		o.AgentsDir = AgentsDir()
+		o.AgentsDir = devcluster.AgentsDir()
 	}
-	if _, _, err := agentBinaries(o.AgentsDir); err != nil {
+	if err := devcluster.CheckAgents(o.AgentsDir); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("devcluster: %v (CI=true: integration tests must run)", err)
 		}
-		t.Skip(errAgentsMissing.Error())
+		t.Skip(devcluster.ErrAgentsMissing.Error())
 	}
 	var tw *tbWriter
 	if o.Log == nil {
@@ -38,7 +42,7 @@ func Require(t testing.TB, o Options) *Cluster {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	unwatch := signals.watchStart(cancel)
-	c, err := Start(ctx, o)
+	c, err := devcluster.Start(ctx, o)
 	if err != nil {
 		unwatch()
 		if errors.Is(err, context.Canceled) {
@@ -79,12 +83,12 @@ func (w *tbWriter) Write(p []byte) (int, error) {
 // clusters (go test may run several tests with a cluster each): it cancels
 // clusters being started, stops the live ones in parallel, then re-raises
 // the signal with the default action so the exit status stays honest.
-var signals = &signalRegistry{live: map[*Cluster]bool{}, starting: map[int]context.CancelFunc{}}
+var signals = &signalRegistry{live: map[*devcluster.Cluster]bool{}, starting: map[int]context.CancelFunc{}}
 
 type signalRegistry struct {
 	once     sync.Once
 	mu       sync.Mutex
-	live     map[*Cluster]bool
+	live     map[*devcluster.Cluster]bool
 	starting map[int]context.CancelFunc
 	next     int
 	startsWG sync.WaitGroup
@@ -136,13 +140,13 @@ func (r *signalRegistry) watchStart(cancel context.CancelFunc) (unwatch func()) 
 	}
 }
 
-func (r *signalRegistry) add(c *Cluster) {
+func (r *signalRegistry) add(c *devcluster.Cluster) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.live[c] = true
 }
 
-func (r *signalRegistry) remove(c *Cluster) {
+func (r *signalRegistry) remove(c *devcluster.Cluster) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	delete(r.live, c)
