@@ -16,7 +16,6 @@ import (
 	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/oncall/care"
 	"codeberg.org/entretien/entretien/sources"
-	viewcare "codeberg.org/entretien/entretien/views/care"
 )
 
 func init() {
@@ -84,7 +83,11 @@ func clusterMachines(ctx context.Context, cfg sources.Config, wait time.Duration
 	for {
 		snap := w.Snapshot()
 		if snap != nil && !snap.Nomad.Updated.IsZero() {
-			return viewcare.Machines(snap), ""
+			var ms []care.Machine
+			for _, m := range snap.Machines() {
+				ms = append(ms, care.Machine(m))
+			}
+			return ms, ""
 		}
 		select {
 		case <-w.Updates():

@@ -12,7 +12,6 @@ import (
 	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/sources"
 	"codeberg.org/entretien/entretien/tui"
-	"codeberg.org/entretien/entretien/views/common"
 )
 
 func runTUI(args []string, stdout, stderr io.Writer) error {
@@ -59,7 +58,7 @@ func openTUI(ctx context.Context, src sources.Config, dbPath string) error {
 	me, meErr := st.Me(ctx)
 	m := tui.New(tui.Options{Source: w, Store: st, Me: me, MeErr: meErr})
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithFPS(frameRate))
-	rec := &recorder.Recorder{Store: st, By: recorder.DefaultBy(), OnError: func(err error) { p.Send(common.ErrMsg{Err: err}) }}
+	rec := &recorder.Recorder{Store: st, By: recorder.DefaultBy(), OnError: func(err error) { p.Send(tui.ErrorMsg(err)) }}
 	go rec.Run(ctx, transitions)
 	_, err = p.Run()
 	if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, context.Canceled) {

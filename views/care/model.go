@@ -92,7 +92,7 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case common.StoreChangedMsg:
 		return m, m.load()
 	case common.SnapshotMsg:
-		if ms := Machines(msg.Snap); !slices.Equal(ms, m.machines) {
+		if ms := machines(msg.Snap); !slices.Equal(ms, m.machines) {
 			m.machines = ms
 			return m, m.load()
 		}

@@ -17,10 +17,6 @@ import (
 	"codeberg.org/entretien/entretien/views/common"
 )
 
-// HostKey is the node meta key naming the hosting member, read when the
-// snapshot's site has no host for the node.
-const HostKey = "hosted_by"
-
 // New is the nodes screen, every site (`:site` narrows it).
 func New(ctx *common.Context) *common.ListScreen {
 	return newList(ctx, "nodes", "")
@@ -50,7 +46,7 @@ func newList(ctx *common.Context, name, site string) *common.ListScreen {
 			if !n.Eligible {
 				elig = common.Spec{Text: "ineligible", Kind: common.Warn}
 			}
-			host := HostOf(snap, n)
+			host := snap.HostOf(n)
 			hostCell := common.Spec{Text: orDash(host), Kind: common.Muted}
 			if isDown(n) && host != "" {
 				hostCell = common.Spec{Text: host + " (physical access)", Kind: common.Crit}
@@ -77,19 +73,6 @@ func newList(ctx *common.Context, name, site string) *common.ListScreen {
 
 func isDown(n sources.Node) bool { return n.Status == "down" || n.Status == "disconnected" }
 
-// HostOf is the member hosting node n: the snapshot's site hosts (from the
-// configured meta key), else the node's hosted_by meta.
-func HostOf(snap *sources.Snapshot, n sources.Node) string {
-	for _, s := range snap.Sites {
-		if s.Name == n.Site {
-			if h := s.Hosts[n.Name]; h != "" {
-				return h
-			}
-		}
-	}
-	return n.Meta[HostKey]
-}
-
 func runningByNode(snap *sources.Snapshot) map[string]int {
 	m := make(map[string]int, len(snap.Nomad.Nodes))
 	for _, a := range snap.Nomad.Allocs {
@@ -108,12 +91,12 @@ func downNotice(ctx *common.Context, snap *sources.Snapshot, site string) string
 		if !isDown(n) || (site != "" && n.Site != site) || (ctx.Site != "" && n.Site != ctx.Site) {
 			continue
 		}
-		who := HostOf(snap, n)
+		who := snap.HostOf(n)
 		line := st.Crit.Render(sanitize.Line(n.Name)+" "+n.State()) + " in " + sanitize.Line(common.SiteLabel(n.Site))
 		if who != "" {
 			line += ": " + st.Bold.Render(sanitize.Line(who)) + " hosts it and has physical access"
 		} else {
-			line += st.Muted.Render(": nobody is recorded as hosting it (node meta " + HostKey + ")")
+			line += st.Muted.Render(": nobody is recorded as hosting it (node meta " + sources.DefaultHostKey + ")")
 		}
 		lines = append(lines, line)
 	}
@@ -160,7 +143,7 @@ func NewDetail(ctx *common.Context, nodeID string) *common.ListScreen {
 			return st.Warn.Render("node " + sanitize.Line(nodeID) + " is no longer known to Nomad")
 		}
 		s.Name = "node " + sanitize.Line(n.Name)
-		host := HostOf(snap, n)
+		host := snap.HostOf(n)
 		l1 := st.Bold.Render(sanitize.Line(n.Name)) + "  " + st.ForStatus(n.State()).Render(n.State()) +
 			st.Muted.Render("  site ") + sanitize.Line(common.SiteLabel(n.Site)) +
 			st.Muted.Render("  dc ") + sanitize.Line(n.Datacenter) +

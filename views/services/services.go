@@ -238,7 +238,7 @@ func NewInstance(ctx *common.Context, instanceID string) common.Screen {
 		}
 		for _, n := range snap.Nomad.Nodes {
 			if n.ID == nodeID || (nodeID == "" && n.Name == in.Node) {
-				host := nodes.HostOf(snap, n)
+				host := snap.HostOf(n)
 				rows = append(rows, common.Row{ID: "node/" + n.ID, Data: link{"node", n.ID}, Cells: []common.Spec{
 					{Text: "node", Kind: common.Muted}, {Text: n.Name}, common.StatusSpec(n.State()),
 					{Text: "site " + common.SiteLabel(n.Site) + " · hosted by " + orDash(host), Kind: common.Muted},
