@@ -35,6 +35,35 @@ type Health struct {
 // Stale reports whether the data is not known to be current.
 func (h Health) Stale() bool { return h.Err != nil || h.Updated.IsZero() }
 
+// HealthState is what a member should make of a backend's data; the status
+// line and the screens' warnings both read it, so they never disagree.
+type HealthState int
+
+const (
+	Connecting  HealthState = iota // no answer yet, no error yet
+	Current                        // the last request succeeded
+	StaleData                      // the last request failed; older data is kept
+	Unreachable                    // never answered: nothing is known
+)
+
+// State classifies h.
+func (h Health) State() HealthState {
+	switch {
+	case h.Err != nil && h.Updated.IsZero():
+		return Unreachable
+	case h.Err != nil:
+		return StaleData
+	case h.Updated.IsZero():
+		return Connecting
+	}
+	return Current
+}
+
+// String is the state's word, as the screens write it.
+func (s HealthState) String() string {
+	return [...]string{"connecting", "ok", "stale", "unreachable"}[s]
+}
+
 // Age of the last good data at instant now (0 when never fetched).
 func (h Health) Age(now time.Time) time.Duration {
 	if h.Updated.IsZero() {

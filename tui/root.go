@@ -475,12 +475,12 @@ func (m *Model) statusLine() string {
 
 func backend(st *theme.Styles, name string, h sources.Health, now time.Time) string {
 	addr := sanitize.Line(h.Addr)
-	switch {
-	case h.Err != nil && h.Updated.IsZero():
+	switch h.State() {
+	case sources.Unreachable:
 		return st.Crit.Render(name+" unreachable") + " " + st.Muted.Render(addr)
-	case h.Err != nil:
+	case sources.StaleData:
 		return st.Stale.Render(fmt.Sprintf("%s stale %s", name, common.Ago(h.Age(now)))) + " " + st.Muted.Render(addr)
-	case h.Updated.IsZero():
+	case sources.Connecting:
 		return st.Muted.Render(name + " connecting " + addr)
 	}
 	return st.OK.Render(name+" ok") + " " + st.Muted.Render(addr)

@@ -177,13 +177,13 @@ func dataWarning(ctx *Context, snap *sources.Snapshot) (string, bool) {
 		name string
 		h    sources.Health
 	}{{"nomad", snap.Nomad.Health}, {"consul", snap.Consul.Health}} {
-		switch {
-		case b.h.Err != nil && b.h.Updated.IsZero():
+		switch b.h.State() {
+		case sources.Unreachable:
 			unknown = true
 			lines = append(lines, st.Crit.Render(b.name+" unreachable")+st.Muted.Render(": "+sanitize.Line(b.h.Err.Error())))
-		case b.h.Err != nil:
+		case sources.StaleData:
 			lines = append(lines, st.Stale.Render(fmt.Sprintf("%s stale, last data %s old", b.name, Ago(b.h.Age(now))))+st.Muted.Render(": "+sanitize.Line(b.h.Err.Error())))
-		case b.h.Updated.IsZero():
+		case sources.Connecting:
 			unknown = true
 		}
 	}
