@@ -52,8 +52,13 @@ func Write(w io.Writer, r oncall.Retro) error {
 	if len(r.ImpactSites) > 0 {
 		fmt.Fprintf(b, "- Sites: %s\n", Inline(strings.Join(r.ImpactSites, ", ")))
 	}
-	if len(inc.Affects) > 0 {
-		fmt.Fprintf(b, "- Services and jobs: %s\n", Inline(strings.Join(inc.Affects, ", ")))
+	// Sites are listed above (with those the captured transitions touched);
+	// sites and nodes are places, not services.
+	if svc := targets(inc.Affects, "service", "job"); len(svc) > 0 {
+		fmt.Fprintf(b, "- Services and jobs: %s\n", Inline(strings.Join(svc, ", ")))
+	}
+	if nodes := targets(inc.Affects, "node"); len(nodes) > 0 {
+		fmt.Fprintf(b, "- Nodes: %s\n", Inline(strings.Join(nodes, ", ")))
 	}
 	fmt.Fprintf(b, "- Duration: %s\n", Duration(r.ImpactFor))
 	for _, n := range r.Impact {
@@ -111,6 +116,25 @@ func Write(w io.Writer, r oncall.Retro) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// targets are the affected targets of the given kinds, as written
+// (service/x, job/x), or by name alone when the kind is node.
+func targets(affects []string, kinds ...string) []string {
+	var out []string
+	for _, a := range affects {
+		kind, name, _ := strings.Cut(a, "/")
+		for _, k := range kinds {
+			if kind != k {
+				continue
+			}
+			if k == "node" {
+				a = name
+			}
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func heading(b *strings.Builder, h string) { fmt.Fprintf(b, "\n## %s\n\n", h) }

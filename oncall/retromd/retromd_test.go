@@ -93,7 +93,7 @@ func TestExportParsesBack(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	inc, err := st.OpenIncident(ctx, "amelie", oncall.NewIncident{Title: "garage | down *everywhere*", Severity: 1, Affects: []string{"job/garage", "site/lyon"}})
+	inc, err := st.OpenIncident(ctx, "amelie", oncall.NewIncident{Title: "garage | down *everywhere*", Severity: 1, Affects: []string{"job/garage", "site/lyon", "node/lyon-1", "service/garage-s3"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,14 @@ func TestExportParsesBack(t *testing.T) {
 	if len(p.actions) != 1 || !reflect.DeepEqual(p.actions[0][1:], []string{"rotate logs", "amelie", "2026-03-10", "open"}) {
 		t.Fatalf("actions %q", p.actions)
 	}
-	for _, want := range []string{"- no disk alert", "- Duration: 14m 00s", "- Sites: lyon", "- detected → resolved: 14m 00s"} {
+	// Sites and nodes are places, not services: each has its own line.
+	for _, line := range strings.Split(md, "\n") {
+		if strings.HasPrefix(line, "- Services and jobs:") && (strings.Contains(line, "site") || strings.Contains(line, "node") || strings.Contains(line, "lyon")) {
+			t.Errorf("a site or node listed among services: %q", line)
+		}
+	}
+	for _, want := range []string{"- no disk alert", "- Duration: 14m 00s", "- Sites: lyon\n", "- detected → resolved: 14m 00s",
+		"- Services and jobs: job/garage, service/garage-s3\n", "- Nodes: lyon-1\n"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("export lacks %q:\n%s", want, md)
 		}
