@@ -41,6 +41,8 @@ type loadedMsg struct {
 	table  care.Table
 	took   time.Duration
 	err    error
+	// seeded: the store says its history was made up (the demo).
+	seeded bool
 }
 
 // New builds the screen; the window starts at 90 days.
@@ -82,8 +84,12 @@ func (m *Model) load() tea.Cmd {
 		if err != nil {
 			return loadedMsg{seq: seq, loaded: true, days: days, err: err}
 		}
+		seeded, _, err := st.Seeded(ctx)
+		if err != nil {
+			return loadedMsg{seq: seq, loaded: true, days: days, err: err}
+		}
 		f.Machines = machines
-		return loadedMsg{seq: seq, loaded: true, days: days, table: care.Compute(f, from, to), took: time.Since(start)}
+		return loadedMsg{seq: seq, loaded: true, days: days, table: care.Compute(f, from, to), took: time.Since(start), seeded: seeded}
 	}
 }
 

@@ -45,10 +45,11 @@ func (m *Model) tableView() string {
 	phase := care.Figures[m.fig].Phase
 	figs := phaseFigures(phase)
 
-	lines := []string{
-		st.Section.Render(fmt.Sprintf("care work · last %d days", m.data.days)) +
-			st.Muted.Render("  the same figures for everyone, to see and share the work — not a ranking"),
+	head := st.Section.Render(fmt.Sprintf("care work · last %d days", m.data.days))
+	if m.data.seeded { // before the tagline: a narrow terminal cuts the end
+		head += "  " + st.Warn.Render("demo: this history is seeded, not real")
 	}
+	lines := []string{head + st.Muted.Render("  the same figures for everyone, to see and share the work — not a ranking")}
 	var tabs []string
 	for _, p := range care.Phases {
 		if p == phase {
