@@ -1,6 +1,9 @@
 // Package seed fills an empty store with the demo collective: five members,
-// a weekly rotation and one incident in progress, so that every screen has
-// something true-looking to show.
+// a weekly rotation, one incident in progress, and a plausible past year
+// (the rota's history with overrides, swaps and leave; resolved incidents
+// with their journals, retros and action items, shared unevenly), so that
+// every screen, the care screen first, has something true-looking to show.
+// The store is marked as seeded, and the care screen says so.
 package seed
 
 import (
@@ -42,17 +45,29 @@ var journal = []struct {
 		"Lyon answers fine from paris; guichet logs say \"connection refused\" on its database port."},
 }
 
-// Collective seeds st with the demo collective as of now, unless st already
-// has members (then it does nothing, so running it twice changes nothing).
+// Collective seeds st with the demo collective as of now, its past year
+// included, unless st already has members (then it does nothing, so running
+// it twice changes nothing). The same now gives the same store: the past is
+// laid out relative to this week's handoff, with a fixed random seed.
 //
 // osUser (the OS account running the demo) is mapped to amelie; every member
 // also gets the OS user named like its handle (except a handle equal to
 // osUser, which amelie then owns).
 //
-// Everything goes through the public Store API. To backdate the incident
-// and its journal, the seed opens its own Store on the same file and drives
-// that Store's Now clock; st itself (and its clock) is left untouched.
+// Everything goes through the public Store API. To backdate the past, the
+// seed opens its own Store on the same file and drives that Store's Now
+// clock; st itself (and its clock) is left untouched.
 func Collective(ctx context.Context, st *oncall.Store, osUser string, now time.Time) error {
+	return seedStore(ctx, st, osUser, now, true)
+}
+
+// Present seeds only the present day (members, this week's rotation, the
+// open incident and its journal), for tests that count what they add.
+func Present(ctx context.Context, st *oncall.Store, osUser string, now time.Time) error {
+	return seedStore(ctx, st, osUser, now, false)
+}
+
+func seedStore(ctx context.Context, st *oncall.Store, osUser string, now time.Time, year bool) error {
 	existing, err := st.Members(ctx)
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
@@ -67,7 +82,24 @@ func Collective(ctx context.Context, st *oncall.Store, osUser string, now time.T
 	defer w.Close()
 	at := now
 	w.Now = func() time.Time { return at }
+	// The present first, so that its incident, entries and rotation keep
+	// the first IDs whether or not the past is seeded.
+	if err := present(ctx, w, &at, osUser, now); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	if year {
+		if err := pastYear(ctx, w, &at, now); err != nil {
+			return fmt.Errorf("seed: past year: %w", err)
+		}
+	}
+	at = now
+	if err := w.MarkSeeded(ctx, "entretien seed"); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	return nil
+}
 
+func present(ctx context.Context, w *oncall.Store, at *time.Time, osUser string, now time.Time) error {
 	for _, m := range members {
 		if m.Handle == "amelie" && osUser != "" {
 			m.OSUsers = append(m.OSUsers, osUser)
@@ -76,37 +108,39 @@ func Collective(ctx context.Context, st *oncall.Store, osUser string, now time.T
 			m.OSUsers = append(m.OSUsers, m.Handle)
 		}
 		if _, err := w.AddMember(ctx, m); err != nil {
-			return fmt.Errorf("seed: %w", err)
+			return err
 		}
 	}
-
 	start, err := mondayOnOrBefore(now, "Europe/Paris", 10)
 	if err != nil {
-		return fmt.Errorf("seed: %w", err)
+		return err
 	}
-	if _, err := w.CreateRotation(ctx, oncall.Rotation{
-		Name: "primary", TZ: "Europe/Paris", ShiftCount: 1, ShiftUnit: oncall.Weeks, Handoff: "10:00",
-		Start: start, Participants: []string{"amelie", "lucas", "chloe", "dara", "kenji"},
-	}); err != nil {
-		return fmt.Errorf("seed: %w", err)
+	if _, err := w.CreateRotation(ctx, primary(start, "amelie", "lucas", "chloe", "dara", "kenji")); err != nil {
+		return err
 	}
-
 	opened := now.Add(-40 * time.Minute)
-	at = opened
+	*at = opened
 	inc, err := w.OpenIncident(ctx, "lucas", oncall.NewIncident{
 		Title: IncidentTitle, Severity: 2,
 		Affects: []string{"service/guichet", "job/guichet", "site/lyon"},
 	})
 	if err != nil {
-		return fmt.Errorf("seed: %w", err)
+		return err
 	}
 	for _, e := range journal {
-		at = opened.Add(e.after)
+		*at = opened.Add(e.after)
 		if _, err := w.AddEntry(ctx, inc.ID, e.author, e.kind, e.text); err != nil {
-			return fmt.Errorf("seed: %w", err)
+			return err
 		}
 	}
 	return nil
+}
+
+// primary is the collective's rotation: a week each, handed on Monday
+// 10:00 Paris time.
+func primary(start time.Time, participants ...string) oncall.Rotation {
+	return oncall.Rotation{Name: "primary", TZ: "Europe/Paris", ShiftCount: 1, ShiftUnit: oncall.Weeks, Handoff: "10:00",
+		Start: start, Participants: participants}
 }
 
 // mondayOnOrBefore is the latest Monday hour:00 in zone tz that is not after t.
