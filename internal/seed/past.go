@@ -2,6 +2,7 @@ package seed
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -334,15 +335,16 @@ func (y *year) incident(n int, p pastIncident) {
 		resolver = p.scribe
 	}
 	// A slow acknowledgement at night makes it last longer.
-	status(max(p.lasts, mitigate+10*time.Minute), resolver, oncall.StatusResolved)
+	lasted := max(p.lasts, mitigate+10*time.Minute)
+	status(lasted, resolver, oncall.StatusResolved)
 
 	// The retro, two days later in the evening.
 	retro := y.day(t0, 2, 18, 30+y.rng.IntN(20))
 	note := func(d time.Duration, who string, sec oncall.Section, text string) {
 		y.add(retro.Add(d), func() error { _, err := y.w.AddRetroNote(y.ctx, id, who, sec, text); return err })
 	}
-	note(0, p.scribe, oncall.SectionSummary, fmt.Sprintf("%s, for %s. %s", p.title, words(p.lasts), p.acts[0]))
-	note(time.Minute, p.scribe, oncall.SectionImpact, "Affected: "+strings.Join(p.affects, ", ")+".")
+	note(0, p.scribe, oncall.SectionSummary, fmt.Sprintf("%s, for %s. %s", p.title, words(lasted), p.acts[0]))
+	note(time.Minute, p.scribe, oncall.SectionImpact, impact(p.affects, lasted))
 	for i, f := range p.factors {
 		who := p.fixer
 		if i > 0 {
@@ -390,4 +392,22 @@ func words(d time.Duration) string {
 		return fmt.Sprintf("%d minutes", int(d.Minutes()))
 	}
 	return fmt.Sprintf("%d hours", int(d.Round(time.Hour).Hours()))
+}
+
+// impact says who was affected, from what the incident affects.
+func impact(affects []string, d time.Duration) string {
+	var services, sites []string
+	for _, a := range affects {
+		kind, name, _ := strings.Cut(a, "/")
+		switch {
+		case (kind == "service" || kind == "job") && !slices.Contains(services, name):
+			services = append(services, name)
+		case kind == "site":
+			sites = append(sites, name)
+		}
+	}
+	if len(services) == 0 {
+		return fmt.Sprintf("Everything hosted in %s was unreachable or degraded for about %s.", strings.Join(sites, " and "), words(d))
+	}
+	return fmt.Sprintf("Users of %s saw errors or slowness for about %s.", strings.Join(services, " and "), words(d))
 }
