@@ -292,8 +292,11 @@ func TestYearLastMonth(t *testing.T) {
 func TestYearAnyNow(t *testing.T) {
 	ctx := context.Background()
 	base := time.Date(2027, 3, 29, 7, 0, 0, 0, time.UTC) // Monday before the handoff, just after spring forward
+	nows := []time.Time{time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)} // at a handoff, to the second
 	for i := range 8 {
-		now := base.Add(time.Duration(i) * 21 * time.Hour)
+		nows = append(nows, base.Add(time.Duration(i)*21*time.Hour))
+	}
+	for i, now := range nows {
 		st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), fmt.Sprintf("d%d.db", i)))
 		if err != nil {
 			t.Fatal(err)
@@ -305,6 +308,10 @@ func TestYearAnyNow(t *testing.T) {
 		ocs, err := st.OnCallAt(ctx, now)
 		if err != nil || len(ocs) != 1 || ocs[0].Now.Member != "amelie" || ocs[0].Next.Member != "lucas" {
 			t.Fatalf("now %v: on call %+v %v", now, ocs, err)
+		}
+		// The same shape whatever the day: every past incident, and the open one.
+		if incs, err := st.Incidents(ctx, oncall.IncidentFilter{}); err != nil || len(incs) != len(pastIncidents)+1 {
+			t.Fatalf("now %v: %d incidents, %v", now, len(incs), err)
 		}
 		st.Close()
 	}
