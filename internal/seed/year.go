@@ -167,10 +167,10 @@ func (y *year) swap(a, b int, propose, answer time.Time, note string) {
 	wa, wb := y.weeks[a], y.weeks[b]
 	var id int64
 	y.add(propose, func() error {
-		os, err := y.w.ProposeSwap(y.ctx, wa.Member, oncall.SwapRequest{Rotation: "primary", With: wb.Member,
+		halves, err := y.w.ProposeSwap(y.ctx, wa.Member, oncall.SwapRequest{Rotation: "primary", With: wb.Member,
 			Mine: wa.Start.Add(time.Hour), Theirs: wb.Start.Add(time.Hour), Note: note})
 		if err == nil {
-			id = os[0].ID
+			id = halves[0].ID
 		}
 		return err
 	})
