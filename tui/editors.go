@@ -14,12 +14,16 @@ import (
 // The two line editors of the breadcrumb line: `/` filters the screen on
 // top as you type, `:` runs a command on enter.
 
-func (m *Model) setFilter(q string) {
+func (m *Model) setFilter(q string) tea.Cmd {
 	e := m.topEntry()
 	e.filter = q
 	if f, ok := e.screen.(common.Filterable); ok {
 		f.SetFilter(q)
 	}
+	if r, ok := e.screen.(common.Refiltered); ok {
+		return r.Refiltered()
+	}
+	return nil
 }
 
 // filterKey edits the live filter: each keystroke narrows the list.
@@ -27,8 +31,7 @@ func (m *Model) filterKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch msg.String() {
 	case "esc":
 		m.mode = modeNormal
-		m.setFilter("")
-		return nil
+		return m.setFilter("")
 	case "enter":
 		m.mode = modeNormal
 		return nil
@@ -44,8 +47,7 @@ func (m *Model) filterKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		m.input += msg.Text
 	}
-	m.setFilter(m.input)
-	return nil
+	return m.setFilter(m.input)
 }
 
 func (m *Model) commandKey(msg tea.KeyPressMsg) tea.Cmd {

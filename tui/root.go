@@ -211,8 +211,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, m.keys.Back):
 		if m.topEntry().filter != "" {
-			m.setFilter("")
-			return nil
+			return m.setFilter("")
 		}
 		if len(m.tabs[m.active]) > 1 {
 			m.pop()

@@ -27,6 +27,12 @@ type Filterable interface {
 	SetFilter(q string)
 }
 
+// Refiltered screens have something to load once the filter moved their
+// selection (a preview of the selected row); the root runs the command.
+type Refiltered interface {
+	Refiltered() tea.Cmd
+}
+
 // Closer screens hold something (a log stream) that must be released when
 // they leave the navigation stack.
 type Closer interface {

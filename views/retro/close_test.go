@@ -42,8 +42,8 @@ func TestCycleActionRecordsMeAsCloser(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := New(&common.Context{Store: st, Me: me}, inc.ID)
-	m, _ = m.Update(m.Init()())
-	_, cmd := m.Update(tea.KeyPressMsg{Code: 'x', Text: "x"})
+	s, _ := m.Update(m.Init()())
+	_, cmd := s.Update(tea.KeyPressMsg{Code: 'x', Text: "x"})
 	if cmd == nil {
 		t.Fatal("x did nothing")
 	}
