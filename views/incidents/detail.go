@@ -478,7 +478,7 @@ func (d *Incident) View() string {
 		}
 		foot.WriteString(kind + " " + d.input.View() + counter)
 	} else {
-		foot.WriteString(kind + " " + st.Muted.Render("i: write · a: ack · m: mitigated · R: resolved · l/s/h: lead/scribe/helper · r: retro · esc: back"))
+		foot.WriteString(kind + " " + st.Muted.Render("i: write · a: ack · m: mitigated · R: resolved · l/s/h: lead/scribe/helper · r: retro · enter: read · /: filter · esc: back"))
 	}
 
 	// Middle: the timeline, newest at the bottom.
