@@ -112,7 +112,7 @@ func (d *Incident) FullHelp() [][]key.Binding {
 		{k.Write, k.Post, k.Kind, k.Cancel},
 		{k.Ack, k.Mitigate, k.Resolve, k.Review},
 		{k.Lead, k.TakeOver, k.Scribe, k.Helper},
-		append(k.Moves(), k.OpenAs("read the entry"), k.Retro, k.Back, k.Filter),
+		append(k.Moves(), k.OpenAs("read the entry"), k.Retro), // esc and / are in the root's column
 	}
 }
 

@@ -86,9 +86,6 @@ func New(ctx *common.Context, incidentID int64) *Model {
 	return &Model{ctx: ctx, keys: DefaultKeyMap(), id: incidentID, input: in}
 }
 
-// ID is the incident this retro is about.
-func (m *Model) ID() int64 { return m.id }
-
 // Title is the breadcrumb, after the incident's: "… › retro".
 func (m *Model) Title() string { return "retro" }
 
