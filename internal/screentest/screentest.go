@@ -109,6 +109,10 @@ func (h *Harness) Final(t testing.TB) string {
 	return m.top().View()
 }
 
+// Filter sets the screen's `/` filter, as the root does while the member
+// types it (and runs what the screen loads for it).
+func (h *Harness) Filter(q string) { h.Send(filterMsg{q}) }
+
 // Key is a key press as the terminal sends it: "enter", "esc", "tab",
 // "pgdown", "up", "down", or one character.
 func Key(s string) tea.KeyPressMsg {
@@ -142,6 +146,8 @@ type model struct {
 	crumbs    atomic.Pointer[string]
 	capturing atomic.Bool
 }
+
+type filterMsg struct{ q string }
 
 type pollMsg struct {
 	v   int64
@@ -194,6 +200,14 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(cmds...)
 	case common.PopMsg:
 		m.pop()
+		return m, nil
+	case filterMsg:
+		if f, ok := m.top().(common.Filterable); ok {
+			f.SetFilter(msg.q)
+		}
+		if r, ok := m.top().(common.Refiltered); ok {
+			return m, r.Refiltered()
+		}
 		return m, nil
 	case tea.KeyPressMsg:
 		if !m.top().Capturing() {

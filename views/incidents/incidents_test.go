@@ -194,3 +194,35 @@ func TestNotAMemberKeepsTheText(t *testing.T) {
 	tm.Send(press("enter"))
 	h.Wait(t, "not posted", "no member's account", "my note")
 }
+
+// The list works as every list: a click selects a row (its preview shows),
+// a click on the selected row opens the incident, / narrows it.
+func TestListClicksAndFilter(t *testing.T) {
+	_, h, tm, _ := setup(t, nil)
+	f := h.Wait(t, "garage down in paris", "old and resolved", "disk at 100%")
+	y := -1
+	for i, l := range strings.Split(f, "\n") {
+		if strings.Contains(l, "old and resolved") {
+			y = i
+			break
+		}
+	}
+	click := func() { tm.Send(tea.MouseClickMsg{Button: tea.MouseLeft, X: 20, Y: y}) }
+	click()
+	h.Wait(t, "#1 old and resolved  opened by lucas")
+	if c := h.Crumbs(); c != "incidents" {
+		t.Fatalf("a first click opened the row: %q", c)
+	}
+	click()
+	h.Wait(t, "#1 old and resolved", "lead —")
+	if c := h.Crumbs(); c != "incidents › #1 old and resolved" {
+		t.Fatalf("breadcrumbs %q", c)
+	}
+	tm.Send(press("esc"))
+	h.Wait(t, "garage down in paris", "enter: open")
+	h.Filter("garage")
+	f = h.Wait(t, "#2 garage down in paris  opened by lucas", "disk at 100%") // its preview loaded for the filter
+	if strings.Contains(f, "old and resolved") {
+		t.Fatalf("filter kept a row without garage:\n%s", f)
+	}
+}
