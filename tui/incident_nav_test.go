@@ -77,6 +77,11 @@ func TestIncidentAndRetroAreStackScreens(t *testing.T) {
 		t.Fatalf("esc twice did not come back to the outages: %q", c)
 	}
 
+	// A row without an incident says so.
+	press(tm, "j", "i")
+	tm.wait("no open incident about node paris-2")
+	press(tm, "k")
+
 	// / filters the timeline as the member types; esc clears it.
 	press(tm, "i")
 	tm.wait(title, "restarted guichet on lyon-1")

@@ -158,6 +158,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.PopMsg:
 		m.pop()
 		return m, nil
+	case common.NoticeMsg:
+		m.notice = msg.Text
+		return m, nil
 	case common.JumpMsg:
 		if !m.jump(msg.Title) {
 			m.notice = "no screen " + msg.Title

@@ -19,6 +19,12 @@ type JumpMsg struct{ Title string }
 // (`:site lyon`); Site "" shows every site again.
 type SiteMsg struct{ Site string }
 
+// NoticeMsg is a short answer to a key that could not act ("no open
+// incident about …"), shown on the breadcrumb line until the next key.
+type NoticeMsg struct{ Text string }
+
+func Notice(text string) tea.Cmd { return func() tea.Msg { return NoticeMsg{Text: text} } }
+
 func Push(s Screen) tea.Cmd { return func() tea.Msg { return PushMsg{Screen: s} } }
 func Pop() tea.Cmd          { return func() tea.Msg { return PopMsg{} } }
 

@@ -69,10 +69,14 @@ func New(ctx *common.Context) *Model {
 	ls.Actions = []common.Action{{
 		Binding: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "open its incident")),
 		Run: func(r common.Row, ok bool) tea.Cmd {
-			if in, found := m.incidentFor(r.Data.(sources.Outage)); ok && found {
+			if !ok {
+				return nil
+			}
+			o := r.Data.(sources.Outage)
+			if in, found := m.incidentFor(o); found {
 				return common.Push(incidents.NewIncident(ctx, in.ID))
 			}
-			return nil
+			return common.Notice("no open incident about " + o.Kind + " " + o.Name)
 		},
 	}}
 	m.ListScreen = ls

@@ -72,6 +72,7 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			if in, ok := m.selectedIncident(); ok {
 				return m, common.Push(incidents.NewIncident(m.ctx, in.ID))
 			}
+			return m, common.Notice("no open incident about this site")
 		}
 	}
 	return m, nil
