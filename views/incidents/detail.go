@@ -108,11 +108,11 @@ func (d *Incident) ShortHelp() []key.Binding {
 
 func (d *Incident) FullHelp() [][]key.Binding {
 	k := d.keys
+	// Two columns, so the root's (esc, / and the global keys) fits beside
+	// them in 100 columns.
 	return [][]key.Binding{
-		{k.Write, k.Post, k.Kind, k.Cancel},
-		{k.Ack, k.Mitigate, k.Resolve, k.Review},
-		{k.Lead, k.TakeOver, k.Scribe, k.Helper},
-		append(k.Moves(), k.OpenAs("read the entry"), k.Retro), // esc and / are in the root's column
+		append([]key.Binding{k.Write, k.Post, k.Kind, k.Cancel, k.OpenAs("read the entry"), k.Retro}, k.Moves()...),
+		{k.Ack, k.Mitigate, k.Resolve, k.Review, k.Lead, k.TakeOver, k.Scribe, k.Helper},
 	}
 }
 

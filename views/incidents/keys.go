@@ -22,7 +22,7 @@ func DefaultKeyMap() KeyMap {
 		Write:    key.NewBinding(key.WithKeys("i", "n"), key.WithHelp("i", "write an entry")),
 		Post:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "post")),
 		Kind:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "entry kind")),
-		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave the box (text kept)")),
+		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave box, keep text")),
 		Ack:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "acknowledge")),
 		Mitigate: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "mitigated")),
 		Resolve:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resolved")),

@@ -35,13 +35,13 @@ func DefaultKeyMap() KeyMap {
 		NavKeys:     common.DefaultNavKeys(),
 		Summary:     key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "add to summary")),
 		Impact:      key.NewBinding(key.WithKeys("I"), key.WithHelp("I", "add impact")),
-		Factor:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "add contributing factor")),
+		Factor:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "add a factor")),
 		Well:        key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "add what went well")),
 		Hard:        key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "add what was hard")),
-		Task:        key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "add action (title @owner YYYY-MM-DD)")),
+		Task:        key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "add an action item")),
 		PrevAction:  key.NewBinding(key.WithKeys("["), key.WithHelp("[ ]", "select action")),
 		NextAction:  key.NewBinding(key.WithKeys("]")),
-		CycleAction: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "action state open→doing→done→dropped")),
+		CycleAction: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "action: next state")),
 		Post:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "add")),
 		Cancel:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel (text kept)")),
 	}
@@ -106,10 +106,11 @@ func (m *Model) ShortHelp() []key.Binding {
 
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
+	// Two columns, so the root's (esc, / and the global keys) fits beside
+	// them in 100 columns.
 	return [][]key.Binding{
-		{k.Summary, k.Impact, k.Factor, k.Well, k.Hard, k.Task},
-		{k.PrevAction, k.CycleAction, k.Post, k.Cancel},
-		k.Moves(),
+		{k.Summary, k.Impact, k.Factor, k.Well, k.Hard, k.Task, k.Post, k.Cancel},
+		append([]key.Binding{k.PrevAction, k.CycleAction}, k.Moves()...),
 	}
 }
 
@@ -340,7 +341,7 @@ func (m *Model) View() string {
 		m.sizeInput()
 		out += label + " " + m.input.View()
 	} else {
-		out += st.Muted.Render("f factor · w went well · H hard · I impact · S summary · A action · [ ] x action state · j/k scroll · / timeline · esc back")
+		out += st.Muted.Render("f factor · w well · H hard · I impact · S summary · A action · [ ] x action · / timeline · esc back")
 	}
 	return out
 }
