@@ -1,6 +1,9 @@
 // Package tui is entretien's root model: it routes messages to screens,
 // holds focus and the global keys, and lays out the header, the active
-// screen and the status line. Screens live in views/.
+// screen and the status line. Screens live in views/. This file only
+// routes; the navigation stacks are in nav.go, the tabs, breadcrumbs and
+// status line in chrome.go, the database poll in poll.go and the / and :
+// line editors in editors.go.
 package tui
 
 import (
