@@ -3,6 +3,8 @@ package tui
 import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
+
+	"codeberg.org/entretien/entretien/views/common"
 )
 
 // KeyMap holds the global bindings; each screen adds its own.
@@ -11,14 +13,17 @@ type KeyMap struct {
 }
 
 func DefaultKeyMap() KeyMap {
+	// esc and / are the screens' shared navigation keys; the root acts on them.
+	nav := common.DefaultNavKeys()
+	nav.Back.SetHelp("esc", "back / clear filter")
 	return KeyMap{
 		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Next:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next screen")),
 		Prev:    key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous screen")),
 		Jump:    key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "go to screen")),
-		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / clear filter")),
-		Filter:  key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Back:    nav.Back,
+		Filter:  nav.Filter,
 		Command: key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command: :nodes :site lyon :q")),
 	}
 }

@@ -152,6 +152,10 @@ func TestEveryScreenGolden(t *testing.T) {
 		{"check_output", 100, 24, []step{{"enter", []string{"FAILING CHECK"}}, {"enter", []string{"node check"}}, {"enter", []string{"line two"}}}},
 		{"deploys", 100, 24, []step{{"6", []string{"blocked eval"}}}},
 		{"help", 100, 24, []step{{"?", []string{"sort by next column"}}}},
+		{"incidents", 100, 24, []step{{"8", []string{"enter: open", "404 on /health"}}}},
+		{"incident", 100, 24, []step{{"i", []string{"lead —", "404 on /health"}}}},
+		{"incident_help", 100, 24, []step{{"i", []string{"lead —"}}, {"?", []string{"read the entry", "quit"}}}},
+		{"retro", 100, 24, []step{{"i", []string{"lead —"}}, {"r", []string{"Key moments", "so far"}}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

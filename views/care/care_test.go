@@ -8,41 +8,14 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
-	"codeberg.org/entretien/entretien/internal/frames"
+	"codeberg.org/entretien/entretien/internal/screentest"
 	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/sources"
 	"codeberg.org/entretien/entretien/views/common"
-	"codeberg.org/entretien/entretien/views/theme"
 )
-
-// screenModel is the smallest root: it hands the screen the window size
-// through the shared context, as tui.Model does.
-type screenModel struct {
-	ctx    *common.Context
-	screen common.Screen
-	frames frames.Recorder
-}
-
-func (a *screenModel) Init() tea.Cmd { return a.screen.Init() }
-
-func (a *screenModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if ws, ok := msg.(tea.WindowSizeMsg); ok {
-		a.ctx.Width, a.ctx.Height = ws.Width, ws.Height
-		return a, nil
-	}
-	if k, ok := msg.(tea.KeyPressMsg); ok && k.String() == "ctrl+c" {
-		return a, tea.Quit
-	}
-	var cmd tea.Cmd
-	a.screen, cmd = a.screen.Update(msg)
-	return a, cmd
-}
-
-func (a *screenModel) View() tea.View { return tea.NewView(a.frames.Record(a.screen.View())) }
 
 var testNow = time.Date(2026, 4, 6, 8, 0, 0, 0, time.UTC)
 
@@ -89,24 +62,16 @@ func testStore(t *testing.T) *oncall.Store {
 	return st
 }
 
-func newScreen(t *testing.T) (*teatest.TestModel, *screenModel) {
-	ctx := &common.Context{Styles: theme.New(true), Store: testStore(t), Now: func() time.Time { return testNow }}
-	a := &screenModel{ctx: ctx, screen: New(ctx)}
-	tm := teatest.NewTestModel(t, a, teatest.WithInitialTermSize(130, 30),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII)))
-	return tm, a
+func newScreen(t *testing.T) (*teatest.TestModel, *screentest.Harness) {
+	h := screentest.Start(t, screentest.Options{Store: testStore(t), Now: func() time.Time { return testNow }, Width: 130, Height: 30},
+		func(ctx *common.Context) common.Screen { return New(ctx) })
+	return h.TestModel, h
 }
 
 // waitFor waits until the frame on screen holds every want.
-func waitFor(t *testing.T, a *screenModel, wants ...string) {
+func waitFor(t *testing.T, h *screentest.Harness, wants ...string) {
 	t.Helper()
-	a.frames.Wait(t, 5*time.Second, wants...)
-}
-
-func finalView(t *testing.T, tm *teatest.TestModel) string {
-	t.Helper()
-	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
-	return tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*screenModel).screen.View()
+	h.Wait(t, wants...)
 }
 
 func TestCareScreenTable(t *testing.T) {
@@ -115,7 +80,7 @@ func TestCareScreenTable(t *testing.T) {
 	// Who hosts which machine comes from the cluster snapshot.
 	tm.Send(common.SnapshotMsg{Snap: &sources.Snapshot{Sites: []sources.Site{{Name: "paris", Hosts: map[string]string{"paris-1": "amelie"}}}}})
 	waitFor(t, a, "physically reach")
-	plain := ansi.Strip(finalView(t, tm))
+	plain := ansi.Strip(a.Final(t))
 	for _, want := range []string{
 		"attention", "responsibility", "competence", "responsiveness", "writing",
 		"MEMBER", "ON CALL", "DAY", "EVE/WKEND", "NIGHT", "NOTICED",
@@ -138,7 +103,7 @@ func TestCareScreenDrillDown(t *testing.T) {
 	waitFor(t, a, "night on-call hours: 62h")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	waitFor(t, a, "shift primary")
-	plain := ansi.Strip(finalView(t, tm))
+	plain := ansi.Strip(a.Final(t))
 	for _, want := range []string{
 		"amelie · night on-call hours · 62h",
 		"on-call hours 22:00-07:00 in the member's time zone; times in Europe/Paris",
@@ -166,7 +131,7 @@ func TestCareScreenDrillDownAcrossPhases(t *testing.T) {
 	tm.Type("k")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	waitFor(t, a, "opened it")
-	plain := ansi.Strip(finalView(t, tm))
+	plain := ansi.Strip(a.Final(t))
 	for _, want := range []string{"amelie · incidents noticed first · 1", "2026-03-24 02:00", "incident #1 garage down", "opened it"} {
 		if !strings.Contains(plain, want) {
 			t.Errorf("drill-down lacks %q:\n%s", want, plain)
@@ -181,7 +146,7 @@ func TestCareScreenWindowSwitch(t *testing.T) {
 	waitFor(t, a, "care work · last 365 days")
 	tm.Type("w")
 	waitFor(t, a, "care work · last 30 days")
-	plain := ansi.Strip(finalView(t, tm))
+	plain := ansi.Strip(a.Final(t))
 	// 30 days back from 6 April: 7 March onwards, both weeks still in.
 	if !strings.Contains(plain, "care work · last 30 days") || !strings.Contains(plain, "167h") {
 		t.Errorf("window switch:\n%s", plain)
@@ -191,13 +156,13 @@ func TestCareScreenWindowSwitch(t *testing.T) {
 func TestCareScreenFollowsTheStore(t *testing.T) {
 	tm, a := newScreen(t)
 	waitFor(t, a, "kenji")
-	st := a.ctx.Store
+	st := a.Ctx.Store
 	if _, err := st.AddMember(context.Background(), oncall.Member{Handle: "zoe", Name: "Zoé", TZ: "Europe/Lisbon"}); err != nil {
 		t.Fatal(err)
 	}
 	tm.Send(common.StoreChangedMsg{Now: testNow})
 	waitFor(t, a, "zoe")
-	plain := ansi.Strip(finalView(t, tm))
+	plain := ansi.Strip(a.Final(t))
 	// Rows stay ordered by handle, whatever the figures.
 	if a, k, z := strings.Index(plain, "amelie"), strings.Index(plain, "kenji"), strings.Index(plain, "zoe"); !(a < k && k < z) {
 		t.Errorf("rows not ordered by handle:\n%s", plain)

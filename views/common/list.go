@@ -28,26 +28,23 @@ type Row struct {
 	search string // lower-case plain text the filter matches
 }
 
-// ListKeys are the list movements every list screen shares.
+// ListKeys are the list movements every list screen shares: the
+// navigation keys, and sorting.
 type ListKeys struct {
-	Up, Down, Top, Bottom, PageUp, PageDown, Sort, Reverse key.Binding
+	NavKeys
+	Sort, Reverse key.Binding
 }
 
 func DefaultListKeys() ListKeys {
 	return ListKeys{
-		Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
-		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
-		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
-		Sort:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort by next column")),
-		Reverse:  key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse the sort")),
+		NavKeys: DefaultNavKeys(),
+		Sort:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort by next column")),
+		Reverse: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse the sort")),
 	}
 }
 
 func (k ListKeys) Bindings() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.Sort, k.Reverse}
+	return append(k.Moves(), k.Sort, k.Reverse)
 }
 
 // List is a scrolling, filterable, sortable table. Rows are set whenever
@@ -218,6 +215,13 @@ func (l *List) Selected() (Row, bool) {
 	}
 	return l.rows[l.view[l.cursor]], true
 }
+
+// AtLast is true when the cursor is on the last row shown (or there is
+// none): a list that follows new rows (a timeline) stays at the bottom.
+func (l *List) AtLast() bool { return l.cursor >= len(l.view)-1 }
+
+// SelectLast moves the cursor to the last row shown.
+func (l *List) SelectLast() { l.cursor = max(len(l.view)-1, 0) }
 
 // Len is the number of rows shown (after filter and site); Total all rows.
 func (l *List) Len() int   { return len(l.view) }

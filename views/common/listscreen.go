@@ -81,7 +81,7 @@ func (s *ListScreen) Handle(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		s.rebuild()
 		r, ok := s.Selected()
-		if msg.String() == "enter" && s.Open != nil {
+		if key.Matches(msg, s.List.Keys.Open) && s.Open != nil {
 			if ok {
 				return s.Open(r)
 			}
@@ -232,5 +232,5 @@ func (s *ListScreen) enterBinding() key.Binding {
 	if label == "" {
 		label = "open"
 	}
-	return key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", label))
+	return s.List.Keys.OpenAs(label)
 }

@@ -19,12 +19,24 @@ type JumpMsg struct{ Title string }
 // (`:site lyon`); Site "" shows every site again.
 type SiteMsg struct{ Site string }
 
+// NoticeMsg is a short answer to a key that could not act ("no open
+// incident about …"), shown on the breadcrumb line until the next key.
+type NoticeMsg struct{ Text string }
+
+func Notice(text string) tea.Cmd { return func() tea.Msg { return NoticeMsg{Text: text} } }
+
 func Push(s Screen) tea.Cmd { return func() tea.Msg { return PushMsg{Screen: s} } }
 func Pop() tea.Cmd          { return func() tea.Msg { return PopMsg{} } }
 
 // Filterable screens take the root's live `/` query; "" clears it.
 type Filterable interface {
 	SetFilter(q string)
+}
+
+// Refiltered screens have something to load once the filter moved their
+// selection (a preview of the selected row); the root runs the command.
+type Refiltered interface {
+	Refiltered() tea.Cmd
 }
 
 // Closer screens hold something (a log stream) that must be released when

@@ -28,6 +28,8 @@ const (
 	Warn
 	Crit
 	Status // styled by theme.ForStatus(Word or Text)
+	Info
+	Severity // styled by theme.Severity[Word], Word "1".."3"
 )
 
 func (s Spec) style(st *theme.Styles) lipgloss.Style {
@@ -40,6 +42,13 @@ func (s Spec) style(st *theme.Styles) lipgloss.Style {
 		return st.Warn
 	case Crit:
 		return st.Crit
+	case Info:
+		return st.Info
+	case Severity:
+		if n := int(s.Word[0] - '0'); len(s.Word) == 1 && n >= 1 && n <= 3 {
+			return st.Severity[n]
+		}
+		return st.Severity[0]
 	case Status:
 		if s.Word != "" {
 			return st.ForStatus(s.Word)

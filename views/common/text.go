@@ -15,12 +15,12 @@ type TextScreen struct {
 	Name   string
 	lines  []string
 	scroll int
-	keys   ListKeys
+	keys   NavKeys
 }
 
 // NewTextScreen sanitises text (from the cluster) once.
 func NewTextScreen(ctx *Context, name, text string) *TextScreen {
-	return &TextScreen{Ctx: ctx, Name: name, lines: strings.Split(sanitize.Text(text), "\n"), keys: DefaultListKeys()}
+	return &TextScreen{Ctx: ctx, Name: name, lines: strings.Split(sanitize.Text(text), "\n"), keys: DefaultNavKeys()}
 }
 
 func (s *TextScreen) Title() string   { return s.Name }
@@ -64,5 +64,5 @@ func (s *TextScreen) View() string {
 
 func (s *TextScreen) ShortHelp() []key.Binding { return []key.Binding{s.keys.Up, s.keys.Down} }
 func (s *TextScreen) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{s.keys.Up, s.keys.Down, s.keys.PageUp, s.keys.PageDown, s.keys.Top, s.keys.Bottom}}
+	return [][]key.Binding{s.keys.Moves()}
 }

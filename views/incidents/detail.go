@@ -15,16 +15,20 @@ import (
 	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/views/common"
 	"codeberg.org/entretien/entretien/views/incidents/entrybox"
+	"codeberg.org/entretien/entretien/views/retro"
 )
 
 // writable are the kinds a member picks with tab in the entry box.
 var writable = []oncall.EntryKind{oncall.KindObservation, oncall.KindAction, oncall.KindDecision, oncall.KindQuestion, oncall.KindHandoff}
 
-// detail is one incident: header, live timeline, entry box.
-type detail struct {
-	ctx  *common.Context
-	keys KeyMap
-	id   int64
+// Incident is the screen of one incident: header, live timeline (a list:
+// / filters it, enter or a click on the selected row reads an entry whole),
+// entry box. r opens its retro on top.
+type Incident struct {
+	ctx      *common.Context
+	keys     KeyMap
+	id       int64
+	timeline common.List
 
 	loaded  bool
 	inc     oncall.Incident
@@ -40,7 +44,6 @@ type detail struct {
 	// note is the outcome of the last post or action, shown above the box.
 	note    string
 	noteErr bool
-	scroll  int // timeline lines scrolled up from the bottom
 }
 
 type (
@@ -63,21 +66,59 @@ type (
 	}
 )
 
-func newDetail(ctx *common.Context, keys KeyMap, id int64) *detail {
+// NewIncident is the screen of incident id, to push on any stack (the
+// journal, an outage's INCIDENT column).
+func NewIncident(ctx *common.Context, id int64) *Incident {
 	in := entrybox.New()
 	in.Prompt = "> "
 	in.Placeholder = "what do you see, do, decide? (enter posts)"
 	// The store caps entries in bytes; runes are at most 4 bytes, and a
 	// longer text is refused with the reason, never cut silently.
 	in.Limit = oncall.MaxEntryBytes // typing or pasting past it is cut, and the box says so
-	return &detail{ctx: ctx, keys: keys, id: id, seen: map[int64]bool{}, input: in}
+	tl := common.NewList(common.Col{Title: "TIME", Min: 5}, common.Col{Title: "WHO", Min: 8}, common.Col{Title: "KIND", Min: 11},
+		common.Col{Title: "#", Min: 4}, common.Col{Title: "TEXT", Min: 10, Flex: true})
+	// s and S are the scribe role here, not sorting: a timeline is in time order.
+	tl.Keys.Sort, tl.Keys.Reverse = key.NewBinding(key.WithDisabled()), key.NewBinding(key.WithDisabled())
+	return &Incident{ctx: ctx, keys: DefaultKeyMap(), id: id, timeline: tl, seen: map[int64]bool{}, input: in}
 }
 
-func (d *detail) init() tea.Cmd { return d.reload() }
+// Title is the breadcrumb: "#2 garage down" once loaded.
+func (d *Incident) Title() string {
+	if !d.loaded {
+		return fmt.Sprintf("#%d", d.id)
+	}
+	return fmt.Sprintf("#%d %s", d.id, d.inc.Title)
+}
+
+// Capturing is true while the entry box has focus, so q, tab and 1-9 type
+// into it.
+func (d *Incident) Capturing() bool { return d.input.Focused() }
+
+func (d *Incident) Init() tea.Cmd { return d.reload() }
+
+// SetFilter narrows the timeline to the entries containing q.
+func (d *Incident) SetFilter(q string) { d.timeline.SetFilter(q) }
+
+func (d *Incident) ShortHelp() []key.Binding {
+	if d.input.Focused() {
+		return []key.Binding{d.keys.Post, d.keys.Kind, d.keys.Cancel}
+	}
+	return []key.Binding{d.keys.Write, d.keys.Ack, d.keys.Lead, d.keys.Retro, d.keys.Back}
+}
+
+func (d *Incident) FullHelp() [][]key.Binding {
+	k := d.keys
+	// Two columns, so the root's (esc, / and the global keys) fits beside
+	// them in 100 columns.
+	return [][]key.Binding{
+		append([]key.Binding{k.Write, k.Post, k.Kind, k.Cancel, k.OpenAs("read the entry"), k.Retro}, k.Moves()...),
+		{k.Ack, k.Mitigate, k.Resolve, k.Review, k.Lead, k.TakeOver, k.Scribe, k.Helper},
+	}
+}
 
 // reload fetches the incident, entries newer than lastID and the roles:
 // cheap enough to run on every store change (each second at most).
-func (d *detail) reload() tea.Cmd {
+func (d *Incident) reload() tea.Cmd {
 	st, id, after := d.ctx.Store, d.id, d.lastID
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -94,7 +135,7 @@ func (d *detail) reload() tea.Cmd {
 	}
 }
 
-func (d *detail) add(es ...oncall.Entry) {
+func (d *Incident) add(es ...oncall.Entry) {
 	for _, e := range es {
 		if d.seen[e.ID] {
 			continue
@@ -111,10 +152,78 @@ func (d *detail) add(es ...oncall.Entry) {
 		copy(d.entries[i+1:], d.entries[i:])
 		d.entries[i] = e
 	}
+	d.rebuild()
 }
 
-func (d *detail) update(msg tea.Msg) tea.Cmd {
+// rebuild turns entries and role changes into timeline rows; the cursor
+// follows new rows while it is on the last one.
+func (d *Incident) rebuild() {
+	follow := d.timeline.AtLast()
+	loc := common.Location(d.ctx.Me.TZ)
+	items := oncall.MergeTimeline(d.entries, d.roles)
+	rows := make([]common.Row, len(items))
+	for i, it := range items {
+		who, ref, id := it.Who, "", fmt.Sprintf("role/%d/%s/%s", it.At.UnixNano(), it.Who, it.Text)
+		if who == "" {
+			who = "cluster"
+		}
+		if it.EntryID != 0 {
+			ref, id = fmt.Sprintf("#%d", it.EntryID), fmt.Sprintf("entry/%d", it.EntryID)
+		}
+		text := it.Text
+		if it.Amends != 0 {
+			text = fmt.Sprintf("(amends #%d) %s", it.Amends, text)
+		}
+		kind := common.Plain
+		switch it.Kind {
+		case string(oncall.KindSystem):
+			kind = common.Info
+		case string(oncall.KindStatus), "role":
+			kind = common.Bold
+		}
+		rows[i] = common.Row{ID: id, Data: it, Cells: []common.Spec{
+			{Text: it.At.In(loc).Format("15:04"), Kind: common.Muted}, {Text: who, Kind: common.Muted},
+			{Text: it.Kind, Kind: common.Muted}, {Text: ref, Kind: common.Muted}, {Text: text, Kind: kind},
+		}}
+	}
+	d.timeline.SetRows(rows)
+	if follow {
+		d.timeline.SelectLast()
+	}
+}
+
+// read opens the selected timeline item whole, wrapped, in a text screen.
+func (d *Incident) read() tea.Cmd {
+	r, ok := d.timeline.Selected()
+	if !ok {
+		return nil
+	}
+	it := r.Data.(oncall.TimelineItem)
+	who := it.Who
+	if who == "" {
+		who = "the cluster"
+	}
+	title := it.Kind
+	if it.EntryID != 0 {
+		title = fmt.Sprintf("#%d %s", it.EntryID, it.Kind)
+	}
+	text := it.Text
+	if it.Amends != 0 {
+		text = fmt.Sprintf("(amends #%d) %s", it.Amends, text)
+	}
+	head := fmt.Sprintf("%s by %s, %s\n\n", it.Kind, who, it.At.In(common.Location(d.ctx.Me.TZ)).Format("Mon 2 Jan 2006 15:04"))
+	body := ansi.Wrap(sanitize.Text(text), max(d.ctx.Width, 20), " ")
+	return common.Push(common.NewTextScreen(d.ctx, title, head+body))
+}
+
+func (d *Incident) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
+	return d, d.update(msg)
+}
+
+func (d *Incident) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case common.StoreChangedMsg:
+		return d.reload()
 	case detailLoadMsg:
 		if msg.id != d.id {
 			return nil
@@ -124,6 +233,24 @@ func (d *detail) update(msg tea.Msg) tea.Cmd {
 			d.loaded = true
 			d.inc, d.roles = msg.inc, msg.roles
 			d.add(msg.entries...)
+		}
+		return nil
+	case tea.MouseWheelMsg:
+		d.timeline.Update(msg)
+		return nil
+	case tea.MouseClickMsg:
+		// As in every list: a click selects a row, a click on the selected
+		// one opens it. Rows start under the two header lines and the
+		// column header.
+		if msg.Button != tea.MouseLeft || d.input.Focused() {
+			return nil
+		}
+		before, had := d.timeline.Selected()
+		if !d.timeline.Click(msg.Y - headLines - 1) {
+			return nil
+		}
+		if r, ok := d.timeline.Selected(); ok && had && r.ID == before.ID {
+			return d.read()
 		}
 		return nil
 	case postedMsg:
@@ -137,8 +264,8 @@ func (d *detail) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		d.input.Reset()
+		d.timeline.SelectLast() // follow what I just wrote
 		d.add(msg.entry)
-		d.scroll = 0
 		d.note, d.noteErr = fmt.Sprintf("posted #%d", msg.entry.ID), false
 		return d.reload()
 	case actionMsg:
@@ -165,7 +292,7 @@ func (d *detail) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (d *detail) typing(msg tea.KeyPressMsg) tea.Cmd {
+func (d *Incident) typing(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, d.keys.Post):
 		return d.post()
@@ -181,7 +308,7 @@ func (d *detail) typing(msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
-func (d *detail) me() (string, error) {
+func (d *Incident) me() (string, error) {
 	if d.ctx.Me.Handle == "" {
 		if d.ctx.MeErr != nil {
 			return "", d.ctx.MeErr
@@ -191,7 +318,7 @@ func (d *detail) me() (string, error) {
 	return d.ctx.Me.Handle, nil
 }
 
-func (d *detail) post() tea.Cmd {
+func (d *Incident) post() tea.Cmd {
 	if d.posting {
 		return nil
 	}
@@ -217,7 +344,7 @@ func (d *detail) post() tea.Cmd {
 }
 
 // act runs a store write off the event loop and reports what happened.
-func (d *detail) act(what string, fn func(ctx context.Context, st *oncall.Store, by string) error) tea.Cmd {
+func (d *Incident) act(what string, fn func(ctx context.Context, st *oncall.Store, by string) error) tea.Cmd {
 	by, err := d.me()
 	if err != nil {
 		d.note, d.noteErr = what+" refused: "+err.Error(), true
@@ -231,14 +358,14 @@ func (d *detail) act(what string, fn func(ctx context.Context, st *oncall.Store,
 	}
 }
 
-func (d *detail) setStatus(to oncall.Status) tea.Cmd {
+func (d *Incident) setStatus(to oncall.Status) tea.Cmd {
 	return d.act(string(to), func(ctx context.Context, st *oncall.Store, by string) error {
 		return st.SetStatus(ctx, d.id, by, to)
 	})
 }
 
 // toggleRole leaves a role I hold, else takes it.
-func (d *detail) toggleRole(role oncall.Role, takeOver bool) tea.Cmd {
+func (d *Incident) toggleRole(role oncall.Role, takeOver bool) tea.Cmd {
 	holds := false
 	for _, r := range d.roles {
 		if r.Held() && r.Role == role && r.Member == d.ctx.Me.Handle {
@@ -258,12 +385,13 @@ func (d *detail) toggleRole(role oncall.Role, takeOver bool) tea.Cmd {
 	})
 }
 
-func (d *detail) command(msg tea.KeyPressMsg) tea.Cmd {
+func (d *Incident) command(msg tea.KeyPressMsg) tea.Cmd {
 	k := d.keys
 	switch {
 	case key.Matches(msg, k.Write):
 		d.note = ""
 		d.input.Focus()
+		d.sizeInput() // before the first key typed, which may come before a frame
 		return nil
 	case key.Matches(msg, k.Ack):
 		return d.setStatus(oncall.StatusAcknowledged)
@@ -281,17 +409,25 @@ func (d *detail) command(msg tea.KeyPressMsg) tea.Cmd {
 		return d.toggleRole(oncall.RoleScribe, false)
 	case key.Matches(msg, k.Helper):
 		return d.toggleRole(oncall.RoleHelper, false)
-	case key.Matches(msg, k.Up):
-		d.scroll++
-	case key.Matches(msg, k.Down):
-		d.scroll = max(d.scroll-1, 0)
-	case key.Matches(msg, k.Bottom):
-		d.scroll = 0
+	case key.Matches(msg, k.Retro):
+		return common.Push(retro.New(d.ctx, d.id))
+	case key.Matches(msg, k.Open):
+		return d.read()
 	}
+	d.timeline.Update(msg)
 	return nil
 }
 
-func (d *detail) view() string {
+// sizeInput fits the entry box to the width left by its label and counter.
+func (d *Incident) sizeInput() {
+	kind := "[" + string(writable[d.kind]) + "]"
+	d.input.SetWidth(max(max(d.ctx.Width, 20)-ansi.StringWidth(kind)-16, 10))
+}
+
+// headLines is the height of the header above the timeline.
+const headLines = 2
+
+func (d *Incident) View() string {
 	st := d.ctx.Styles
 	w := max(d.ctx.Width, 20)
 	if !d.loaded {
@@ -327,7 +463,7 @@ func (d *detail) view() string {
 	}
 	kind := st.Info.Render("[" + string(writable[d.kind]) + "]")
 	if d.input.Focused() {
-		d.input.SetWidth(max(w-ansi.StringWidth(kind)-16, 10))
+		d.sizeInput()
 		n := len(d.input.Value())
 		counter := ""
 		if n > oncall.MaxEntryBytes*3/4 {
@@ -342,23 +478,24 @@ func (d *detail) view() string {
 		}
 		foot.WriteString(kind + " " + d.input.View() + counter)
 	} else {
-		foot.WriteString(kind + " " + st.Muted.Render("i: write · a: ack · m: mitigated · R: resolved · l/s/h: lead/scribe/helper · r: retro · esc: back"))
+		foot.WriteString(kind + " " + st.Muted.Render("i: write · a: ack · m: mitigated · R: resolved · l/s/h: lead/scribe/helper · r: retro · enter: read · /: filter · esc: back"))
 	}
 
-	// Middle: the timeline, newest at the bottom, scrollable.
-	lines := d.timelineLines(w, loc)
-	room := max(d.ctx.Height-4, 1)
-	end := max(len(lines)-d.scroll, min(room, len(lines)))
-	d.scroll = len(lines) - end
-	start := max(end-room, 0)
-	body := strings.Join(lines[start:end], "\n")
-	if len(lines) == 0 {
+	// Middle: the timeline, newest at the bottom.
+	room := max(d.ctx.Height-headLines-2, 1)
+	var body string
+	switch {
+	case d.timeline.Total() == 0:
 		body = st.Muted.Render("nothing written yet")
+	case d.timeline.Len() == 0:
+		body = st.Muted.Render(fmt.Sprintf("no entry matches among %d (esc clears the filter)", d.timeline.Total()))
+	default:
+		body = d.timeline.View(st, w, room)
 	}
-	return head.String() + "\n" + body + strings.Repeat("\n", max(room-(end-start), 0)+1) + foot.String()
+	return head.String() + "\n" + body + strings.Repeat("\n", max(room-strings.Count(body, "\n")-1, 0)+1) + foot.String()
 }
 
-func (d *detail) rolesLine() string {
+func (d *Incident) rolesLine() string {
 	st := d.ctx.Styles
 	var held []string
 	for _, role := range oncall.RolesAll {
@@ -375,43 +512,4 @@ func (d *detail) rolesLine() string {
 		held = append(held, st.Muted.Render(string(role)+" ")+st.Bold.Render(strings.Join(who, ", ")))
 	}
 	return strings.Join(held, st.Muted.Render(" · "))
-}
-
-// timelineLines draws entries and role changes, each wrapped under its
-// prefix ("15:04 chloe    observation #12 ").
-func (d *detail) timelineLines(w int, loc *time.Location) []string {
-	st := d.ctx.Styles
-	var out []string
-	for _, it := range oncall.MergeTimeline(d.entries, d.roles) {
-		who := it.Who
-		if who == "" {
-			who = "cluster"
-		}
-		ref := ""
-		if it.EntryID != 0 {
-			ref = fmt.Sprintf("#%d", it.EntryID)
-		}
-		prefix := fmt.Sprintf("%s %-8s %-11s %-5s ", it.At.In(loc).Format("15:04"), ansi.Truncate(sanitize.Line(who), 8, "…"), it.Kind, ref)
-		pw := ansi.StringWidth(prefix)
-		text := sanitize.Text(it.Text)
-		if it.Amends != 0 {
-			text = fmt.Sprintf("(amends #%d) %s", it.Amends, text)
-		}
-		style := st.Row
-		switch it.Kind {
-		case string(oncall.KindSystem):
-			style = st.Info
-		case string(oncall.KindStatus), "role":
-			style = st.Bold
-		}
-		wrapped := strings.Split(ansi.Wrap(text, max(w-pw, 10), " "), "\n")
-		for i, l := range wrapped {
-			p := strings.Repeat(" ", pw)
-			if i == 0 {
-				p = st.Muted.Render(prefix)
-			}
-			out = append(out, p+style.Render(l))
-		}
-	}
-	return out
 }

@@ -1,29 +1,28 @@
 package incidents
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
 
-// KeyMap holds the journal's bindings; which apply depends on the sub-screen
-// (list, one incident, its retro).
+	"codeberg.org/entretien/entretien/views/common"
+)
+
+// KeyMap holds the journal's bindings: the shared navigation keys, the
+// entry box's and the incident's own.
 type KeyMap struct {
-	Up, Down, Top, Bottom, Open, Back key.Binding
-	Write, Post, Kind, Cancel         key.Binding
-	Ack, Mitigate, Resolve, Review    key.Binding
-	Lead, TakeOver, Scribe, Helper    key.Binding
-	Retro                             key.Binding
+	common.NavKeys
+	Write, Post, Kind, Cancel      key.Binding
+	Ack, Mitigate, Resolve, Review key.Binding
+	Lead, TakeOver, Scribe, Helper key.Binding
+	Retro                          key.Binding
 }
 
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
-		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
-		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
-		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
-		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		NavKeys:  common.DefaultNavKeys(),
 		Write:    key.NewBinding(key.WithKeys("i", "n"), key.WithHelp("i", "write an entry")),
 		Post:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "post")),
 		Kind:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "entry kind")),
-		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave the box (text kept)")),
+		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave box, keep text")),
 		Ack:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "acknowledge")),
 		Mitigate: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "mitigated")),
 		Resolve:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resolved")),

@@ -1,14 +1,11 @@
 // Package outages is the default screen: what is down or degraded now, per
 // site, since when, who is on call and the open incident for it, if any.
-// Enter drills into the thing that is broken.
+// Enter drills into the thing that is broken; i opens the incident about it.
 package outages
 
 import (
-	"context"
-	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -18,6 +15,7 @@ import (
 	"codeberg.org/entretien/entretien/sources"
 	"codeberg.org/entretien/entretien/views/allocs"
 	"codeberg.org/entretien/entretien/views/common"
+	"codeberg.org/entretien/entretien/views/incidents"
 	"codeberg.org/entretien/entretien/views/jobs"
 	"codeberg.org/entretien/entretien/views/nodes"
 	"codeberg.org/entretien/entretien/views/services"
@@ -28,20 +26,7 @@ import (
 type Model struct {
 	*common.ListScreen
 	ctx   *common.Context
-	board board
-}
-
-type board struct {
-	loaded    bool
-	onCall    []oncall.OnCall
-	incidents []oncall.Incident
-	err       error
-}
-
-// boardMsg is the store read; owner routes it to the screen that asked.
-type boardMsg struct {
-	owner *Model
-	board
+	board common.Board
 }
 
 func New(ctx *common.Context) *Model {
@@ -63,10 +48,7 @@ func New(ctx *common.Context) *Model {
 		})
 		rows := make([]common.Row, 0, len(os))
 		for _, o := range os {
-			inc := common.Spec{Text: "—", Kind: common.Muted}
-			if in, ok := m.incidentFor(o); ok {
-				inc = common.Spec{Text: fmt.Sprintf("#%d %s", in.ID, in.Status), Kind: common.Status, Word: string(in.Status)}
-			}
+			inc := common.IncidentSpec(m.incidentFor(o))
 			rows = append(rows, common.Row{
 				ID: o.Kind + "/" + o.Name + "/" + o.Site, Sites: common.Sites(o.Site), Data: o,
 				Cells: []common.Spec{
@@ -83,6 +65,20 @@ func New(ctx *common.Context) *Model {
 	}
 	ls.Head = func(snap *sources.Snapshot, width int) string { return m.head(snap) }
 	ls.Open = func(r common.Row) tea.Cmd { return Open(ctx, r.Data.(sources.Outage)) }
+	// enter drills into what is broken; i opens the incident about it.
+	ls.Actions = []common.Action{{
+		Binding: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "open its incident")),
+		Run: func(r common.Row, ok bool) tea.Cmd {
+			if !ok {
+				return nil
+			}
+			o := r.Data.(sources.Outage)
+			if in, found := m.incidentFor(o); found {
+				return common.Push(incidents.NewIncident(ctx, in.ID))
+			}
+			return common.Notice("no open incident about " + o.Kind + " " + o.Name)
+		},
+	}}
 	m.ListScreen = ls
 	return m
 }
@@ -125,30 +121,15 @@ func severity(status string) int {
 func (m *Model) Init() tea.Cmd { return tea.Batch(m.ListScreen.Init(), m.load()) }
 
 // load reads the rota and the open incidents off the event loop.
-func (m *Model) load() tea.Cmd {
-	st, now, owner := m.ctx.Store, m.ctx.Now(), m
-	if st == nil {
-		return nil
-	}
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		b := board{loaded: true}
-		b.onCall, b.err = st.OnCallAt(ctx, now)
-		if b.err == nil {
-			b.incidents, b.err = st.Incidents(ctx, oncall.IncidentFilter{OpenOnly: true})
-		}
-		return boardMsg{owner: owner, board: b}
-	}
-}
+func (m *Model) load() tea.Cmd { return common.LoadBoard(m.ctx, m) }
 
 func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.StoreChangedMsg:
 		return m, m.load()
-	case boardMsg:
-		if msg.owner == m {
-			m.board = msg.board
+	case common.BoardMsg:
+		if msg.Owner == m {
+			m.board = msg.Board
 			m.Invalidate()
 		}
 		return m, nil
@@ -160,13 +141,13 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 // naming its site.
 func (m *Model) incidentFor(o sources.Outage) (oncall.Incident, bool) {
 	subject := o.Kind + "/" + o.Name
-	for _, in := range m.board.incidents {
+	for _, in := range m.board.Incidents {
 		if slices.Contains(in.Affects, subject) {
 			return in, true
 		}
 	}
 	if o.Site != "" {
-		for _, in := range m.board.incidents {
+		for _, in := range m.board.Incidents {
 			if slices.Contains(in.Affects, "site/"+o.Site) {
 				return in, true
 			}
@@ -181,15 +162,15 @@ func (m *Model) head(snap *sources.Snapshot) string {
 	now := m.ctx.Now()
 	var oc string
 	switch {
-	case !m.board.loaded:
+	case !m.board.Loaded:
 		oc = st.Muted.Render("on call: loading…")
-	case m.board.err != nil:
-		oc = st.Crit.Render("rota unavailable: ") + st.Muted.Render(sanitize.Line(m.board.err.Error()))
-	case len(m.board.onCall) == 0:
+	case m.board.Err != nil:
+		oc = st.Crit.Render("rota unavailable: ") + st.Muted.Render(sanitize.Line(m.board.Err.Error()))
+	case len(m.board.OnCall) == 0:
 		oc = st.Muted.Render("no rotation yet")
 	default:
 		var parts []string
-		for _, r := range m.board.onCall {
+		for _, r := range m.board.OnCall {
 			p := st.Muted.Render("on call (" + sanitize.Line(r.Rotation.Name) + ") ")
 			if r.HasNow {
 				p += st.Bold.Render(sanitize.Line(r.Now.Member)) + st.Muted.Render(" for "+common.Ago(r.Now.End.Sub(now)))
@@ -218,7 +199,7 @@ func (m *Model) head(snap *sources.Snapshot) string {
 		sites = append(sites, st.Bold.Render(sanitize.Line(common.SiteLabel(s.Name)))+" "+st.ForStatus(status).Render(status))
 	}
 	line2 := strings.Join(sites, st.Muted.Render(" · "))
-	if n := len(m.board.incidents); n > 0 {
+	if n := len(m.board.Incidents); n > 0 {
 		line2 += st.Muted.Render("  ·  " + common.Plural(n, "open incident", "open incidents"))
 	}
 	return oc + "\n" + line2

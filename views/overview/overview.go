@@ -1,10 +1,11 @@
-// Package overview is the default screen: per site, what runs and what is
-// broken, who is on call now and next, and the open incidents.
+// Package overview is the second tab (outages is the default screen): per
+// site, what runs and what is broken, who is on call now and next, and the
+// open incidents; i opens the selected site's incident.
 package overview
 
 import (
-	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/sources"
 	"codeberg.org/entretien/entretien/views/common"
+	"codeberg.org/entretien/entretien/views/incidents"
 	"codeberg.org/entretien/entretien/views/theme"
 )
 
@@ -25,19 +27,9 @@ type Model struct {
 	keys KeyMap
 
 	snap   *sources.Snapshot
-	board  board
+	board  common.Board
 	cursor int
 }
-
-// board is what the overview reads from the journal and the rota.
-type board struct {
-	onCall    []oncall.OnCall
-	incidents []oncall.Incident
-	err       error
-	loaded    bool
-}
-
-type boardMsg board
 
 func New(ctx *common.Context) *Model {
 	return &Model{ctx: ctx, keys: DefaultKeyMap()}
@@ -48,22 +40,8 @@ func (m *Model) Capturing() bool             { return false }
 func (m *Model) Init() tea.Cmd               { return m.load() }
 func (m *Model) Snapshot() *sources.Snapshot { return m.snap }
 
-// load reads the board off the event loop; it captures the values it needs
-// instead of reading the model from another goroutine.
-func (m *Model) load() tea.Cmd {
-	st, now := m.ctx.Store, m.ctx.Now()
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		var b board
-		b.loaded = true
-		b.onCall, b.err = st.OnCallAt(ctx, now)
-		if b.err == nil {
-			b.incidents, b.err = st.Incidents(ctx, oncall.IncidentFilter{OpenOnly: true})
-		}
-		return boardMsg(b)
-	}
-}
+// load reads the board (rota, open incidents) off the event loop.
+func (m *Model) load() tea.Cmd { return common.LoadBoard(m.ctx, m) }
 
 func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -72,8 +50,10 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		m.cursor = min(m.cursor, max(len(m.snap.Sites)-1, 0))
 	case common.StoreChangedMsg:
 		return m, m.load()
-	case boardMsg:
-		m.board = board(msg)
+	case common.BoardMsg:
+		if msg.Owner == m {
+			m.board = msg.Board
+		}
 	case tea.KeyPressMsg:
 		n := 0
 		if m.snap != nil {
@@ -88,6 +68,11 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			m.cursor = 0
 		case key.Matches(msg, m.keys.Bottom):
 			m.cursor = max(n-1, 0)
+		case key.Matches(msg, m.keys.Incident):
+			if in, ok := m.selectedIncident(); ok {
+				return m, common.Push(incidents.NewIncident(m.ctx, in.ID))
+			}
+			return m, common.Notice("no open incident about this site")
 		}
 	}
 	return m, nil
@@ -139,7 +124,7 @@ func (m *Model) sitesView(now time.Time) string {
 	t := common.Table{
 		Cols: []common.Col{
 			{Title: "SITE", Min: 9}, {Title: "NODES", Min: 8}, {Title: "ALLOCATIONS", Min: 12},
-			{Title: "SERVICES", Min: 12}, {Title: "HOSTED BY", Min: 9, Flex: true},
+			{Title: "SERVICES", Min: 12}, {Title: "INCIDENT", Min: 8}, {Title: "HOSTED BY", Min: 9, Flex: true},
 		},
 		Cursor: m.cursor,
 	}
@@ -154,6 +139,7 @@ func (m *Model) sitesView(now time.Time) string {
 			counts(st, nomadStale, []count{{s.NodesUp, "up", "ready"}, {s.NodesDown, "down", "down"}}),
 			counts(st, nomadStale, []count{{s.AllocsRunning, "running", "running"}, {s.AllocsPending, "pending", "pending"}, {s.AllocsFailed, "failed", "failed"}}),
 			counts(st, consulStale, []count{{s.ServicesPassing, "passing", "passing"}, {s.ServicesWarning, "warning", "warning"}, {s.ServicesCritical, "critical", "critical"}}),
+			m.incidentCell(s.Name),
 			{Text: hosts(s.Hosts), Style: st.Muted},
 		})
 	}
@@ -221,15 +207,15 @@ func indent(s, prefix string) string {
 func (m *Model) onCallView(now time.Time) string {
 	st := m.ctx.Styles
 	switch {
-	case !m.board.loaded:
+	case !m.board.Loaded:
 		return st.Muted.Render("  loading…")
-	case m.board.err != nil:
-		return st.Crit.Render("  rota unavailable: ") + st.Muted.Render(sanitize.Line(m.board.err.Error()))
-	case len(m.board.onCall) == 0:
+	case m.board.Err != nil:
+		return st.Crit.Render("  rota unavailable: ") + st.Muted.Render(sanitize.Line(m.board.Err.Error()))
+	case len(m.board.OnCall) == 0:
 		return st.Muted.Render("  no rotation yet")
 	}
 	var lines []string
-	for _, oc := range m.board.onCall {
+	for _, oc := range m.board.OnCall {
 		line := "  " + st.Bold.Render(sanitize.Line(oc.Rotation.Name)) + "  "
 		if oc.HasNow {
 			line += "now " + st.OK.Render(sanitize.Line(oc.Now.Member)) +
@@ -248,31 +234,53 @@ func (m *Model) onCallView(now time.Time) string {
 func (m *Model) incidentsView(now time.Time, width int) string {
 	st := m.ctx.Styles
 	switch {
-	case !m.board.loaded:
+	case !m.board.Loaded:
 		return st.Muted.Render("  loading…")
-	case m.board.err != nil:
-		return st.Crit.Render("  journal unavailable: ") + st.Muted.Render(sanitize.Line(m.board.err.Error()))
-	case len(m.board.incidents) == 0:
+	case m.board.Err != nil:
+		return st.Crit.Render("  journal unavailable: ") + st.Muted.Render(sanitize.Line(m.board.Err.Error()))
+	case len(m.board.Incidents) == 0:
 		return st.OK.Render("  none")
 	}
-	t := common.Table{
-		Cols: []common.Col{{Title: "ID", Min: 3}, {Title: "SEV", Min: 4}, {Title: "STATUS", Min: 6},
-			{Title: "TITLE", Min: 10, Flex: true}, {Title: "AFFECTS", Min: 8}, {Title: "OPENED", Min: 12}},
-		Cursor: -1,
-	}
-	for _, in := range m.board.incidents {
-		sev := in.Severity
-		if sev < 1 || sev > 3 {
-			sev = 0
+	ins := m.board.Incidents
+	return indent(common.IncidentTable(st, ins, now, width-2, len(ins)+1), "  ")
+}
+
+// incidentOfSite is the open incident about a site: one naming the site,
+// else one naming something out in it.
+func (m *Model) incidentOfSite(site string) (oncall.Incident, bool) {
+	for _, in := range m.board.Incidents {
+		if slices.Contains(in.Affects, "site/"+site) {
+			return in, true
 		}
-		t.Rows = append(t.Rows, []common.Cell{
-			{Text: fmt.Sprintf("#%d", in.ID), Style: st.Muted},
-			{Text: fmt.Sprintf("sev%d", in.Severity), Style: st.Severity[sev]},
-			{Text: string(in.Status), Style: st.ForStatus(string(in.Status))},
-			{Text: in.Title},
-			{Text: strings.Join(in.Affects, " "), Style: st.Muted},
-			{Text: common.Ago(now.Sub(in.OpenedAt)) + " ago by " + in.OpenedBy, Style: st.Muted},
-		})
 	}
-	return indent(t.Render(st.Header, st.Cursor, width-2, len(t.Rows)+1), "  ")
+	if m.snap == nil {
+		return oncall.Incident{}, false
+	}
+	for _, o := range m.snap.OutagesOfSite(site) {
+		for _, in := range m.board.Incidents {
+			if slices.Contains(in.Affects, o.Kind+"/"+o.Name) {
+				return in, true
+			}
+		}
+	}
+	return oncall.Incident{}, false
+}
+
+func (m *Model) selectedIncident() (oncall.Incident, bool) {
+	if m.snap == nil || m.cursor >= len(m.snap.Sites) {
+		return oncall.Incident{}, false
+	}
+	return m.incidentOfSite(m.snap.Sites[m.cursor].Name)
+}
+
+// incidentCell draws the shared INCIDENT cell of a site in this screen's table.
+func (m *Model) incidentCell(site string) common.Cell {
+	st := m.ctx.Styles
+	in, ok := m.incidentOfSite(site)
+	sp := common.IncidentSpec(in, ok)
+	style := st.Muted
+	if ok {
+		style = st.ForStatus(sp.Word)
+	}
+	return common.Cell{Text: sp.Text, Style: style}
 }

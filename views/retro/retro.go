@@ -22,8 +22,9 @@ import (
 	"codeberg.org/entretien/entretien/views/incidents/entrybox"
 )
 
+// KeyMap embeds the shared navigation keys (they scroll here).
 type KeyMap struct {
-	Up, Down, PageUp, PageDown                key.Binding
+	common.NavKeys
 	Summary, Impact, Factor, Well, Hard, Task key.Binding
 	PrevAction, NextAction, CycleAction       key.Binding
 	Post, Cancel                              key.Binding
@@ -31,26 +32,23 @@ type KeyMap struct {
 
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Up:          key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "scroll up")),
-		Down:        key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "scroll down")),
-		PageUp:      key.NewBinding(key.WithKeys("pgup", "b"), key.WithHelp("pgup", "page up")),
-		PageDown:    key.NewBinding(key.WithKeys("pgdown", "space"), key.WithHelp("pgdn", "page down")),
+		NavKeys:     common.DefaultNavKeys(),
 		Summary:     key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "add to summary")),
 		Impact:      key.NewBinding(key.WithKeys("I"), key.WithHelp("I", "add impact")),
-		Factor:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "add contributing factor")),
+		Factor:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "add a factor")),
 		Well:        key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "add what went well")),
 		Hard:        key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "add what was hard")),
-		Task:        key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "add action (title @owner YYYY-MM-DD)")),
+		Task:        key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "add an action item")),
 		PrevAction:  key.NewBinding(key.WithKeys("["), key.WithHelp("[ ]", "select action")),
 		NextAction:  key.NewBinding(key.WithKeys("]")),
-		CycleAction: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "action state open→doing→done→dropped")),
+		CycleAction: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "action: next state")),
 		Post:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "add")),
 		Cancel:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel (text kept)")),
 	}
 }
 
-// Model is the retro of one incident. It is a sub-screen of the incidents
-// screen (which handles esc to go back).
+// Model is the retro of one incident, a screen pushed on the incident's
+// (the root pops it on esc; / filters its timeline).
 type Model struct {
 	ctx    *common.Context
 	keys   KeyMap
@@ -60,7 +58,8 @@ type Model struct {
 	err    error
 
 	scroll  int
-	action  int // selected action item
+	filter  string // lower case: the timeline shows the items containing it
+	action  int    // selected action item
 	input   entrybox.Model
 	target  string // what the box adds: a Section, or "action"
 	note    string
@@ -87,8 +86,11 @@ func New(ctx *common.Context, incidentID int64) *Model {
 	return &Model{ctx: ctx, keys: DefaultKeyMap(), id: incidentID, input: in}
 }
 
-// ID is the incident this retro is about.
-func (m *Model) ID() int64 { return m.id }
+// Title is the breadcrumb, after the incident's: "… › retro".
+func (m *Model) Title() string { return "retro" }
+
+// SetFilter narrows the timeline section to the items containing q.
+func (m *Model) SetFilter(q string) { m.filter = strings.ToLower(strings.TrimSpace(q)) }
 
 // Capturing is true while the note box has focus.
 func (m *Model) Capturing() bool { return m.input.Focused() }
@@ -104,10 +106,11 @@ func (m *Model) ShortHelp() []key.Binding {
 
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
+	// Two columns, so the root's (esc, / and the global keys) fits beside
+	// them in 100 columns.
 	return [][]key.Binding{
-		{k.Summary, k.Impact, k.Factor, k.Well, k.Hard, k.Task},
-		{k.PrevAction, k.CycleAction, k.Post, k.Cancel},
-		{k.Up, k.Down, k.PageUp, k.PageDown},
+		{k.Summary, k.Impact, k.Factor, k.Well, k.Hard, k.Task, k.Post, k.Cancel},
+		append([]key.Binding{k.PrevAction, k.CycleAction}, k.Moves()...),
 	}
 }
 
@@ -121,8 +124,16 @@ func (m *Model) load() tea.Cmd {
 	}
 }
 
-func (m *Model) Update(msg tea.Msg) (*Model, tea.Cmd) {
+func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case tea.MouseWheelMsg:
+		switch msg.Mouse().Button {
+		case tea.MouseWheelUp:
+			m.scroll = max(m.scroll-3, 0)
+		case tea.MouseWheelDown:
+			m.scroll += 3
+		}
+		return m, nil
 	case common.StoreChangedMsg:
 		return m, m.load()
 	case loadedMsg:
@@ -162,6 +173,12 @@ func (m *Model) Update(msg tea.Msg) (*Model, tea.Cmd) {
 	return m, nil
 }
 
+// sizeInput fits the note box to the width left by its label.
+func (m *Model) sizeInput() {
+	label := "[" + sectionNames[m.target] + "]"
+	m.input.SetWidth(max(max(m.ctx.Width, 20)-ansi.StringWidth(label)-4, 10))
+}
+
 var sectionNames = map[string]string{
 	string(oncall.SectionSummary): "summary", string(oncall.SectionImpact): "impact",
 	string(oncall.SectionFactor): "contributing factor", string(oncall.SectionWentWell): "what went well",
@@ -173,6 +190,7 @@ func (m *Model) command(msg tea.KeyPressMsg) tea.Cmd {
 	open := func(target string) tea.Cmd {
 		m.target, m.note = target, ""
 		m.input.Focus()
+		m.sizeInput() // before the first key typed, which may come before a frame
 		return nil
 	}
 	switch {
@@ -202,6 +220,10 @@ func (m *Model) command(msg tea.KeyPressMsg) tea.Cmd {
 		m.scroll = max(m.scroll-max(m.ctx.Height-4, 1), 0)
 	case key.Matches(msg, k.PageDown):
 		m.scroll += max(m.ctx.Height-4, 1)
+	case key.Matches(msg, k.Top):
+		m.scroll = 0
+	case key.Matches(msg, k.Bottom):
+		m.scroll = 1 << 30 // View clamps it to the last page
 	}
 	return nil
 }
@@ -316,10 +338,10 @@ func (m *Model) View() string {
 	out += "\n"
 	if m.input.Focused() {
 		label := st.Info.Render("[" + sectionNames[m.target] + "]")
-		m.input.SetWidth(max(w-ansi.StringWidth(label)-4, 10))
+		m.sizeInput()
 		out += label + " " + m.input.View()
 	} else {
-		out += st.Muted.Render("f factor · w went well · H hard · I impact · S summary · A action · [ ] x action state · j/k scroll · esc back")
+		out += st.Muted.Render("f factor · w well · H hard · I impact · S summary · A action · [ ] x action · / timeline · esc back")
 	}
 	return out
 }
@@ -430,6 +452,9 @@ func (m *Model) body(w int) []string {
 	}
 
 	section("Timeline")
+	if m.filter != "" {
+		add(st.Muted.Render("  only the items containing ") + st.Key.Render(sanitize.Line(m.filter)))
+	}
 	for _, it := range r.Timeline {
 		who := it.Who
 		if who == "" {
@@ -440,6 +465,9 @@ func (m *Model) body(w int) []string {
 			text = fmt.Sprintf("(amends #%d) %s", it.Amends, text)
 		}
 		prefix := fmt.Sprintf("  %s %-8s %-11s ", it.At.In(loc).Format("02 Jan 15:04"), ansi.Truncate(sanitize.Line(who), 8, "…"), it.Kind)
+		if m.filter != "" && !strings.Contains(strings.ToLower(prefix+text), m.filter) {
+			continue
+		}
 		add(st.Muted.Render(prefix) + text)
 	}
 	return out

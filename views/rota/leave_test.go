@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"codeberg.org/entretien/entretien/internal/screentest"
 	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/views/common"
 	"codeberg.org/entretien/entretien/views/theme"
@@ -35,8 +36,8 @@ func TestLeaveWithdrawnOnTheRotaScreen(t *testing.T) {
 	waitScreen(t, h, "Leave", "* #1 lucas", "* #2 lucas", ", marked by amelie", "  #3 chloe")
 	tm.Type("L")
 	waitScreen(t, h, "Withdraw leave", "#1 lucas Tue 24 Nov", "#2 lucas Sun 29 Nov", "› leave #      1")
-	if strings.Contains(h.frames.Last(), "#3 chloe") {
-		t.Fatalf("the form lists chloe's leave as lucas's:\n%s", h.frames.Last())
+	if strings.Contains(h.Frame(), "#3 chloe") {
+		t.Fatalf("the form lists chloe's leave as lucas's:\n%s", h.Frame())
 	}
 	// chloe's leave, loaded here: refused while typing, nothing submitted.
 	tm.Send(ctrlU)
@@ -102,11 +103,11 @@ func TestWithdrawFormCaptures(t *testing.T) {
 }
 
 // waitGone waits until the frame on screen no longer holds gone.
-func waitGone(t *testing.T, h *harness, gone string) {
+func waitGone(t *testing.T, h *screentest.Harness, gone string) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); strings.Contains(h.frames.Last(), gone); time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(5 * time.Second); strings.Contains(h.Frame(), gone); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("%q still on screen after 5s:\n%s", gone, h.frames.Last())
+			t.Fatalf("%q still on screen after 5s:\n%s", gone, h.Frame())
 		}
 	}
 }

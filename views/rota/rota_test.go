@@ -8,32 +8,12 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
-	"codeberg.org/entretien/entretien/internal/frames"
+	"codeberg.org/entretien/entretien/internal/screentest"
 	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/views/common"
-	"codeberg.org/entretien/entretien/views/theme"
 )
-
-// harness runs one Screen as a program, the way the root does.
-type harness struct {
-	ctx    *common.Context
-	s      common.Screen
-	frames frames.Recorder
-}
-
-func (h *harness) Init() tea.Cmd { return h.s.Init() }
-func (h *harness) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if ws, ok := msg.(tea.WindowSizeMsg); ok {
-		h.ctx.Width, h.ctx.Height = ws.Width, ws.Height
-	}
-	var cmd tea.Cmd
-	h.s, cmd = h.s.Update(msg)
-	return h, cmd
-}
-func (h *harness) View() tea.View { return tea.NewView(h.frames.Record(h.s.View())) }
 
 var testNow = time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC) // Wednesday of amelie's week
 
@@ -60,24 +40,21 @@ func testStore(t *testing.T) *oncall.Store {
 	return st
 }
 
-func startScreen(t *testing.T, st *oncall.Store, me string) (*teatest.TestModel, *harness) {
+func startScreen(t *testing.T, st *oncall.Store, me string) (*teatest.TestModel, *screentest.Harness) {
 	t.Helper()
 	m, err := st.Member(context.Background(), me)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := &common.Context{Styles: theme.New(true), Store: st, Me: m, Now: func() time.Time { return testNow }}
-	h := &harness{ctx: ctx, s: New(ctx)}
-	tm := teatest.NewTestModel(t, h, teatest.WithInitialTermSize(120, 50),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII)))
-	t.Cleanup(func() { tm.Quit() })
-	return tm, h
+	h := screentest.Start(t, screentest.Options{Store: st, Me: m, Now: func() time.Time { return testNow }, Width: 120, Height: 50},
+		func(ctx *common.Context) common.Screen { return New(ctx) })
+	return h.TestModel, h
 }
 
 // waitScreen waits until the frame on screen holds every want.
-func waitScreen(t *testing.T, h *harness, wants ...string) {
+func waitScreen(t *testing.T, h *screentest.Harness, wants ...string) {
 	t.Helper()
-	h.frames.Wait(t, 5*time.Second, wants...)
+	h.Wait(t, wants...)
 }
 
 func press(code rune, mod tea.KeyMod) tea.KeyPressMsg { return tea.KeyPressMsg{Code: code, Mod: mod} }
@@ -160,7 +137,7 @@ func TestLeaveNoteAndOverrideForms(t *testing.T) {
 	tm.Type("2026-12-01..2026-12-02")
 	tm.Send(ctrlS)
 	waitScreen(t, h, "leave #1 marked for lucas", "gap", "lucas on leave")
-	if view := h.frames.Last(); !strings.Contains(view, "lucas         ·····#! !#####·") ||
+	if view := h.Frame(); !strings.Contains(view, "lucas         ·····#! !#####·") ||
 		!strings.Contains(view, "gaps primary        ! !") {
 		t.Fatalf("calendar does not mark the conflict:\n%s", view)
 	}
