@@ -175,15 +175,15 @@ func TestCareScreenSaysSeeded(t *testing.T) {
 	const notice = "demo: this history is seeded, not real"
 	tm, a := newScreen(t)
 	waitFor(t, a, "care work · last 90 days", "167h")
-	if first := strings.SplitN(ansi.Strip(a.frames.Last()), "\n", 2)[0]; strings.Contains(first, "seeded") {
+	if first := strings.SplitN(ansi.Strip(a.Frame()), "\n", 2)[0]; strings.Contains(first, "seeded") {
 		t.Fatalf("unseeded store, first line %q", first)
 	}
-	if err := a.ctx.Store.MarkSeeded(context.Background(), "test"); err != nil {
+	if err := a.Ctx.Store.MarkSeeded(context.Background(), "test"); err != nil {
 		t.Fatal(err)
 	}
 	tm.Send(common.StoreChangedMsg{Now: testNow})
 	waitFor(t, a, notice)
-	plain := ansi.Strip(finalView(t, tm))
+	plain := ansi.Strip(a.Final(t))
 	if first := strings.SplitN(plain, "\n", 2)[0]; !strings.HasPrefix(first, "care work · last 90 days  "+notice) {
 		t.Errorf("first line %q, want the seeded notice after the title", first)
 	}
