@@ -18,9 +18,11 @@ type Machine struct {
 // HostOf is the member hosting node n: the site's hosts (from the configured
 // meta key), else the node's hosted_by meta; "" when nobody is recorded.
 func (s *Snapshot) HostOf(n Node) string {
-	if st, ok := s.SiteByName(n.Site); ok {
-		if h := st.Hosts[n.Name]; h != "" {
-			return h
+	for _, st := range s.Sites { // a few sites: a scan beats the index, which a hand-made snapshot lacks
+		if st.Name == n.Site {
+			if h := st.Hosts[n.Name]; h != "" {
+				return h
+			}
 		}
 	}
 	return n.Meta[DefaultHostKey]
