@@ -1,10 +1,14 @@
 package rota
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+
+	"codeberg.org/entretien/entretien/views/common"
+)
 
 // KeyMap is the rota screen's own bindings; the root adds the global ones.
 type KeyMap struct {
-	Up, Down                   key.Binding
+	common.NavKeys             // j/k scroll the schedule
 	Swap, Override, Note       key.Binding
 	Leave, Withdraw            key.Binding
 	Availability               key.Binding
@@ -19,9 +23,11 @@ type FormKeys struct {
 }
 
 func DefaultKeyMap() KeyMap {
+	nav := common.DefaultNavKeys()
+	nav.Up.SetHelp("↑/k", "scroll up")
+	nav.Down.SetHelp("↓/j", "scroll down")
 	return KeyMap{
-		Up:           key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "scroll up")),
-		Down:         key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "scroll down")),
+		NavKeys:      nav,
 		Swap:         key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "propose a swap")),
 		Override:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "add an override")),
 		Note:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "handoff note")),
