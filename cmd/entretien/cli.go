@@ -52,7 +52,7 @@ func minArgs(name string, n int, what string) cobra.PositionalArgs {
 // `NAME help` prints its help, an unknown word suggests the nearest.
 func group(use, short string, subs ...*cobra.Command) *cobra.Command {
 	c := &cobra.Command{
-		Use:   use + " COMMAND",
+		Use:   use,
 		Short: short,
 		Args:  cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
