@@ -55,6 +55,9 @@ func group(use, short string, subs ...*cobra.Command) *cobra.Command {
 		Use:   use,
 		Short: short,
 		Args:  cobra.ArbitraryArgs,
+		// SuggestionsFor leaves the distance at 0 unless set: cobra sets 2
+		// only for the root's own suggestions.
+		SuggestionsMinimumDistance: 2,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usagef("%s: want a subcommand", use)

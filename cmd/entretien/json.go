@@ -53,8 +53,8 @@ type onCallJSON struct {
 }
 
 type rotaNowDoc struct {
-	At      *time.Time   `json:"at"`
-	OnCall  []onCallJSON `json:"on_call"`
+	At     *time.Time   `json:"at"`
+	OnCall []onCallJSON `json:"on_call"`
 }
 
 func rotaNowJSON(at time.Time, ocs []oncall.OnCall) rotaNowDoc {
@@ -177,13 +177,13 @@ type memberJSON struct {
 }
 
 type incidentJSON struct {
-	ID       int64      `json:"id"`
-	Title    string     `json:"title"`
-	Severity int        `json:"severity"`
-	Status   string     `json:"status"`
-	Affects  []string   `json:"affects"`
-	OpenedAt *time.Time `json:"opened_at"`
-	OpenedBy string     `json:"opened_by"`
+	ID        int64      `json:"id"`
+	Title     string     `json:"title"`
+	Severity  int        `json:"severity"`
+	Status    string     `json:"status"`
+	Affects   []string   `json:"affects"`
+	OpenedAt  *time.Time `json:"opened_at"`
+	OpenedBy  string     `json:"opened_by"`
 	UpdatedAt *time.Time `json:"updated_at"`
 }
 
