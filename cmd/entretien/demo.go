@@ -15,7 +15,7 @@ import (
 	"codeberg.org/entretien/entretien/oncall"
 )
 
-// runDemo is entretien's `-dev` mode (as `nomad agent -dev`): it starts a
+// demoCmd is entretien's `-dev` mode (as `nomad agent -dev`): it starts a
 // Consul and a Nomad server, and per site a Consul agent and a Nomad client,
 // on 127.0.0.1,
 // seeds the collective's jobs and a demo database, opens the TUI on them and
