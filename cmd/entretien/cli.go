@@ -87,6 +87,9 @@ func parseID(what, s string) (int64, error) {
 
 // jsonFlag adds --json to a command that lists or shows something.
 func jsonFlag(c *cobra.Command) *bool {
+	if !strings.Contains(c.Use, "--json") {
+		c.Use += " [--json]"
+	}
 	return c.Flags().Bool("json", false, "print one JSON document (snake_case fields, RFC 3339 UTC times) instead of the table")
 }
 
