@@ -365,3 +365,23 @@ func TestJSONOutputs(t *testing.T) {
 		}
 	}
 }
+
+// Exit 3 for anything that does not exist, 2 for a malformed id.
+func TestNotFoundExits3(t *testing.T) {
+	db := seededDB(t)
+	for _, args := range [][]string{
+		{"incident", "show", "99"}, {"incident", "role", "99", "lead"}, {"incident", "status", "99", "resolved"},
+		{"override", "accept", "99"}, {"override", "decline", "99"},
+		{"override", "add", "--rotation", "nope", "--covering", "lucas", "--covered", "amelie", "--from", "+1h", "--to", "+2h"},
+		{"retro", "show", "99"}, {"retro", "action-set", "99", "done"}, {"retro", "remove", "99"}, {"retro", "action", "99", "fix it"},
+		{"leave", "remove", "99"}, {"leave", "list", "--member", "zed"}, {"member", "available", "zed"}, {"rota", "ical", "--member", "zed"},
+	} {
+		out, errOut, code := runIn(t, append(args, "--db", db)...)
+		if code != exitNotFound || !strings.Contains(errOut, "not found") || out != "" {
+			t.Errorf("%q: code %d, stdout %q, stderr %q", args, code, out, errOut)
+		}
+	}
+	if _, errOut, code := runIn(t, "incident", "show", "x1", "--db", db); code != exitUsage || !strings.Contains(errOut, `incident "x1": want a number`) {
+		t.Errorf("bad id: %d %s", code, errOut)
+	}
+}
