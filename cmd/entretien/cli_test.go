@@ -178,18 +178,35 @@ func TestStatusTransitionsAreIdempotent(t *testing.T) {
 	}
 }
 
-// A relative --to counts from an absolute --from.
+// A relative --to counts from an absolute --from: the cover lasts one day
+// from --from, not until a day from now (which would be before it starts).
 func TestOverrideRelativeTo(t *testing.T) {
 	db := seededDB(t)
 	paris, _ := time.LoadLocation("Europe/Paris")
-	day := time.Now().In(paris).AddDate(0, 0, 3).Format("2006-01-02")
-	out, errOut, code := runIn(t, "override", "add", "--db", db, "--rotation", "primary", "--covering", "lucas", "--covered", "amelie",
-		"--from", day+" 18:00", "--to", "+1d")
-	if code != 0 && !strings.Contains(errOut, "override.covered") {
-		t.Fatalf("override add --to +1d: %d %s%s", code, out, errOut)
+	from := time.Now().In(paris).AddDate(0, 0, 3)
+	from = time.Date(from.Year(), from.Month(), from.Day(), 18, 0, 0, 0, paris)
+	st, err := oncall.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if strings.Contains(errOut, "must be after --from") {
-		t.Fatalf("relative --to counted from now: %s", errOut)
+	r, err := st.Rotation(context.Background(), "primary")
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder := ""
+	for _, sh := range r.Shifts(from, from.Add(time.Minute)) {
+		holder = sh.Member
+	}
+	covering := "kenji"
+	if holder == covering {
+		covering = "dara"
+	}
+	out, errOut, code := runIn(t, "override", "add", "--db", db, "--rotation", "primary", "--covering", covering, "--covered", holder,
+		"--from", from.Format("2006-01-02 15:04"), "--to", "+1d")
+	end := from.AddDate(0, 0, 1).Format(rotaClock)
+	if code != 0 || !strings.Contains(out, from.Format(rotaClock)+" to "+end) {
+		t.Fatalf("override add --from %s --to +1d: code %d, want it to end %s:\n%s%s", from, code, end, out, errOut)
 	}
 }
 

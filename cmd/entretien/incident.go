@@ -22,7 +22,7 @@ func (a *app) incidentOpenCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:         "open --sev 1..3 --title TITLE [--affects job/X,service/Y,site/Z,node/N]",
 		Short:       "open an incident (you are its first author)",
-		Annotations: needsStore,
+		Annotations: needsStore(),
 	}
 	sev := c.Flags().Int("sev", 0, "severity, 1 (worst) to 3")
 	title := c.Flags().String("title", "", "what is wrong, in one line (or the words after the flags)")
@@ -67,7 +67,7 @@ func (a *app) incidentListCmd() *cobra.Command {
 		Use:         "list [--open]",
 		Short:       "every incident, newest first",
 		Args:        noArgs("incident list"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 	}
 	open := c.Flags().Bool("open", false, "only incidents not yet resolved")
 	asJSON := jsonFlag(c)
@@ -102,7 +102,7 @@ func (a *app) incidentShowCmd() *cobra.Command {
 		Use:         "show ID",
 		Short:       "an incident and its timeline (UTC)",
 		Args:        exactArgs("incident show", 1, "ID"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 	}
 	asJSON := jsonFlag(c)
 	a.completeIncidents(c, 1)
@@ -165,7 +165,7 @@ A TEXT starting with "-" must come after "--", or it is read as a flag:
   entretien incident note 3 -- "-5% disk after cleanup"
 TEXT "-" reads the entry from stdin (up to 8 KiB).`,
 		Args:        minArgs("incident note", 2, "ID and TEXT"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 	}
 	kind := c.Flags().String("kind", "observation", "observation, action, decision, question or handoff")
 	amends := c.Flags().Int64("amends", 0, "the entry this one corrects")
@@ -226,7 +226,7 @@ func (a *app) statusCmd(verb string, to oncall.Status) *cobra.Command {
 		Use:         verb + " ID",
 		Short:       "set an incident " + string(to) + " (again: a no-op)",
 		Args:        exactArgs("incident "+verb, 1, "ID"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 	}
 	a.completeIncidents(c, 1)
 	c.RunE = func(cmd *cobra.Command, args []string) error { return a.setStatus(cmd, args[0], to) }
@@ -239,7 +239,7 @@ func (a *app) incidentStatusCmd() *cobra.Command {
 		Use:         "status ID open|acknowledged|mitigated|resolved|reviewed",
 		Short:       "move an incident forward to a status (the current one: a no-op)",
 		Args:        exactArgs("incident status", 2, "ID and STATUS"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 			if len(args) == 0 {
 				return a.incidentCompletions(cmd)
@@ -293,7 +293,7 @@ func (a *app) incidentRoleCmd() *cobra.Command {
 		Use:         "role ID lead|scribe|helper [--leave] [--take-over]",
 		Short:       "take (or leave) a role in an incident",
 		Args:        exactArgs("incident role", 2, "ID and ROLE"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 			if len(args) == 0 {
 				return a.incidentCompletions(cmd)

@@ -24,7 +24,7 @@ func (a *app) leaveAddCmd() *cobra.Command {
 		Use:         "add --from TIME --to TIME [--member HANDLE] [--reason R] [--tz ZONE]",
 		Short:       "mark leave (default member: you)",
 		Args:        noArgs("leave add"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 	}
 	member := c.Flags().String("member", "", "whose leave (default: you)")
 	from := c.Flags().String("from", "", "start (TIME)")
@@ -66,7 +66,7 @@ func (a *app) leaveListCmd() *cobra.Command {
 		Use:         "list [--from TIME] [--to TIME] [--member HANDLE] [--tz ZONE]",
 		Short:       "leave overlapping the range (default today..+52w)",
 		Args:        noArgs("leave list"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 	}
 	p := periodFlags(c, "today", "+52w")
 	member := c.Flags().String("member", "", "only this member's leave")
@@ -116,7 +116,7 @@ func (a *app) leaveRemoveCmd() *cobra.Command {
 		Use:         "remove ID",
 		Short:       "withdraw a leave you are on or marked; one under way ends now, one over stays",
 		Args:        exactArgs("leave remove", 1, "exactly one leave ID (see entretien leave list)"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		id, err := strconv.ParseInt(args[0], 10, 64)

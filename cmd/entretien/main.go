@@ -142,7 +142,7 @@ type app struct {
 }
 
 // needsStore marks a command whose store the pre-run hook opens.
-var needsStore = map[string]string{"store": "open"}
+func needsStore() map[string]string { return map[string]string{"store": "open"} }
 
 func (a *app) newRoot() *cobra.Command {
 	root := &cobra.Command{
@@ -183,7 +183,6 @@ error); 2 bad usage or invalid input, nothing written; 3 not found.`,
 	pf.StringVar(&a.src.SiteKey, "site-key", "", `group sites by "datacenter" (default) or a node meta key: "meta.site"`)
 	root.AddCommand(a.doctorCmd(), a.demoCmd(), a.versionCmd(), a.rotaCmd(), a.incidentCmd(), a.retroCmd(),
 		a.overrideCmd(), a.leaveCmd(), a.memberCmd(), a.rotationCmd(), a.careCmd(), a.watchCmd(), a.manCmd())
-	root.CompletionOptions.HiddenDefaultCmd = false
 	return root
 }
 

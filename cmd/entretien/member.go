@@ -27,7 +27,7 @@ func (a *app) memberAddCmd() *cobra.Command {
 		Short:       "add a member",
 		Long:        "Add a member.\n\n" + memberHelp,
 		Args:        noArgs("member add"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 	}
 	var m oncall.Member
 	f := c.Flags()
@@ -71,7 +71,7 @@ func (a *app) memberListCmd() *cobra.Command {
 		Use:         "list",
 		Short:       "every member, with zone, OS users, availability and contact",
 		Args:        noArgs("member list"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 	}
 	asJSON := jsonFlag(c)
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
@@ -119,7 +119,7 @@ func (a *app) memberAvailableCmd() *cobra.Command {
 		Short:       "replace a member's availability windows (none: always available)",
 		Long:        "Replace a member's availability windows (none: always available).\n\n" + memberHelp,
 		Args:        minArgs("member available", 1, "HANDLE and the windows (none: always available)"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 			if len(args) == 0 {
 				return a.memberCompletions(cmd)

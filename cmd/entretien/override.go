@@ -31,7 +31,7 @@ func (a *app) overrideAddCmd() *cobra.Command {
 		Short:       "propose that X covers Y's shifts from --from to --to",
 		Long:        "Propose that X covers Y's shifts from --from to --to.\n\n" + overrideHelp,
 		Args:        noArgs("override add"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 	}
 	var req oncall.OverrideRequest
 	f := c.Flags()
@@ -91,7 +91,7 @@ func (a *app) overrideSwapCmd() *cobra.Command {
 		Use:         "swap --rotation R [--for A] --with B --shift TIME --their-shift TIME [--note TEXT] [--tz ZONE]",
 		Short:       "propose that A (you by default) and B trade the shifts holding those times",
 		Args:        noArgs("override swap"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 	}
 	var req oncall.SwapRequest
 	f := c.Flags()
@@ -143,7 +143,7 @@ func (a *app) overrideListCmd() *cobra.Command {
 		Use:         "list [--from TIME] [--to TIME] [--tz ZONE]",
 		Short:       "overrides overlapping the range, whatever their status",
 		Args:        noArgs("override list"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 	}
 	p := periodFlags(c, "-1w", "+13w")
 	asJSON := jsonFlag(c)
@@ -190,7 +190,7 @@ func (a *app) overrideDecideCmd(verb string) *cobra.Command {
 		Use:         verb + " ID",
 		Short:       short,
 		Args:        exactArgs("override "+verb, 1, "one override ID"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		id, err := strconv.ParseInt(args[0], 10, 64)

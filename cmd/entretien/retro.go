@@ -23,7 +23,7 @@ func (a *app) retroShowCmd() *cobra.Command {
 		Use:         "show INCIDENT",
 		Short:       "an incident's retro: key moments, impact, timeline, notes, actions, care",
 		Args:        exactArgs("retro show", 1, "INCIDENT"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 	}
 	asJSON := jsonFlag(c)
 	a.completeIncidents(c, 1)
@@ -138,7 +138,7 @@ func (a *app) retroExportCmd() *cobra.Command {
 		Use:         "export INCIDENT [-o FILE.md]",
 		Short:       "the retro as Markdown: summary, impact, UTC timeline, factors, actions",
 		Args:        exactArgs("retro export", 1, "INCIDENT"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 	}
 	output := outputFlag(c, "the Markdown")
 	a.completeIncidents(c, 1)
@@ -165,7 +165,7 @@ func (a *app) retroAddCmd() *cobra.Command {
 		Use:         "add INCIDENT summary|impact|factor|well|hard [--] TEXT",
 		Short:       "add a note to a section of the retro",
 		Args:        minArgs("retro add", 3, "INCIDENT, SECTION and TEXT"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 			if len(args) == 0 {
 				return a.incidentCompletions(cmd)
@@ -204,7 +204,7 @@ func (a *app) retroRemoveCmd() *cobra.Command {
 		Use:         "remove NOTE",
 		Short:       "remove a retro note",
 		Args:        exactArgs("retro remove", 1, "NOTE"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		id, err := parseID("note", args[0])
@@ -228,7 +228,7 @@ func (a *app) retroActionCmd() *cobra.Command {
 		Use:         "action INCIDENT TITLE [--owner MEMBER] [--due YYYY-MM-DD]",
 		Short:       "add an action item to an incident's retro",
 		Args:        minArgs("retro action", 2, "INCIDENT and TITLE"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 	}
 	owner := c.Flags().String("owner", "", "member who takes it")
 	due := c.Flags().String("due", "", "due date YYYY-MM-DD")
@@ -258,7 +258,7 @@ func (a *app) retroActionSetCmd() *cobra.Command {
 		Use:         "action-set ACTION open|doing|done|dropped [--owner MEMBER] [--due YYYY-MM-DD]",
 		Short:       "change an action item's state, owner or due date",
 		Args:        exactArgs("retro action-set", 2, "ACTION and STATE"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 			if len(args) == 1 {
 				return []string{"open", "doing", "done", "dropped"}, cobra.ShellCompDirectiveNoFileComp
@@ -306,7 +306,7 @@ func (a *app) retroActionsCmd() *cobra.Command {
 		Use:         "actions [--all]",
 		Short:       "pending action items of every incident",
 		Args:        noArgs("retro actions"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 	}
 	all := c.Flags().Bool("all", false, "done and dropped ones too")
 	asJSON := jsonFlag(c)

@@ -70,7 +70,7 @@ func (a *app) rotaNowCmd() *cobra.Command {
 		Use:         "now [--at TIME] [--tz ZONE]",
 		Short:       "who is on call in every rotation, with handoff notes",
 		Args:        noArgs("rota now"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 	}
 	at := c.Flags().String("at", "now", "the instant to ask about (TIME)")
 	tz := c.Flags().String("tz", "", "zone for --at and the output")
@@ -128,7 +128,7 @@ func (a *app) rotaNextCmd() *cobra.Command {
 		Use:         "next [--count N] [--tz ZONE]",
 		Short:       "the next handoffs of every rotation",
 		Args:        noArgs("rota next"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 	}
 	n := c.Flags().Int("count", 3, "handoffs per rotation (1 to 100)")
 	tz := c.Flags().String("tz", "", "zone for the output")
@@ -184,7 +184,7 @@ func (a *app) rotaShowCmd() *cobra.Command {
 		Short:       "the schedule: shifts, gaps, leave conflicts, pending proposals",
 		Long:        "The schedule of every rotation: shifts, gaps, leave conflicts, pending proposals.\n\n" + timeHelp,
 		Args:        noArgs("rota show"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 	}
 	p := periodFlags(c, "now", "+4w")
 	asJSON := jsonFlag(c)
@@ -245,7 +245,7 @@ func (a *app) rotaICalCmd() *cobra.Command {
 
 ` + timeHelp,
 		Args:        noArgs("rota ical"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 	}
 	member := c.Flags().String("member", "", "only this member's shifts")
 	from := c.Flags().String("from", "-1w", "start of the feed")

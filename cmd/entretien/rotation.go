@@ -27,7 +27,7 @@ func (a *app) rotationCreateCmd() *cobra.Command {
 		Short:       "create a rotation",
 		Long:        "Create a rotation.\n\n" + rotationHelp,
 		Args:        noArgs("rotation create"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 	}
 	f := c.Flags()
 	name := f.String("name", "", "rotation name")
@@ -106,7 +106,7 @@ func (a *app) rotationApplyCmd() *cobra.Command {
 		Use:         "apply FILE",
 		Short:       "create or update the rotations declared in FILE (HCL); applying twice changes nothing",
 		Args:        exactArgs("rotation apply", 1, "exactly one FILE"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 		ValidArgsFunction: func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 			return []string{"hcl"}, cobra.ShellCompDirectiveFilterFileExt
 		},
@@ -141,7 +141,7 @@ func (a *app) rotationExportCmd() *cobra.Command {
 		Use:         "export [-o FILE]",
 		Short:       "print every rotation as a rotation file (HCL)",
 		Args:        noArgs("rotation export"),
-		Annotations: needsStore,
+		Annotations: needsStore(),
 	}
 	output := outputFlag(c, "the rotation file")
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
