@@ -10,7 +10,7 @@ export ENTRETIEN_AGENTS_DIR ?= $(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME),$(HOME)/
 # go-sqlite3 needs cgo.
 export CGO_ENABLED := 1
 
-.PHONY: all build demo run agents test test-short bench bench-live vet clean
+.PHONY: all build demo run agents test test-short bench bench-live vet man completion clean
 
 all: build
 
@@ -48,5 +48,16 @@ bench-live: agents build
 	$(GO) run ./bench/live
 	bench/tui-idle.sh
 
+## man: man pages of every command into man/ (generated, not committed).
+man: build
+	$(BIN) man man
+
+## completion: shell completion scripts into bin/completion/ (also: entretien completion bash|zsh|fish).
+completion: build
+	mkdir -p bin/completion
+	$(BIN) completion bash > bin/completion/entretien.bash
+	$(BIN) completion zsh > bin/completion/_entretien
+	$(BIN) completion fish > bin/completion/entretien.fish
+
 clean:
-	rm -rf bin
+	rm -rf bin man

@@ -120,8 +120,11 @@ func civilDate(ys, ms, ds string) (int, time.Month, int, bool) {
 }
 
 // ParseRange reads a [from, to) pair. A date-only "to" includes that day
-// (leave "2026-04-01".."2026-04-08" ends at midnight starting 9 April). An
-// empty or inverted range is refused on "to".
+// (leave "2026-04-01".."2026-04-08" ends at midnight starting 9 April). A
+// relative "to" counts from an absolute "from" ("2026-12-03 18:00".."+1d"
+// is one day); when "from" is now or itself relative, both count from now,
+// so "+6h".."+5h" is refused rather than read as eleven hours. An empty or
+// inverted range is refused on "to".
 func ParseRange(fromField, from, toField, to string, loc *time.Location, now time.Time) (Range, error) {
 	if loc == nil {
 		loc = time.UTC
@@ -130,7 +133,11 @@ func ParseRange(fromField, from, toField, to string, loc *time.Location, now tim
 	if err != nil {
 		return Range{}, err
 	}
-	end, dateOnly, err := ParseTime(toField, to, loc, now)
+	base := now
+	if relRE.MatchString(strings.TrimSpace(to)) && !isNowRelative(from) {
+		base = start
+	}
+	end, dateOnly, err := ParseTime(toField, to, loc, base)
 	if err != nil {
 		return Range{}, err
 	}
@@ -142,6 +149,12 @@ func ParseRange(fromField, from, toField, to string, loc *time.Location, now tim
 		return Range{}, invalid(toField, strings.TrimSpace(to), "must be after "+fromField+" ("+start.In(loc).Format("2006-01-02 15:04 MST")+")")
 	}
 	return Range{Start: start, End: end}, nil
+}
+
+// isNowRelative reports whether a time text counts from now ("now", "+3d").
+func isNowRelative(s string) bool {
+	s = strings.TrimSpace(s)
+	return s == "now" || relRE.MatchString(s)
 }
 
 // ParseRangeText reads "FROM..TO" (e.g. "2026-04-01..2026-04-08",

@@ -93,3 +93,34 @@ func FuzzRotaTimeRange(f *testing.F) {
 		}
 	})
 }
+
+// A relative --to counts from an absolute --from: `override add --from
+// "2026-12-03 18:00" --to +1d` is that day, not a day from now (which would
+// end before it starts). From now or a relative --from, both count from now.
+func TestRotaParseRangeRelativeToFrom(t *testing.T) {
+	paris := zone(t, "Europe/Paris")
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, paris)
+	for _, c := range []struct {
+		from, to   string
+		start, end time.Time
+	}{
+		{"2026-12-03 18:00", "+1d", time.Date(2026, 12, 3, 18, 0, 0, 0, paris), time.Date(2026, 12, 4, 18, 0, 0, 0, paris)},
+		{"2026-12-03 18:00", "+90m", time.Date(2026, 12, 3, 18, 0, 0, 0, paris), time.Date(2026, 12, 3, 19, 30, 0, 0, paris)},
+		{"2026-12-03", "+2w", time.Date(2026, 12, 3, 0, 0, 0, 0, paris), time.Date(2026, 12, 17, 0, 0, 0, 0, paris)},
+		{"tomorrow", "+12h", time.Date(2026, 12, 2, 0, 0, 0, 0, paris), time.Date(2026, 12, 2, 12, 0, 0, 0, paris)},
+		{"now", "+1d", now, time.Date(2026, 12, 2, 9, 0, 0, 0, paris)},
+		{"+1h", "+3h", now.Add(time.Hour), now.Add(3 * time.Hour)},
+		{"2026-12-03 18:00", "2026-12-04", time.Date(2026, 12, 3, 18, 0, 0, 0, paris), time.Date(2026, 12, 5, 0, 0, 0, 0, paris)},
+	} {
+		rg, err := ParseRange("--from", c.from, "--to", c.to, paris, now)
+		if err != nil || !rg.Start.Equal(c.start) || !rg.End.Equal(c.end) {
+			t.Errorf("ParseRange(%q, %q) = %v..%v %v, want %v..%v", c.from, c.to, rg.Start, rg.End, err, c.start, c.end)
+		}
+	}
+	// Both relative to now: still refused when inverted, and a negative
+	// --to from an absolute --from goes before it.
+	for _, c := range [][2]string{{"+6h", "+5h"}, {"2026-12-03 18:00", "-1h"}} {
+		_, err := ParseRange("--from", c[0], "--to", c[1], paris, now)
+		wantValidation(t, err, "--to")
+	}
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -12,60 +11,60 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"codeberg.org/entretien/entretien/internal/sanitize"
 	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/oncall/care"
 	"codeberg.org/entretien/entretien/sources"
 )
 
-func init() {
-	commands["care"] = command{summary: "care-work figures per member, service and site (--window 90d, --json)", run: runCare}
-}
-
-// runCare prints the care table of the care screen, for a meeting or a wiki
+// careCmd prints the care table of the care screen, for a meeting or a wiki
 // page; --json gives the same table, with every fact, to other tools.
-func runCare(args []string, stdout, stderr io.Writer) error {
-	fs, c := newFlagSet("care", stderr)
-	window := fs.String("window", "90d", "window in days before now: 30d, 90d, 365d…")
-	asJSON := fs.Bool("json", false, "print the table, with the facts of every figure, as JSON")
-	noCluster := fs.Bool("no-cluster", false, "do not ask Nomad who hosts which machine")
-	clusterWait := fs.Duration("cluster-wait", 3*time.Second, "how long to wait for Nomad's node list")
-	if err := parseNoArgs("care", fs, c, args); err != nil {
-		return err
+func (a *app) careCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "care [--window 90d] [--json]",
+		Short: "care-work figures per member, service and site",
+		Args:  noArgs("care"),
 	}
-	days, err := care.ParseWindow(*window)
-	if err != nil {
-		return usageError{"--" + err.Error()}
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	st, err := oncall.Open(ctx, c.db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	from, to := care.Window(time.Now(), days)
-	f, err := care.Load(ctx, st, from, to)
-	if err != nil {
-		return err
-	}
-	if *noCluster {
-		f.Missing = append(f.Missing, "hosting: not asked (--no-cluster)")
-	} else {
-		ms, why := clusterMachines(ctx, c.src, *clusterWait)
-		f.Machines = ms
-		if why != "" {
-			f.Missing = append(f.Missing, "hosting: "+why)
+	window := c.Flags().String("window", "90d", "window in days before now: 30d, 90d, 365d…")
+	asJSON := c.Flags().Bool("json", false, "print the table, with the facts of every figure, as JSON")
+	noCluster := c.Flags().Bool("no-cluster", false, "do not ask Nomad who hosts which machine")
+	clusterWait := c.Flags().Duration("cluster-wait", 3*time.Second, "how long to wait for Nomad's node list")
+	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		days, err := care.ParseWindow(*window)
+		if err != nil {
+			return usageError{msg: "--" + err.Error()}
 		}
+		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		st, err := oncall.Open(ctx, a.db)
+		if err != nil {
+			return fmt.Errorf("database %s: %w", a.db, err)
+		}
+		defer st.Close()
+		from, to := care.Window(time.Now(), days)
+		f, err := care.Load(ctx, st, from, to)
+		if err != nil {
+			return err
+		}
+		if *noCluster {
+			f.Missing = append(f.Missing, "hosting: not asked (--no-cluster)")
+		} else {
+			ms, why := clusterMachines(ctx, a.src, *clusterWait)
+			f.Machines = ms
+			if why != "" {
+				f.Missing = append(f.Missing, "hosting: "+why)
+			}
+		}
+		t := care.Compute(f, from, to)
+		if *asJSON {
+			return writeJSON(a.stdout, t)
+		}
+		printCare(a.stdout, t, days)
+		return nil
 	}
-	t := care.Compute(f, from, to)
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(t)
-	}
-	printCare(stdout, t, days)
-	return nil
+	return c
 }
 
 // clusterMachines reads once who hosts which machine (node meta), waiting

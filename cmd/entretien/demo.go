@@ -1,39 +1,45 @@
 package main
 
 import (
-	"context"
-	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"codeberg.org/entretien/entretien/internal/devcluster"
 	"codeberg.org/entretien/entretien/internal/seed"
 	"codeberg.org/entretien/entretien/oncall"
 )
 
-// runDemo is entretien's `-dev` mode (as `nomad agent -dev`): it starts a
+// demoCmd is entretien's `-dev` mode (as `nomad agent -dev`): it starts a
 // Consul and a Nomad server, and per site a Consul agent and a Nomad client,
 // on 127.0.0.1,
 // seeds the collective's jobs and a demo database, opens the TUI on them and
 // stops every process it started when the TUI quits.
-func runDemo(args []string, stdout, stderr io.Writer) error {
-	fs, c := newFlagSet("demo", stderr)
-	agents := fs.String("agents", devcluster.AgentsDir(), "folder holding the nomad and consul binaries (make agents)")
-	if err := parseNoArgs("demo", fs, c, args); err != nil {
-		return err
+func (a *app) demoCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "demo [--agents DIR]",
+		Short: "start a local Nomad + Consul dev cluster, seed it, open the TUI on it",
+		Args:  noArgs("demo"),
 	}
+	agents := c.Flags().String("agents", devcluster.AgentsDir(), "folder holding the nomad and consul binaries (make agents)")
+	c.RunE = func(cmd *cobra.Command, _ []string) error { return a.runDemo(cmd, *agents) }
+	return c
+}
+
+func (a *app) runDemo(cmd *cobra.Command, agents string) error {
+	stderr := a.stderr
 	for _, bin := range []string{"nomad", "consul"} {
-		if _, err := os.Stat(filepath.Join(*agents, bin)); err != nil {
-			return fmt.Errorf("%s not found in %s: build the agents first with `make agents`", bin, *agents)
+		if _, err := os.Stat(filepath.Join(agents, bin)); err != nil {
+			return fmt.Errorf("%s not found in %s: build the agents first with `make agents`", bin, agents)
 		}
 	}
 	// Ctrl-C while the cluster starts must still tear it down.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 
 	dir, err := os.MkdirTemp("", "entretien-demo-")
@@ -42,7 +48,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 	fmt.Fprintln(stderr, "demo: starting a Consul and a Nomad server, and per site (paris, lyon, bruxelles) a Consul agent and a Nomad client…")
-	cl, err := devcluster.Start(ctx, devcluster.Options{AgentsDir: *agents, Log: stderr, DataDir: filepath.Join(dir, "cluster"), PreferDefaultPorts: true})
+	cl, err := devcluster.Start(ctx, devcluster.Options{AgentsDir: agents, Log: stderr, DataDir: filepath.Join(dir, "cluster"), PreferDefaultPorts: true})
 	if err != nil {
 		return fmt.Errorf("dev cluster: %w", err)
 	}
@@ -59,11 +65,9 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	// The demo's database is its own, so seeding never touches the shared
 	// one (ENTRETIEN_DB is ignored); only an explicit --db keeps it.
 	dbPath := filepath.Join(dir, "entretien.db")
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "db" {
-			dbPath = c.db
-		}
-	})
+	if cmd.Flags().Changed("db") {
+		dbPath = a.db
+	}
 	st, err := oncall.Open(ctx, dbPath)
 	if err != nil {
 		return fmt.Errorf("database %s: %w", dbPath, err)
@@ -79,7 +83,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	}
 	st.Close()
 
-	src := c.src
+	src := a.src
 	src.NomadAddr, src.ConsulAddr = cl.NomadAddr(), cl.ConsulAddr()
 	if src.SiteKey == "" {
 		// Every machine of the demo, Consul's too, says its site in its

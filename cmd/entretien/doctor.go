@@ -4,68 +4,109 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"syscall"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"codeberg.org/entretien/entretien/internal/sanitize"
 	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/sources"
 )
 
-// runDoctor checks everything entretien depends on and says how to fix
+// doctorCmd checks everything entretien depends on and says how to fix
 // what is wrong. Exit code 1 when anything failed.
-func runDoctor(args []string, stdout, stderr io.Writer) error {
-	fs, c := newFlagSet("doctor", stderr)
-	if err := parseNoArgs("doctor", fs, c, args); err != nil {
-		return err
+func (a *app) doctorCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "doctor [--json]",
+		Short: "check Nomad, Consul, the database (and its sharing) and who you are",
+		Args:  noArgs("doctor"),
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	asJSON := jsonFlag(c)
+	c.RunE = func(cmd *cobra.Command, _ []string) error { return a.runDoctor(cmd.Context(), *asJSON) }
+	return c
+}
+
+func (a *app) runDoctor(ctx context.Context, asJSON bool) error {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 
-	failed := 0
+	checks := []checkJSON{}
 	report := func(what string, err error, ok, fix string) {
 		if err != nil {
-			failed++
-			fmt.Fprintf(stdout, "%-9s FAIL  %s\n", what, sanitize.Line(err.Error()))
-			if fix != "" {
-				fmt.Fprintf(stdout, "%-9s       fix: %s\n", "", fix)
-			}
+			checks = append(checks, checkJSON{Check: what, Detail: sanitize.Line(err.Error()), Fix: sanitize.Line(fix)})
 			return
 		}
-		fmt.Fprintf(stdout, "%-9s ok    %s\n", what, sanitize.Line(ok))
+		checks = append(checks, checkJSON{Check: what, OK: true, Detail: sanitize.Line(ok)})
 	}
+	defer func() {
+		if asJSON {
+			writeJSON(a.stdout, checks)
+			return
+		}
+		for _, c := range checks {
+			if !c.OK {
+				fmt.Fprintf(a.stdout, "%-9s FAIL  %s\n", c.Check, c.Detail)
+				if c.Fix != "" {
+					fmt.Fprintf(a.stdout, "%-9s       fix: %s\n", "", c.Fix)
+				}
+				continue
+			}
+			fmt.Fprintf(a.stdout, "%-9s ok    %s\n", c.Check, c.Detail)
+		}
+	}()
 
-	p, err := sources.Probe(ctx, c.src)
+	p, err := sources.Probe(ctx, a.src)
 	if err != nil {
-		return usageError{err.Error()}
+		return usageError{msg: err.Error()}
 	}
 	report("nomad", p.Nomad.Err, p.Nomad.Addr+" ("+p.Nomad.Detail+")",
 		"start Nomad, or point NOMAD_ADDR / --nomad-addr at it; NOMAD_TOKEN needs read access to jobs and nodes")
 	report("consul", p.Consul.Err, p.Consul.Addr+" ("+p.Consul.Detail+")",
 		"start Consul, or point CONSUL_HTTP_ADDR / --consul-addr at it; CONSUL_HTTP_TOKEN needs service:read and node:read")
 
-	st, err := oncall.Open(ctx, c.db)
+	share, shareOK, shareFix := sharingProblem(a.db)
+	st, err := oncall.Open(ctx, a.db)
 	if err != nil {
-		report("database", fmt.Errorf("%s: %w", c.db, err), "", "check the path (--db, ENTRETIEN_DB) and that your group can write its folder")
+		fix := "check the path (--db, ENTRETIEN_DB) and that your group can write its folder"
+		if share != nil {
+			fix = shareFix
+		}
+		report("database", fmt.Errorf("%s: %w", a.db, err), "", fix)
+		report("sharing", share, shareOK, shareFix)
 		report("identity", errors.New("unknown: the database did not open"), "", "")
-		return doctorExit(failed)
+		return doctorExit(checks)
 	}
 	defer st.Close()
-	report("database", dbModeProblem(c.db), c.db, "chmod 0660 the file (and its -wal, -shm files): group-writable for the collective, never world-writable")
+	report("database", dbModeProblem(a.db), a.db, "chmod 0660 the file (and its -wal, -shm files): group-writable for the collective, never world-writable")
+	if share == nil {
+		// The file may have just been created: look again.
+		share, shareOK, shareFix = sharingProblem(a.db)
+	}
+	report("sharing", share, shareOK, shareFix)
 
-	user, _ := oncall.CurrentOSUser()
+	osUser, _ := oncall.CurrentOSUser()
 	me, err := st.Me(ctx)
 	if err != nil {
-		report("identity", fmt.Errorf("OS user %q is not mapped to a member: %w", user, err), "",
-			fmt.Sprintf("entretien member add --handle HANDLE --name NAME --tz Europe/Paris --os-user %s", sanitize.Line(user)))
+		report("identity", fmt.Errorf("OS user %q is not mapped to a member: %w", osUser, err), "",
+			fmt.Sprintf("entretien member add --handle HANDLE --name NAME --tz Europe/Paris --os-user %s", sanitize.Line(osUser)))
 	} else {
-		report("identity", nil, fmt.Sprintf("OS user %s is %s (%s)", user, me.Handle, me.Name), "")
+		report("identity", nil, fmt.Sprintf("OS user %s is %s (%s)", osUser, me.Handle, me.Name), "")
 	}
-	return doctorExit(failed)
+	return doctorExit(checks)
 }
 
-func doctorExit(failed int) error {
+func doctorExit(checks []checkJSON) error {
+	failed := 0
+	for _, c := range checks {
+		if !c.OK {
+			failed++
+		}
+	}
 	if failed == 0 {
 		return nil
 	}
@@ -83,4 +124,52 @@ func dbModeProblem(path string) error {
 		return fmt.Errorf("%s is world-writable (mode %04o)", path, fi.Mode().Perm())
 	}
 	return nil
+}
+
+// sharingProblem checks that the members sharing the database can all
+// open it. With umask 022 and a folder that is not setgid, the first member
+// to run entretien creates the file (and later its -wal and -shm) with their
+// own primary group, and the others get "unable to open database file:
+// permission denied". The folder's group is taken as the collective's.
+func sharingProblem(path string) (err error, ok, fix string) {
+	dir := filepath.Dir(path)
+	di, derr := os.Stat(dir)
+	if derr != nil {
+		return nil, "folder " + dir + " does not exist yet", ""
+	}
+	dgid := gidOf(di)
+	dgroup := groupName(dgid)
+	setgid := di.Mode()&os.ModeSetgid != 0
+	newFix := fmt.Sprintf("for a new folder: install -d -m 2770 -g %s %s", dgroup, dir)
+	fi, ferr := os.Stat(path)
+	if ferr != nil {
+		if !setgid {
+			return nil, fmt.Sprintf("folder %s (group %s) is not setgid: fine for one member; to share it, chmod 2770 %s before the first run", dir, dgroup, dir), ""
+		}
+		return nil, fmt.Sprintf("folder %s is group %s and setgid", dir, dgroup), ""
+	}
+	fgroup := groupName(gidOf(fi))
+	if gidOf(fi) != dgid {
+		return fmt.Errorf("%s has group %s but its folder %s has group %s: members of %s cannot open it", path, fgroup, dir, dgroup, dgroup),
+			"", fmt.Sprintf("chgrp %s %s* && chmod 2770 %s (%s)", dgroup, path, dir, newFix)
+	}
+	if !setgid {
+		return nil, fmt.Sprintf("%s and its folder are group %s; the folder is not setgid: fine for one member, to share it: chmod 2770 %s", path, fgroup, dir), ""
+	}
+	return nil, fmt.Sprintf("%s and its folder are group %s, the folder is setgid", path, fgroup), ""
+}
+
+func gidOf(fi os.FileInfo) uint32 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return st.Gid
+	}
+	return 0
+}
+
+func groupName(gid uint32) string {
+	id := strconv.FormatUint(uint64(gid), 10)
+	if g, err := user.LookupGroupId(id); err == nil {
+		return g.Name
+	}
+	return id
 }

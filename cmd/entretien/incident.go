@@ -1,140 +1,142 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"codeberg.org/entretien/entretien/internal/sanitize"
 	"codeberg.org/entretien/entretien/oncall"
 )
 
-func init() {
-	commands["incident"] = command{summary: "open, note, acknowledge, resolve and list incidents (entretien incident help)", run: runIncident}
+func (a *app) incidentCmd() *cobra.Command {
+	return group("incident", "open, note, acknowledge, resolve and list incidents",
+		a.incidentOpenCmd(), a.incidentListCmd(), a.incidentShowCmd(), a.incidentNoteCmd(),
+		a.statusCmd("ack", oncall.StatusAcknowledged), a.statusCmd("mitigate", oncall.StatusMitigated), a.statusCmd("resolve", oncall.StatusResolved),
+		a.incidentStatusCmd(), a.incidentRoleCmd())
 }
 
-var incidentOrder = []string{"open", "list", "show", "note", "ack", "mitigate", "resolve", "status", "role"}
-
-var incidentSubs = map[string]subcommand{
-	"open":     {`open --sev 1..3 --title TITLE [--affects job/X,service/Y,site/Z,node/N]`, incidentOpen},
-	"list":     {`list [--open]`, incidentList},
-	"show":     {`show ID`, incidentShow},
-	"note":     {`note ID TEXT [--kind observation|action|decision|question|handoff] [--amends ENTRY]   (TEXT "-" reads stdin)`, incidentNote},
-	"ack":      {`ack ID`, statusCmd(oncall.StatusAcknowledged)},
-	"mitigate": {`mitigate ID`, statusCmd(oncall.StatusMitigated)},
-	"resolve":  {`resolve ID`, statusCmd(oncall.StatusResolved)},
-	"status":   {`status ID open|acknowledged|mitigated|resolved|reviewed`, incidentStatus},
-	"role":     {`role ID lead|scribe|helper [--leave] [--take-over]`, incidentRole},
-}
-
-func runIncident(args []string, stdout, stderr io.Writer) error {
-	return dispatchSub("incident", incidentSubs, incidentOrder, args, stdout, stderr)
-}
-
-// listFlag collects --affects given several times or comma-separated.
-type listFlag []string
-
-func (l *listFlag) String() string { return strings.Join(*l, ",") }
-func (l *listFlag) Set(s string) error {
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			*l = append(*l, p)
+func (a *app) incidentOpenCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:         "open --sev 1..3 --title TITLE [--affects job/X,service/Y,site/Z,node/N]",
+		Short:       "open an incident (you are its first author)",
+		Annotations: needsStore(),
+	}
+	sev := c.Flags().Int("sev", 0, "severity, 1 (worst) to 3")
+	title := c.Flags().String("title", "", "what is wrong, in one line (or the words after the flags)")
+	affects := c.Flags().StringSlice("affects", nil, "affected objects: job/X, service/X, site/X, node/X (repeat or comma-separate)")
+	c.MarkFlagRequired("sev")
+	c.Args = func(cmd *cobra.Command, args []string) error {
+		if *title != "" && len(args) > 0 {
+			return usagef("incident open: want only flags, got %d argument(s)", len(args))
 		}
-	}
-	return nil
-}
-
-func incidentOpen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, c := newFlagSet("incident open", stderr)
-	sev := fs.Int("sev", 0, "severity, 1 (worst) to 3")
-	title := fs.String("title", "", "what is wrong, in one line")
-	var affects listFlag
-	fs.Var(&affects, "affects", "affected objects: job/X, service/X, site/X, node/X (repeat or comma-separate)")
-	pos, err := parseArgs(fs, c, args)
-	if err != nil {
-		return err
-	}
-	if *title == "" && len(pos) > 0 {
-		*title = strings.Join(pos, " ")
-	} else if err := wantArgs("incident open", pos, 0, "only flags"); err != nil {
-		return err
-	}
-	st, me, err := openJournal(ctx, c, true)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	inc, err := st.OpenIncident(ctx, me.Handle, oncall.NewIncident{Title: *title, Severity: *sev, Affects: affects})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "opened incident #%d (sev%d): %s\n", inc.ID, inc.Severity, sanitize.Line(inc.Title))
-	return nil
-}
-
-func incidentList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, c := newFlagSet("incident list", stderr)
-	open := fs.Bool("open", false, "only incidents not yet resolved")
-	pos, err := parseArgs(fs, c, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs("incident list", pos, 0, "no arguments"); err != nil {
-		return err
-	}
-	st, _, err := openJournal(ctx, c, false)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	incs, err := st.Incidents(ctx, oncall.IncidentFilter{OpenOnly: *open})
-	if err != nil {
-		return err
-	}
-	if len(incs) == 0 {
-		fmt.Fprintln(stdout, "no incident")
 		return nil
 	}
-	fmt.Fprintf(stdout, "%-5s %-4s %-12s %-20s %s\n", "ID", "SEV", "STATUS", "OPENED (UTC)", "TITLE")
-	for _, in := range incs {
-		fmt.Fprintf(stdout, "#%-4d sev%d %-12s %-20s %s\n", in.ID, in.Severity, in.Status,
-			in.OpenedAt.UTC().Format("2006-01-02 15:04"), sanitize.Line(in.Title))
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if *title == "" {
+			*title = strings.Join(args, " ")
+		}
+		me, err := a.me(cmd.Context())
+		if err != nil {
+			return err
+		}
+		inc, err := a.st.OpenIncident(cmd.Context(), me.Handle, oncall.NewIncident{Title: *title, Severity: *sev, Affects: trimList(*affects)})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "opened incident #%d (sev%d): %s\n", inc.ID, inc.Severity, sanitize.Line(inc.Title))
+		return nil
 	}
-	return nil
+	return c
 }
 
-func incidentShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, c := newFlagSet("incident show", stderr)
-	id, _, err := idArgs("incident show", fs, c, args, 1, false, "ID", "incident")
-	if err != nil {
-		return err
+func trimList(l []string) []string {
+	var out []string
+	for _, s := range l {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
 	}
-	st, _, err := openJournal(ctx, c, false)
-	if err != nil {
-		return err
+	return out
+}
+
+func (a *app) incidentListCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:         "list [--open]",
+		Short:       "every incident, newest first",
+		Args:        noArgs("incident list"),
+		Annotations: needsStore(),
 	}
-	defer st.Close()
-	inc, err := st.Incident(ctx, id)
-	if err != nil {
-		return err
+	open := c.Flags().Bool("open", false, "only incidents not yet resolved")
+	asJSON := jsonFlag(c)
+	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		incs, err := a.st.Incidents(cmd.Context(), oncall.IncidentFilter{OpenOnly: *open})
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			out := []incidentJSON{}
+			for _, in := range incs {
+				out = append(out, incidentOf(in))
+			}
+			return writeJSON(a.stdout, out)
+		}
+		if len(incs) == 0 {
+			fmt.Fprintln(a.stdout, "no incident")
+			return nil
+		}
+		fmt.Fprintf(a.stdout, "%-5s %-4s %-12s %-20s %s\n", "ID", "SEV", "STATUS", "OPENED (UTC)", "TITLE")
+		for _, in := range incs {
+			fmt.Fprintf(a.stdout, "#%-4d sev%d %-12s %-20s %s\n", in.ID, in.Severity, in.Status,
+				in.OpenedAt.UTC().Format("2006-01-02 15:04"), sanitize.Line(in.Title))
+		}
+		return nil
 	}
-	es, err := st.Entries(ctx, id)
-	if err != nil {
-		return err
+	return c
+}
+
+func (a *app) incidentShowCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:         "show ID",
+		Short:       "an incident and its timeline (UTC)",
+		Args:        exactArgs("incident show", 1, "ID"),
+		Annotations: needsStore(),
 	}
-	roles, err := st.Roles(ctx, id)
-	if err != nil {
-		return err
+	asJSON := jsonFlag(c)
+	a.completeIncidents(c, 1)
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		id, err := parseID("incident", args[0])
+		if err != nil {
+			return err
+		}
+		ctx := cmd.Context()
+		inc, err := a.st.Incident(ctx, id)
+		if err != nil {
+			return err
+		}
+		es, err := a.st.Entries(ctx, id)
+		if err != nil {
+			return err
+		}
+		roles, err := a.st.Roles(ctx, id)
+		if err != nil {
+			return err
+		}
+		tl := oncall.MergeTimeline(es, roles)
+		if *asJSON {
+			return writeJSON(a.stdout, incidentDoc{incidentJSON: incidentOf(inc), Timeline: timelineOf(tl)})
+		}
+		fmt.Fprintf(a.stdout, "#%d sev%d %s: %s\naffects %s; opened %s UTC by %s\n\n", inc.ID, inc.Severity, inc.Status,
+			sanitize.Line(inc.Title), sanitize.Line(strings.Join(inc.Affects, ", ")), inc.OpenedAt.UTC().Format("2006-01-02 15:04:05"),
+			sanitize.Line(inc.OpenedBy))
+		for _, it := range tl {
+			fmt.Fprintln(a.stdout, timelineLine(it))
+		}
+		return nil
 	}
-	fmt.Fprintf(stdout, "#%d sev%d %s: %s\naffects %s; opened %s UTC by %s\n\n", inc.ID, inc.Severity, inc.Status,
-		sanitize.Line(inc.Title), sanitize.Line(strings.Join(inc.Affects, ", ")), inc.OpenedAt.UTC().Format("2006-01-02 15:04:05"),
-		sanitize.Line(inc.OpenedBy))
-	for _, it := range oncall.MergeTimeline(es, roles) {
-		fmt.Fprintln(stdout, timelineLine(it))
-	}
-	return nil
+	return c
 }
 
 // timelineLine is one timeline row for a terminal: time UTC, who, kind, text.
@@ -153,132 +155,183 @@ func timelineLine(it oncall.TimelineItem) string {
 	return fmt.Sprintf("%s  %-8s %-11s %s%s", it.At.UTC().Format("2006-01-02 15:04:05"), sanitize.Line(who), it.Kind, ref, sanitize.Line(it.Text))
 }
 
-func incidentNote(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, c := newFlagSet("incident note", stderr)
-	kind := fs.String("kind", "observation", "observation, action, decision, question or handoff")
-	amends := fs.Int64("amends", 0, "the entry this one corrects")
-	id, rest, err := idArgs("incident note", fs, c, args, 2, true, "ID and TEXT", "incident")
-	if err != nil {
-		return err
+func (a *app) incidentNoteCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "note ID [--kind KIND] [--amends ENTRY] [--] TEXT",
+		Short: "post an entry to an incident's journal",
+		Long: `Post an entry to an incident's journal, as the member you are.
+
+A TEXT starting with "-" must come after "--", or it is read as a flag:
+  entretien incident note 3 -- "-5% disk after cleanup"
+TEXT "-" reads the entry from stdin (up to 8 KiB).`,
+		Args:        minArgs("incident note", 2, "ID and TEXT"),
+		Annotations: needsStore(),
 	}
-	text := strings.Join(rest, " ")
-	if text == "-" {
-		// Read at most one byte past the cap, so the store refuses it with its
-		// own message instead of us reading a runaway pipe.
-		b, err := io.ReadAll(io.LimitReader(os.Stdin, oncall.MaxEntryBytes+1))
+	kind := c.Flags().String("kind", "observation", "observation, action, decision, question or handoff")
+	amends := c.Flags().Int64("amends", 0, "the entry this one corrects")
+	a.completeIncidents(c, 1)
+	c.RegisterFlagCompletionFunc("kind", cobra.FixedCompletions([]string{"observation", "action", "decision", "question", "handoff"}, cobra.ShellCompDirectiveNoFileComp))
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		id, err := parseID("incident", args[0])
 		if err != nil {
 			return err
 		}
-		text = strings.TrimRight(string(b), "\n")
-	}
-	k, err := oncall.ParseEntryKind(*kind)
-	if err != nil {
-		return err
-	}
-	st, me, err := openJournal(ctx, c, true)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	var e oncall.Entry
-	if *amends != 0 {
-		es, err := st.Entries(ctx, id)
+		text := strings.Join(args[1:], " ")
+		if text == "-" {
+			// Read at most one byte past the cap, so the store refuses it with its
+			// own message instead of us reading a runaway pipe.
+			b, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), oncall.MaxEntryBytes+1))
+			if err != nil {
+				return err
+			}
+			text = strings.TrimRight(string(b), "\n")
+		}
+		k, err := oncall.ParseEntryKind(*kind)
 		if err != nil {
 			return err
 		}
-		found := false
-		for _, x := range es {
-			found = found || x.ID == *amends
-		}
-		if !found {
-			return usageError{fmt.Sprintf("incident note --amends %d: no such entry in incident #%d", *amends, id)}
-		}
-		e, err = st.AmendEntry(ctx, *amends, me.Handle, text)
-	} else {
-		e, err = st.AddEntry(ctx, id, me.Handle, k, text)
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "entry #%d posted to incident #%d\n", e.ID, e.IncidentID)
-	return nil
-}
-
-func statusCmd(to oncall.Status) func(context.Context, []string, io.Writer, io.Writer) error {
-	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-		name := "incident " + string(to)
-		fs, c := newFlagSet(name, stderr)
-		pos, err := parseArgs(fs, c, args)
+		ctx := cmd.Context()
+		me, err := a.me(ctx)
 		if err != nil {
 			return err
 		}
-		if err := wantArgs(name, pos, 1, "ID"); err != nil {
+		var e oncall.Entry
+		if *amends != 0 {
+			es, err := a.st.Entries(ctx, id)
+			if err != nil {
+				return err
+			}
+			found := false
+			for _, x := range es {
+				found = found || x.ID == *amends
+			}
+			if !found {
+				return fmt.Errorf("incident note --amends %d: no such entry in incident #%d: %w", *amends, id, oncall.ErrNotFound)
+			}
+			e, err = a.st.AmendEntry(ctx, *amends, me.Handle, text)
+		} else {
+			e, err = a.st.AddEntry(ctx, id, me.Handle, k, text)
+		}
+		if err != nil {
 			return err
 		}
-		return setStatus(ctx, c, pos[0], to, stdout)
+		fmt.Fprintf(a.stdout, "entry #%d posted to incident #%d\n", e.ID, e.IncidentID)
+		return nil
 	}
+	return c
 }
 
-func incidentStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, c := newFlagSet("incident status", stderr)
-	pos, err := parseArgs(fs, c, args)
-	if err != nil {
-		return err
+func (a *app) statusCmd(verb string, to oncall.Status) *cobra.Command {
+	c := &cobra.Command{
+		Use:         verb + " ID",
+		Short:       "set an incident " + string(to) + " (again: a no-op)",
+		Args:        exactArgs("incident "+verb, 1, "ID"),
+		Annotations: needsStore(),
 	}
-	if err := wantArgs("incident status", pos, 2, "ID and STATUS"); err != nil {
-		return err
-	}
-	to, err := oncall.ParseStatus(pos[1])
-	if err != nil {
-		return err
-	}
-	return setStatus(ctx, c, pos[0], to, stdout)
+	a.completeIncidents(c, 1)
+	c.RunE = func(cmd *cobra.Command, args []string) error { return a.setStatus(cmd, args[0], to) }
+	return c
 }
 
-func setStatus(ctx context.Context, c *config, idArg string, to oncall.Status, stdout io.Writer) error {
+func (a *app) incidentStatusCmd() *cobra.Command {
+	statuses := []string{"open", "acknowledged", "mitigated", "resolved", "reviewed"}
+	c := &cobra.Command{
+		Use:         "status ID open|acknowledged|mitigated|resolved|reviewed",
+		Short:       "move an incident forward to a status (the current one: a no-op)",
+		Args:        exactArgs("incident status", 2, "ID and STATUS"),
+		Annotations: needsStore(),
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+			if len(args) == 0 {
+				return a.incidentCompletions(cmd)
+			}
+			if len(args) == 1 {
+				return statuses, cobra.ShellCompDirectiveNoFileComp
+			}
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		},
+	}
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		to, err := oncall.ParseStatus(args[1])
+		if err != nil {
+			return err
+		}
+		return a.setStatus(cmd, args[0], to)
+	}
+	return c
+}
+
+// setStatus moves an incident to status to. Asking for the status it
+// already has succeeds and says so: a second `ack` from a member who missed
+// the first is not a mistake.
+func (a *app) setStatus(cmd *cobra.Command, idArg string, to oncall.Status) error {
 	id, err := parseID("incident", idArg)
 	if err != nil {
 		return err
 	}
-	st, me, err := openJournal(ctx, c, true)
+	ctx := cmd.Context()
+	me, err := a.me(ctx)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	if err := st.SetStatus(ctx, id, me.Handle, to); err != nil {
+	inc, err := a.st.Incident(ctx, id)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "incident #%d is %s\n", id, to)
+	if inc.Status == to {
+		fmt.Fprintf(a.stdout, "incident #%d is already %s\n", id, to)
+		return nil
+	}
+	if err := a.st.SetStatus(ctx, id, me.Handle, to); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "incident #%d is %s\n", id, to)
 	return nil
 }
 
-func incidentRole(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, c := newFlagSet("incident role", stderr)
-	leave := fs.Bool("leave", false, "leave the role instead of taking it")
-	takeOver := fs.Bool("take-over", false, "take lead or scribe from whoever holds it")
-	id, rest, err := idArgs("incident role", fs, c, args, 2, false, "ID and ROLE", "incident")
-	if err != nil {
-		return err
+func (a *app) incidentRoleCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:         "role ID lead|scribe|helper [--leave] [--take-over]",
+		Short:       "take (or leave) a role in an incident",
+		Args:        exactArgs("incident role", 2, "ID and ROLE"),
+		Annotations: needsStore(),
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+			if len(args) == 0 {
+				return a.incidentCompletions(cmd)
+			}
+			if len(args) == 1 {
+				return []string{"lead", "scribe", "helper"}, cobra.ShellCompDirectiveNoFileComp
+			}
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		},
 	}
-	role, err := oncall.ParseRole(rest[0])
-	if err != nil {
-		return err
-	}
-	st, me, err := openJournal(ctx, c, true)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if *leave {
-		if _, err := st.LeaveRole(ctx, id, me.Handle, role); err != nil {
+	leave := c.Flags().Bool("leave", false, "leave the role instead of taking it")
+	takeOver := c.Flags().Bool("take-over", false, "take lead or scribe from whoever holds it")
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		id, err := parseID("incident", args[0])
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s left %s of incident #%d\n", me.Handle, role, id)
+		role, err := oncall.ParseRole(args[1])
+		if err != nil {
+			return err
+		}
+		ctx := cmd.Context()
+		me, err := a.me(ctx)
+		if err != nil {
+			return err
+		}
+		if *leave {
+			if _, err := a.st.LeaveRole(ctx, id, me.Handle, role); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "%s left %s of incident #%d\n", me.Handle, role, id)
+			return nil
+		}
+		if _, err := a.st.TakeRole(ctx, id, me.Handle, role, *takeOver); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "%s is %s of incident #%d\n", me.Handle, role, id)
 		return nil
 	}
-	if _, err := st.TakeRole(ctx, id, me.Handle, role, *takeOver); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "%s is %s of incident #%d\n", me.Handle, role, id)
-	return nil
+	return c
 }

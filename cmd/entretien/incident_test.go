@@ -42,22 +42,35 @@ func TestIncidentCommands(t *testing.T) {
 	}{
 		{[]string{"incident", "note", "2", "   "}, "must not be empty"},
 		{[]string{"incident", "note", "2", strings.Repeat("x", 9000)}, "longer than 8192 bytes"},
-		{[]string{"incident", "note", "99", "hello"}, "incident 99: not found"},
 		{[]string{"incident", "note", "two", "hello"}, `incident "two"`},
 		{[]string{"incident", "note", "2", "x", "--kind", "rant"}, "entry.kind"},
-		{[]string{"incident", "note", "2", "x", "--amends", "1"}, "no such entry in incident #2"},
 		{[]string{"incident", "status", "2", "open"}, "only moves forward"},
 		{[]string{"incident", "status", "2", "closed"}, "must be one of"},
 		{[]string{"incident", "role", "2", "lead"}, "already lead"},
 		{[]string{"incident", "role", "2", "boss"}, "must be lead, scribe or helper"},
 		{[]string{"incident", "open", "--sev", "5", "--title", "x"}, "incident.severity"},
 		{[]string{"incident", "open", "--sev", "1", "--title", "x", "--affects", "host/x"}, "incident.affects"},
-		{[]string{"incident", "frob"}, "unknown incident subcommand"},
+		{[]string{"incident", "frob"}, `incident: unknown subcommand "frob"`},
 		{[]string{"retro", "add", "2", "blame", "x"}, "retro.section"},
 		{[]string{"retro", "action", "2", "fix", "--due", "soon"}, "action.due"},
-		{[]string{"retro", "export", "42"}, "not found"},
 	} {
 		out := run(exitUsage, c.args...)
+		if !strings.Contains(out, c.want) {
+			t.Errorf("entretien %.60q: output lacks %q:\n%.300s", c.args, c.want, out)
+		}
+	}
+	// Not found: exit 3, nothing written.
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"incident", "note", "99", "hello"}, "incident 99: not found"},
+		{[]string{"incident", "note", "2", "x", "--amends", "1"}, "no such entry in incident #2"},
+		{[]string{"incident", "show", "99"}, "incident 99: not found"},
+		{[]string{"incident", "ack", "99"}, "incident 99: not found"},
+		{[]string{"retro", "export", "42"}, "not found"},
+	} {
+		out := run(exitNotFound, c.args...)
 		if !strings.Contains(out, c.want) {
 			t.Errorf("entretien %.60q: output lacks %q:\n%.300s", c.args, c.want, out)
 		}

@@ -1,168 +1,155 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"codeberg.org/entretien/entretien/internal/sanitize"
 	"codeberg.org/entretien/entretien/oncall"
 )
 
-func init() {
-	commands["leave"] = command{summary: "leave periods: add --from --to [--member X], list, remove ID", run: runLeave}
+func (a *app) leaveCmd() *cobra.Command {
+	c := group("leave", "leave periods: add, list, remove", a.leaveAddCmd(), a.leaveListCmd(), a.leaveRemoveCmd())
+	c.Long = "Leave periods: the rota shows the shifts they clash with.\n\n" + timeHelp
+	return c
 }
 
-const leaveUsage = `usage:
-  entretien leave add --from T --to T [--member X] [--reason R] [--tz Z]   mark leave (default member: you)
-  entretien leave list [--from T] [--to T] [--member X] [--tz Z]          leave overlapping the range (default today..+52w)
-  entretien leave remove ID          withdraw a leave you are on or marked; one under way ends now, one over stays
-TIME as for "entretien rota", in --tz (default: your member's zone, else UTC); a date-only --to includes that day.`
-
-func runLeave(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return usageError{"leave: want a subcommand\n" + leaveUsage}
+func (a *app) leaveAddCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:         "add --from TIME --to TIME [--member HANDLE] [--reason R] [--tz ZONE]",
+		Short:       "mark leave (default member: you)",
+		Args:        noArgs("leave add"),
+		Annotations: needsStore(),
 	}
-	switch args[0] {
-	case "add":
-		return leaveAdd(args[1:], stdout, stderr)
-	case "list":
-		return leaveList(args[1:], stdout, stderr)
-	case "remove":
-		return leaveRemove(args[1:], stdout, stderr)
-	}
-	return usageError{fmt.Sprintf("leave: unknown subcommand %q\n%s", sanitize.Line(args[0]), leaveUsage)}
-}
-
-func leaveAdd(args []string, stdout, stderr io.Writer) error {
-	fs, c := newFlagSet("leave add", stderr)
-	member := fs.String("member", "", "whose leave (default: you)")
-	from := fs.String("from", "", "start")
-	to := fs.String("to", "", "end (a date includes that day)")
-	reason := fs.String("reason", "", "optional, one line")
-	tz := fs.String("tz", "", "zone for --from and --to")
-	if err := parseNoArgs("leave add", fs, c, args); err != nil {
-		return err
-	}
-	for _, f := range []struct{ name, v string }{{"--from", *from}, {"--to", *to}} {
-		if f.v == "" {
-			return usageError{fmt.Sprintf("leave add: %s is required\n%s", f.name, leaveUsage)}
+	member := c.Flags().String("member", "", "whose leave (default: you)")
+	from := c.Flags().String("from", "", "start (TIME)")
+	to := c.Flags().String("to", "", "end (a date includes that day; +1d counts from an absolute --from)")
+	reason := c.Flags().String("reason", "", "optional, one line")
+	tz := c.Flags().String("tz", "", "zone for --from and --to")
+	c.MarkFlagRequired("from")
+	c.MarkFlagRequired("to")
+	a.completeMembers(c, "member")
+	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		ctx := cmd.Context()
+		loc, err := rotaZone(ctx, a.st, *tz)
+		if err != nil {
+			return err
 		}
-	}
-	ctx := context.Background()
-	st, err := openStore(ctx, c)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	loc, err := rotaZone(ctx, st, *tz)
-	if err != nil {
-		return err
-	}
-	rg, err := oncall.ParseRange("--from", *from, "--to", *to, loc, time.Now())
-	if err != nil {
-		return inputErr(err)
-	}
-	me, err := whoAmI(ctx, st)
-	if err != nil {
-		return err
-	}
-	if *member == "" {
-		*member = me.Handle
-	}
-	l, err := st.AddLeave(ctx, me.Handle, oncall.Leave{Member: *member, Start: rg.Start, End: rg.End, Reason: *reason})
-	if err != nil {
-		return inputErr(err)
-	}
-	fmt.Fprintf(stdout, "leave #%d: %s away %s to %s\n", l.ID, sanitize.Line(l.Member), l.Start.In(loc).Format(rotaClock), l.End.In(loc).Format(rotaClock))
-	return nil
-}
-
-func leaveList(args []string, stdout, stderr io.Writer) error {
-	fs, c := newFlagSet("leave list", stderr)
-	p := periodFlags(fs, "today", "+52w")
-	member := fs.String("member", "", "only this member's leave")
-	ctx := context.Background()
-	st, loc, rg, err := openPeriod(ctx, "leave list", fs, c, args, p)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if *member != "" {
-		if _, err := st.Member(ctx, *member); err != nil {
-			return inputErr(err)
+		rg, err := oncall.ParseRange("--from", *from, "--to", *to, loc, time.Now())
+		if err != nil {
+			return err
 		}
-	}
-	ls, err := st.Leaves(ctx, rg.Start, rg.End)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 2, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tMEMBER\tFROM\tTO\tREASON\tMARKED BY\t")
-	n := 0
-	for _, l := range ls {
-		if *member != "" && l.Member != *member {
-			continue
+		me, err := a.me(ctx)
+		if err != nil {
+			return err
 		}
-		n++
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t\n", l.ID, sanitize.Line(l.Member), l.Start.In(loc).Format(rotaClock), l.End.In(loc).Format(rotaClock),
-			sanitize.Line(l.Reason), sanitize.Line(l.CreatedBy))
-	}
-	if n == 0 {
-		fmt.Fprintf(stdout, "no leave from %s to %s\n", rg.Start.In(loc).Format(rotaClock), rg.End.In(loc).Format(rotaClock))
+		if *member == "" {
+			*member = me.Handle
+		}
+		l, err := a.st.AddLeave(ctx, me.Handle, oncall.Leave{Member: *member, Start: rg.Start, End: rg.End, Reason: *reason})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "leave #%d: %s away %s to %s\n", l.ID, sanitize.Line(l.Member), l.Start.In(loc).Format(rotaClock), l.End.In(loc).Format(rotaClock))
 		return nil
 	}
-	return tw.Flush()
+	return c
 }
 
-func leaveRemove(args []string, stdout, stderr io.Writer) error {
-	fs, c := newFlagSet("leave remove", stderr)
-	pos, err := parseArgs(fs, c, args)
-	if err != nil {
-		return err
+func (a *app) leaveListCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:         "list [--from TIME] [--to TIME] [--member HANDLE] [--tz ZONE]",
+		Short:       "leave overlapping the range (default today..+52w)",
+		Args:        noArgs("leave list"),
+		Annotations: needsStore(),
 	}
-	if len(pos) != 1 {
-		return usageError{"leave remove: want exactly one leave ID (see entretien leave list)"}
+	p := periodFlags(c, "today", "+52w")
+	member := c.Flags().String("member", "", "only this member's leave")
+	asJSON := jsonFlag(c)
+	a.completeMembers(c, "member")
+	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		ctx := cmd.Context()
+		loc, rg, err := p.read(ctx, a.st)
+		if err != nil {
+			return err
+		}
+		if *member != "" {
+			if _, err := a.st.Member(ctx, *member); err != nil {
+				return err
+			}
+		}
+		ls, err := a.st.Leaves(ctx, rg.Start, rg.End)
+		if err != nil {
+			return err
+		}
+		rows := []leaveJSON{}
+		for _, l := range ls {
+			if *member == "" || l.Member == *member {
+				rows = append(rows, leaveJSON{ID: l.ID, Member: line(l.Member), Start: utc(l.Start), End: utc(l.End), Reason: line(l.Reason),
+					MarkedBy: line(l.CreatedBy), CreatedAt: utc(l.CreatedAt)})
+			}
+		}
+		if *asJSON {
+			return writeJSON(a.stdout, rows)
+		}
+		if len(rows) == 0 {
+			fmt.Fprintf(a.stdout, "no leave from %s to %s\n", rg.Start.In(loc).Format(rotaClock), rg.End.In(loc).Format(rotaClock))
+			return nil
+		}
+		tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tMEMBER\tFROM\tTO\tREASON\tMARKED BY\t")
+		for _, l := range rows {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t\n", l.ID, l.Member, l.Start.In(loc).Format(rotaClock), l.End.In(loc).Format(rotaClock), l.Reason, l.MarkedBy)
+		}
+		return tw.Flush()
 	}
-	id, err := strconv.ParseInt(pos[0], 10, 64)
-	if err != nil || id <= 0 {
-		return usageError{fmt.Sprintf("leave ID %q: not a positive number", sanitize.Line(pos[0]))}
+	return c
+}
+
+func (a *app) leaveRemoveCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:         "remove ID",
+		Short:       "withdraw a leave you are on or marked; one under way ends now, one over stays",
+		Args:        exactArgs("leave remove", 1, "exactly one leave ID (see entretien leave list)"),
+		Annotations: needsStore(),
 	}
-	ctx := context.Background()
-	st, err := openStore(ctx, c)
-	if err != nil {
-		return err
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		id, err := strconv.ParseInt(args[0], 10, 64)
+		if err != nil || id <= 0 {
+			return usageError{msg: fmt.Sprintf("leave ID %q: not a positive number", sanitize.Line(args[0]))}
+		}
+		ctx := cmd.Context()
+		me, err := a.me(ctx)
+		if err != nil {
+			return err
+		}
+		loc, err := rotaZone(ctx, a.st, "")
+		if err != nil {
+			return err
+		}
+		was, err := a.st.Leave(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := a.st.RemoveLeave(ctx, me.Handle, id); err != nil {
+			return err
+		}
+		// Read it back to say which happened: deleted, or cut short at now.
+		l, err := a.st.Leave(ctx, id)
+		switch {
+		case errors.Is(err, oncall.ErrNotFound):
+			fmt.Fprintf(a.stdout, "removed leave #%d of %s (%s to %s)\n", id, sanitize.Line(was.Member), was.Start.In(loc).Format(rotaClock), was.End.In(loc).Format(rotaClock))
+		case err != nil:
+			return err
+		default:
+			fmt.Fprintf(a.stdout, "leave #%d of %s was under way: it now ends %s (the days taken stay)\n", id, sanitize.Line(l.Member), l.End.In(loc).Format(rotaClock))
+		}
+		return nil
 	}
-	defer st.Close()
-	me, err := whoAmI(ctx, st)
-	if err != nil {
-		return err
-	}
-	loc, err := rotaZone(ctx, st, "")
-	if err != nil {
-		return err
-	}
-	was, err := st.Leave(ctx, id)
-	if err != nil {
-		return inputErr(err)
-	}
-	if err := st.RemoveLeave(ctx, me.Handle, id); err != nil {
-		return inputErr(err)
-	}
-	// Read it back to say which happened: deleted, or cut short at now.
-	l, err := st.Leave(ctx, id)
-	switch {
-	case errors.Is(err, oncall.ErrNotFound):
-		fmt.Fprintf(stdout, "removed leave #%d of %s (%s to %s)\n", id, sanitize.Line(was.Member), was.Start.In(loc).Format(rotaClock), was.End.In(loc).Format(rotaClock))
-	case err != nil:
-		return err
-	default:
-		fmt.Fprintf(stdout, "leave #%d of %s was under way: it now ends %s (the days taken stay)\n", id, sanitize.Line(l.Member), l.End.In(loc).Format(rotaClock))
-	}
-	return nil
+	return c
 }

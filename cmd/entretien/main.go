@@ -1,70 +1,53 @@
 // Command entretien is the collective's terminal UI for cluster care: live
 // Nomad and Consul state by site, the on-call rota, the incident journal.
-//
-//	entretien [flags]            open the TUI
-//	entretien doctor [flags]     check Nomad, Consul, the database and who you are
-//	entretien demo [flags]       start a local dev cluster, seed it and open the TUI on it
-//	entretien version            print the version
+// Every subcommand is a cobra command built in its own file (rota.go,
+// incident.go…) and added to the root in newRoot; `entretien --help` lists
+// them and `entretien help CMD` explains one.
 package main
 
 import (
+	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"runtime/debug"
-	"sort"
 	"strings"
+
+	"github.com/spf13/cobra"
+
+	"codeberg.org/entretien/entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/rotafile"
+	"codeberg.org/entretien/entretien/sources"
 )
 
 // version is set at build time (-ldflags "-X main.version=...").
 var version = ""
 
-// exit codes: 1 for a failure at run time, 2 for bad usage or input.
+// Exit codes, the same for every command (README "Command line").
 const (
-	exitFail  = 1
-	exitUsage = 2
+	exitOK       = 0
+	exitFail     = 1 // a failure at run time: backend unreachable, database error
+	exitUsage    = 2 // bad usage or invalid input; nothing was written
+	exitNotFound = 3 // no such incident, member, rotation, override, entry…
 )
 
-// usageError is bad input on the command line: exit code 2.
-type usageError struct{ msg string }
+// usageError is bad input on the command line: exit code 2. showUsage is
+// set for a malformed command line (unknown flag or command, wrong number
+// of arguments), where the command's usage helps; a refused value says
+// only what is wrong with it.
+type usageError struct {
+	msg       string
+	showUsage bool
+}
 
 func (e usageError) Error() string { return e.msg }
 
-func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+func usagef(format string, a ...any) error {
+	return usageError{msg: fmt.Sprintf(format, a...), showUsage: true}
 }
-
-func run(args []string, stdout, stderr io.Writer) int {
-	err := dispatch(args, stdout, stderr)
-	if err == nil {
-		return 0
-	}
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	fmt.Fprintln(stderr, "entretien:", err)
-	var ue usageError
-	if errors.As(err, &ue) {
-		return exitUsage
-	}
-	var ee exitError
-	if errors.As(err, &ee) {
-		return ee.code
-	}
-	return exitFail
-}
-
-// command is a subcommand defined in its own file (rota.go, incident.go,
-// care.go…), which registers it from an init function so that adding a
-// command never means editing the dispatcher.
-type command struct {
-	summary string // one line for `entretien help`
-	run     func(args []string, stdout, stderr io.Writer) error
-}
-
-var commands = map[string]command{}
 
 // exitError carries a specific exit code (doctor's findings).
 type exitError struct {
@@ -74,71 +57,214 @@ type exitError struct {
 
 func (e exitError) Error() string { return e.msg }
 
-func dispatch(args []string, stdout, stderr io.Writer) error {
-	cmd := ""
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		cmd, args = args[0], args[1:]
-	}
-	switch cmd {
-	case "":
-		return runTUI(args, stdout, stderr)
-	case "doctor":
-		return runDoctor(args, stdout, stderr)
-	case "demo":
-		return runDemo(args, stdout, stderr)
-	case "version":
-		fmt.Fprintln(stdout, "entretien", versionString())
-		return nil
-	case "help":
-		printUsage(stdout)
-		return nil
-	}
-	if c, ok := commands[cmd]; ok {
-		return c.run(args, stdout, stderr)
-	}
-	return usageError{fmt.Sprintf("unknown command %q (try: entretien help)", cmd)}
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-const usage = `entretien: cluster care for a collective (Nomad, Consul, on-call, journal)
-
-Usage:
-  entretien [flags]           open the TUI
-  entretien doctor [flags]    check Nomad, Consul, the database and your identity
-  entretien demo [flags]      start a local Nomad + Consul dev cluster, seed it, open the TUI
-  entretien version           print the version
-  entretien help              this text
-%s
-Flags (every command):
-  --nomad-addr URL      Nomad HTTP address (env NOMAD_ADDR, default http://127.0.0.1:4646)
-  --nomad-region NAME   Nomad region (env NOMAD_REGION)
-  --nomad-namespace NS  Nomad namespace (env NOMAD_NAMESPACE)
-  --consul-addr ADDR    Consul HTTP address (env CONSUL_HTTP_ADDR, default 127.0.0.1:8500)
-  --db PATH             the shared database (env ENTRETIEN_DB, default $XDG_DATA_HOME/entretien/entretien.db)
-  --site-key KEY        group by "datacenter" (default) or a node meta key: "meta.site"
-  --version             print the version
-
-Tokens and TLS are read from the official variables only (NOMAD_TOKEN, NOMAD_CACERT,
-NOMAD_CLIENT_CERT, NOMAD_CLIENT_KEY, NOMAD_SKIP_VERIFY, CONSUL_HTTP_TOKEN, CONSUL_CACERT,
-CONSUL_CLIENT_CERT, CONSUL_CLIENT_KEY, CONSUL_HTTP_SSL...): never as flags, which every user
-of a shared bastion could read in the process list.
-`
-
-// printUsage writes the usage with every registered command.
-func printUsage(w io.Writer) {
-	var b strings.Builder
-	for _, name := range sortedCommands() {
-		fmt.Fprintf(&b, "  entretien %-17s %s\n", name, commands[name].summary)
+// run executes one command line and returns its exit code. Errors are
+// printed here, once, as "entretien: <message>", with the usage of the
+// command only when the command line itself was malformed.
+func run(args []string, stdout, stderr io.Writer) int {
+	a := &app{stdout: stdout, stderr: stderr}
+	root := a.newRoot()
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(context.Background())
+	a.closeStore()
+	if err == nil {
+		return exitOK
 	}
-	fmt.Fprintf(w, usage, b.String())
+	err = cobraError(err)
+	fmt.Fprintln(stderr, "entretien:", sanitize.Text(err.Error()))
+	var ue usageError
+	if errors.As(err, &ue) && ue.showUsage && cmd != nil {
+		fmt.Fprintf(stderr, "\n%s", cmd.UsageString())
+	}
+	return exitCode(err)
 }
 
-func sortedCommands() []string {
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
+var requiredRE = regexp.MustCompile(`^required flag\(s\) "(.*)" not set$`)
+
+// cobraError turns cobra's own errors (unknown command, missing required
+// flag) into usage errors worded like the rest of entretien's.
+func cobraError(err error) error {
+	var ue usageError
+	var ee exitError
+	if errors.As(err, &ue) || errors.As(err, &ee) {
+		return err
 	}
-	sort.Strings(names)
-	return names
+	msg := err.Error()
+	if m := requiredRE.FindStringSubmatch(msg); m != nil {
+		names := strings.Split(m[1], `", "`)
+		for i, n := range names {
+			names[i] = "--" + n
+		}
+		verb := "is"
+		if len(names) > 1 {
+			verb = "are"
+		}
+		return usageError{msg: strings.Join(names, ", ") + " " + verb + " required", showUsage: true}
+	}
+	if strings.HasPrefix(msg, "unknown command") {
+		return usageError{msg: msg + "\n(entretien --help lists the commands)"}
+	}
+	if strings.HasPrefix(msg, "unknown flag") ||
+		strings.HasPrefix(msg, "unknown shorthand flag") || strings.HasPrefix(msg, "invalid argument") ||
+		strings.HasPrefix(msg, "flag needs an argument") || strings.HasPrefix(msg, "accepts ") {
+		return usageError{msg: msg, showUsage: true}
+	}
+	return err
+}
+
+// exitCode maps an error to the exit code of its kind.
+func exitCode(err error) int {
+	var ue usageError
+	var ee exitError
+	var ve *oncall.ValidationError
+	var fe *rotafile.Error
+	switch {
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.As(err, &ue), errors.As(err, &ve), errors.As(err, &fe):
+		return exitUsage
+	case errors.Is(err, oncall.ErrNotFound):
+		return exitNotFound
+	}
+	return exitFail
+}
+
+// app is one run of the command line: where it writes, the settings every
+// command shares, and the store opened for the commands that need one.
+type app struct {
+	stdout, stderr io.Writer
+	src            sources.Config
+	db             string
+	st             *oncall.Store
+}
+
+// needsStore marks a command whose store the pre-run hook opens.
+func needsStore() map[string]string { return map[string]string{"store": "open"} }
+
+func (a *app) newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "entretien",
+		Short: "cluster care for a collective: Nomad, Consul, on-call rota, incident journal",
+		Long: `entretien: cluster care for a collective (Nomad, Consul, on-call, journal).
+
+Without a command it opens the TUI. Tokens and TLS are read from the official
+variables only (NOMAD_TOKEN, NOMAD_CACERT, NOMAD_CLIENT_CERT, NOMAD_CLIENT_KEY,
+NOMAD_SKIP_VERIFY, CONSUL_HTTP_TOKEN, CONSUL_CACERT, CONSUL_CLIENT_CERT,
+CONSUL_CLIENT_KEY, CONSUL_HTTP_SSL...): never as flags, which every user of a
+shared bastion could read in the process list.
+
+Exit codes: 0 ok; 1 a failure at run time (backend unreachable, database
+error); 2 bad usage or invalid input, nothing written; 3 not found.`,
+		Version:           versionString(),
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		PersistentPreRunE: a.preRun,
+		PersistentPostRunE: func(*cobra.Command, []string) error {
+			return a.closeStore()
+		},
+		RunE: a.runTUI,
+	}
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.SetVersionTemplate("entretien {{.Version}}\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return usageError{msg: err.Error(), showUsage: true}
+	})
+	root.Flags().Bool("version", false, "print the version")
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.src.NomadAddr, "nomad-addr", "", "Nomad HTTP address (overrides NOMAD_ADDR; default http://127.0.0.1:4646)")
+	pf.StringVar(&a.src.NomadRegion, "nomad-region", "", "Nomad region (overrides NOMAD_REGION)")
+	pf.StringVar(&a.src.NomadNamespace, "nomad-namespace", "", "Nomad namespace (overrides NOMAD_NAMESPACE)")
+	pf.StringVar(&a.src.ConsulAddr, "consul-addr", "", "Consul HTTP address (overrides CONSUL_HTTP_ADDR; default 127.0.0.1:8500)")
+	pf.StringVar(&a.db, "db", "", "the shared database file (overrides ENTRETIEN_DB; default $XDG_DATA_HOME/entretien/entretien.db)")
+	pf.StringVar(&a.src.SiteKey, "site-key", "", `group sites by "datacenter" (default) or a node meta key: "meta.site"`)
+	root.AddCommand(a.doctorCmd(), a.demoCmd(), a.versionCmd(), a.rotaCmd(), a.incidentCmd(), a.retroCmd(),
+		a.overrideCmd(), a.leaveCmd(), a.memberCmd(), a.rotationCmd(), a.careCmd(), a.watchCmd(), a.manCmd())
+	return root
+}
+
+// preRun checks the shared settings and opens the store for the commands
+// that need one, after their required flags are checked: a refused command
+// line creates no database file.
+func (a *app) preRun(cmd *cobra.Command, _ []string) error {
+	if err := cmd.ValidateRequiredFlags(); err != nil {
+		return err
+	}
+	if sk := a.src.SiteKey; sk != "" && sk != "datacenter" && !strings.HasPrefix(sk, "meta.") {
+		return usageError{msg: fmt.Sprintf(`--site-key %q: want "datacenter" or "meta.<key>"`, sanitize.Line(sk))}
+	}
+	if err := a.resolveDB(); err != nil {
+		return err
+	}
+	if cmd.Annotations["store"] == "open" {
+		st, err := oncall.Open(cmd.Context(), a.db)
+		if err != nil {
+			return fmt.Errorf("database %s: %w", a.db, err)
+		}
+		a.st = st
+	}
+	return nil
+}
+
+func (a *app) closeStore() error {
+	if a.st == nil {
+		return nil
+	}
+	err := a.st.Close()
+	a.st = nil
+	return err
+}
+
+// resolveDB fills a.db from --db, ENTRETIEN_DB or the default path, and
+// refuses what is not a file path.
+func (a *app) resolveDB() error {
+	if a.db == "" {
+		a.db = os.Getenv("ENTRETIEN_DB")
+	}
+	if a.db == "" {
+		p, err := oncall.DefaultPath()
+		if err != nil {
+			return fmt.Errorf("no database path: %w (set --db or ENTRETIEN_DB)", err)
+		}
+		a.db = p
+	}
+	return checkDBPath(a.db)
+}
+
+var libpqKeyRE = regexp.MustCompile(`(^|\s)(host|hostaddr|dbname|user|port|sslmode|password)=`)
+
+// checkDBPath refuses a PostgreSQL URL or libpq keyword string, which
+// SQLite would otherwise take as the name of a new file.
+func checkDBPath(p string) error {
+	l := strings.ToLower(strings.TrimSpace(p))
+	if strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://") || libpqKeyRE.MatchString(l) {
+		return usageError{msg: "database: PostgreSQL is not supported yet: --db / ENTRETIEN_DB must be the path of a SQLite file (such as /srv/entretien/entretien.db)"}
+	}
+	return nil
+}
+
+// me is the member mapped to the OS user running the command (there is no
+// flag for it: identity on the bastion is the OS user).
+func (a *app) me(ctx context.Context) (oncall.Member, error) {
+	me, err := a.st.Me(ctx)
+	if err != nil {
+		return me, fmt.Errorf("who are you? %w", err)
+	}
+	return me, nil
+}
+
+func (a *app) versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "print the version",
+		Args:  noArgs("version"),
+		Run: func(*cobra.Command, []string) {
+			fmt.Fprintln(a.stdout, "entretien", versionString())
+		},
+	}
 }
 
 func versionString() string {

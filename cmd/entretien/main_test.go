@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -140,4 +141,63 @@ func seededDB(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// The shared-bastion trap: the folder is not setgid, so the database got
+// its creator's own group and the other members are locked out. doctor
+// names both groups and gives the exact fix.
+func TestDoctorNamesTheDatabaseGroupAndTheFix(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "entretien.db")
+	st, err := oncall.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	di, _ := os.Stat(dir)
+	dirGid := gidOf(di)
+	other := -1
+	if os.Geteuid() == 0 {
+		other = int(dirGid) + 1 // root may give the file any group
+	} else if out, err := exec.Command("id", "-G").Output(); err == nil {
+		for _, f := range strings.Fields(string(out)) {
+			if g, err := strconv.Atoi(f); err == nil && uint32(g) != dirGid {
+				other = g
+				break
+			}
+		}
+	}
+	if other < 0 {
+		t.Skip("the test user belongs to one group only: no group to give the database but its folder's")
+	}
+	for _, f := range []string{db, db + "-wal", db + "-shm"} {
+		if err := os.Chown(f, -1, other); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+	}
+	fileGroup, dirGroup := groupName(uint32(other)), groupName(dirGid)
+	out, code := runBin(t, nil, "doctor", "--nomad-addr", deadNomad, "--consul-addr", deadConsul, "--db", db)
+	if code != exitFail {
+		t.Errorf("doctor exit code %d", code)
+	}
+	for _, want := range []string{
+		"sharing   FAIL  " + db + " has group " + fileGroup + " but its folder " + dir + " has group " + dirGroup,
+		"fix: chgrp " + dirGroup + " " + db + "* && chmod 2770 " + dir,
+		"install -d -m 2770 -g " + dirGroup + " " + dir,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, out)
+		}
+	}
+	// Fixed as told: the check passes.
+	for _, f := range []string{db, db + "-wal", db + "-shm"} {
+		os.Chown(f, -1, int(dirGid))
+	}
+	if err := os.Chmod(dir, 0o770|os.ModeSetgid); err != nil { // chmod 2770
+		t.Fatal(err)
+	}
+	out, _ = runBin(t, nil, "doctor", "--nomad-addr", deadNomad, "--consul-addr", deadConsul, "--db", db)
+	if !strings.Contains(out, "sharing   ok    "+db+" and its folder are group "+dirGroup+", the folder is setgid") {
+		t.Errorf("after the fix:\n%s", out)
+	}
 }

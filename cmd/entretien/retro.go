@@ -2,58 +2,50 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"codeberg.org/entretien/entretien/internal/sanitize"
 	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/oncall/retromd"
 )
 
-func init() {
-	commands["retro"] = command{summary: "write an incident's retro, track its actions, export it as Markdown (entretien retro help)", run: runRetro}
+func (a *app) retroCmd() *cobra.Command {
+	return group("retro", "write an incident's retro, track its actions, export it as Markdown",
+		a.retroShowCmd(), a.retroExportCmd(), a.retroAddCmd(), a.retroRemoveCmd(), a.retroActionCmd(), a.retroActionSetCmd(), a.retroActionsCmd())
 }
 
-var retroOrder = []string{"show", "export", "add", "remove", "action", "action-set", "actions"}
-
-var retroSubs = map[string]subcommand{
-	"show":       {`show INCIDENT`, retroShow},
-	"export":     {`export INCIDENT [-o FILE.md]   (Markdown: summary, impact, UTC timeline, factors, actions)`, retroExport},
-	"add":        {`add INCIDENT summary|impact|factor|well|hard TEXT`, retroAdd},
-	"remove":     {`remove NOTE`, retroRemove},
-	"action":     {`action INCIDENT TITLE [--owner MEMBER] [--due YYYY-MM-DD]`, retroAction},
-	"action-set": {`action-set ACTION open|doing|done|dropped [--owner MEMBER] [--due YYYY-MM-DD]`, retroActionSet},
-	"actions":    {`actions [--all]   (pending action items of every incident)`, retroActions},
-}
-
-func runRetro(args []string, stdout, stderr io.Writer) error {
-	return dispatchSub("retro", retroSubs, retroOrder, args, stdout, stderr)
-}
-
-func loadRetro(ctx context.Context, name string, args []string, stderr io.Writer) (oncall.Retro, *config, error) {
-	fs, c := newFlagSet(name, stderr)
-	id, _, err := idArgs(name, fs, c, args, 1, false, "INCIDENT", "incident")
-	if err != nil {
-		return oncall.Retro{}, nil, err
+func (a *app) retroShowCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:         "show INCIDENT",
+		Short:       "an incident's retro: key moments, impact, timeline, notes, actions, care",
+		Args:        exactArgs("retro show", 1, "INCIDENT"),
+		Annotations: needsStore(),
 	}
-	st, _, err := openJournal(ctx, c, false)
-	if err != nil {
-		return oncall.Retro{}, nil, err
+	asJSON := jsonFlag(c)
+	a.completeIncidents(c, 1)
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		id, err := parseID("incident", args[0])
+		if err != nil {
+			return err
+		}
+		r, err := a.st.Retro(cmd.Context(), id)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(a.stdout, retroJSON(r))
+		}
+		printRetro(a.stdout, r)
+		return nil
 	}
-	defer st.Close()
-	r, err := st.Retro(ctx, id)
-	return r, c, err
+	return c
 }
 
-func retroShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	r, _, err := loadRetro(ctx, "retro show", args, stderr)
-	if err != nil {
-		return err
-	}
+func printRetro(stdout io.Writer, r oncall.Retro) {
 	inc := r.Incident
 	fmt.Fprintf(stdout, "Retro of #%d sev%d %s: %s\n", inc.ID, inc.Severity, inc.Status, sanitize.Line(inc.Title))
 	if r.Ongoing {
@@ -90,7 +82,6 @@ func retroShow(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	for _, l := range careLines(r.Care) {
 		fmt.Fprintln(stdout, "  "+l)
 	}
-	return nil
 }
 
 // careLines writes the care section as plain lines.
@@ -142,183 +133,202 @@ func actionLine(a oncall.ActionItem) string {
 	return line
 }
 
-func retroExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, c := newFlagSet("retro export", stderr)
-	out := fs.String("o", "", "write to this file instead of stdout")
-	id, _, err := idArgs("retro export", fs, c, args, 1, false, "INCIDENT", "incident")
-	if err != nil {
-		return err
+func (a *app) retroExportCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:         "export INCIDENT [-o FILE.md]",
+		Short:       "the retro as Markdown: summary, impact, UTC timeline, factors, actions",
+		Args:        exactArgs("retro export", 1, "INCIDENT"),
+		Annotations: needsStore(),
 	}
-	st, _, err := openJournal(ctx, c, false)
-	if err != nil {
-		return err
+	output := outputFlag(c, "the Markdown")
+	a.completeIncidents(c, 1)
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		id, err := parseID("incident", args[0])
+		if err != nil {
+			return err
+		}
+		r, err := a.st.Retro(cmd.Context(), id)
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if err := retromd.Write(&buf, r); err != nil {
+			return err
+		}
+		return a.emit(*output, buf.Bytes(), 0o644)
 	}
-	defer st.Close()
-	r, err := st.Retro(ctx, id)
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := retromd.Write(&buf, r); err != nil {
-		return err
-	}
-	if *out == "" {
-		_, err := stdout.Write(buf.Bytes())
-		return err
-	}
-	// Write beside, then rename: a reader never sees half a report.
-	tmp, err := os.CreateTemp(filepath.Dir(*out), ".retro-*.md")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), *out); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	fmt.Fprintf(stderr, "retro of incident #%d written to %s\n", id, *out)
-	return nil
+	return c
 }
 
-func retroAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, c := newFlagSet("retro add", stderr)
-	id, rest, err := idArgs("retro add", fs, c, args, 3, true, "INCIDENT, SECTION and TEXT", "incident")
-	if err != nil {
-		return err
+func (a *app) retroAddCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:         "add INCIDENT summary|impact|factor|well|hard [--] TEXT",
+		Short:       "add a note to a section of the retro",
+		Args:        minArgs("retro add", 3, "INCIDENT, SECTION and TEXT"),
+		Annotations: needsStore(),
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+			if len(args) == 0 {
+				return a.incidentCompletions(cmd)
+			}
+			if len(args) == 1 {
+				return []string{"summary", "impact", "factor", "well", "hard"}, cobra.ShellCompDirectiveNoFileComp
+			}
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		},
 	}
-	sec, err := oncall.ParseSection(rest[0])
-	if err != nil {
-		return err
-	}
-	st, me, err := openJournal(ctx, c, true)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	n, err := st.AddRetroNote(ctx, id, me.Handle, sec, strings.Join(rest[1:], " "))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "note %d added to the %s of incident #%d's retro\n", n.ID, sec, id)
-	return nil
-}
-
-func retroRemove(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, c := newFlagSet("retro remove", stderr)
-	id, _, err := idArgs("retro remove", fs, c, args, 1, false, "NOTE", "note")
-	if err != nil {
-		return err
-	}
-	st, _, err := openJournal(ctx, c, true)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if err := st.RemoveRetroNote(ctx, id); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "note %d removed\n", id)
-	return nil
-}
-
-func retroAction(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, c := newFlagSet("retro action", stderr)
-	owner := fs.String("owner", "", "member who takes it")
-	due := fs.String("due", "", "due date YYYY-MM-DD")
-	id, rest, err := idArgs("retro action", fs, c, args, 2, true, "INCIDENT and TITLE", "incident")
-	if err != nil {
-		return err
-	}
-	st, me, err := openJournal(ctx, c, true)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	a, err := st.AddAction(ctx, id, me.Handle, oncall.NewAction{Title: strings.Join(rest, " "), Owner: *owner, Due: *due})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, "added "+actionLine(a))
-	return nil
-}
-
-func retroActionSet(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, c := newFlagSet("retro action-set", stderr)
-	var owner, due optString
-	fs.Var(&owner, "owner", "member who takes it (\"\" for nobody)")
-	fs.Var(&due, "due", "due date YYYY-MM-DD (\"\" for none)")
-	id, rest, err := idArgs("retro action-set", fs, c, args, 2, false, "ACTION and STATE", "action")
-	if err != nil {
-		return err
-	}
-	state, err := oncall.ParseActionState(rest[0])
-	if err != nil {
-		return err
-	}
-	st, me, err := openJournal(ctx, c, true)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	a, err := st.UpdateAction(ctx, id, me.Handle, state, owner.ptr(), due.ptr())
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, actionLine(a))
-	return nil
-}
-
-// optString is a flag that remembers whether it was given at all.
-type optString struct {
-	v   string
-	set bool
-}
-
-func (o *optString) String() string     { return o.v }
-func (o *optString) Set(s string) error { o.v, o.set = s, true; return nil }
-func (o *optString) ptr() *string {
-	if !o.set {
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		id, err := parseID("incident", args[0])
+		if err != nil {
+			return err
+		}
+		sec, err := oncall.ParseSection(args[1])
+		if err != nil {
+			return err
+		}
+		me, err := a.me(cmd.Context())
+		if err != nil {
+			return err
+		}
+		n, err := a.st.AddRetroNote(cmd.Context(), id, me.Handle, sec, strings.Join(args[2:], " "))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "note %d added to the %s of incident #%d's retro\n", n.ID, sec, id)
 		return nil
 	}
-	return &o.v
+	return c
 }
 
-func retroActions(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, c := newFlagSet("retro actions", stderr)
-	all := fs.Bool("all", false, "done and dropped ones too")
-	pos, err := parseArgs(fs, c, args)
-	if err != nil {
-		return err
+func (a *app) retroRemoveCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:         "remove NOTE",
+		Short:       "remove a retro note",
+		Args:        exactArgs("retro remove", 1, "NOTE"),
+		Annotations: needsStore(),
 	}
-	if err := wantArgs("retro actions", pos, 0, "no arguments"); err != nil {
-		return err
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		id, err := parseID("note", args[0])
+		if err != nil {
+			return err
+		}
+		if _, err := a.me(cmd.Context()); err != nil {
+			return err
+		}
+		if err := a.st.RemoveRetroNote(cmd.Context(), id); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "note %d removed\n", id)
+		return nil
 	}
-	st, _, err := openJournal(ctx, c, false)
-	if err != nil {
-		return err
+	return c
+}
+
+func (a *app) retroActionCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:         "action INCIDENT TITLE [--owner MEMBER] [--due YYYY-MM-DD]",
+		Short:       "add an action item to an incident's retro",
+		Args:        minArgs("retro action", 2, "INCIDENT and TITLE"),
+		Annotations: needsStore(),
 	}
-	defer st.Close()
-	as, err := st.Actions(ctx, oncall.ActionFilter{PendingOnly: !*all})
-	if err != nil {
-		return err
+	owner := c.Flags().String("owner", "", "member who takes it")
+	due := c.Flags().String("due", "", "due date YYYY-MM-DD")
+	a.completeIncidents(c, 1)
+	a.completeMembers(c, "owner")
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		id, err := parseID("incident", args[0])
+		if err != nil {
+			return err
+		}
+		me, err := a.me(cmd.Context())
+		if err != nil {
+			return err
+		}
+		it, err := a.st.AddAction(cmd.Context(), id, me.Handle, oncall.NewAction{Title: strings.Join(args[1:], " "), Owner: *owner, Due: *due})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(a.stdout, "added "+actionLine(it))
+		return nil
 	}
-	if len(as) == 0 {
-		fmt.Fprintln(stdout, "no action item")
+	return c
+}
+
+func (a *app) retroActionSetCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:         "action-set ACTION open|doing|done|dropped [--owner MEMBER] [--due YYYY-MM-DD]",
+		Short:       "change an action item's state, owner or due date",
+		Args:        exactArgs("retro action-set", 2, "ACTION and STATE"),
+		Annotations: needsStore(),
+		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+			if len(args) == 1 {
+				return []string{"open", "doing", "done", "dropped"}, cobra.ShellCompDirectiveNoFileComp
+			}
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		},
 	}
-	for _, a := range as {
-		fmt.Fprintln(stdout, actionLine(a))
+	owner := c.Flags().String("owner", "", `member who takes it ("" for nobody)`)
+	due := c.Flags().String("due", "", `due date YYYY-MM-DD ("" for none)`)
+	a.completeMembers(c, "owner")
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		id, err := parseID("action", args[0])
+		if err != nil {
+			return err
+		}
+		state, err := oncall.ParseActionState(args[1])
+		if err != nil {
+			return err
+		}
+		me, err := a.me(cmd.Context())
+		if err != nil {
+			return err
+		}
+		it, err := a.st.UpdateAction(cmd.Context(), id, me.Handle, state, changed(cmd, "owner", owner), changed(cmd, "due", due))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(a.stdout, actionLine(it))
+		return nil
 	}
-	return nil
+	return c
+}
+
+// changed is a flag's value when it was given at all, else nil ("" given
+// means "clear it").
+func changed(cmd *cobra.Command, name string, v *string) *string {
+	if !cmd.Flags().Changed(name) {
+		return nil
+	}
+	return v
+}
+
+func (a *app) retroActionsCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:         "actions [--all]",
+		Short:       "pending action items of every incident",
+		Args:        noArgs("retro actions"),
+		Annotations: needsStore(),
+	}
+	all := c.Flags().Bool("all", false, "done and dropped ones too")
+	asJSON := jsonFlag(c)
+	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		as, err := a.st.Actions(cmd.Context(), oncall.ActionFilter{PendingOnly: !*all})
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			out := []actionJSON{}
+			for _, it := range as {
+				out = append(out, actionOf(it))
+			}
+			return writeJSON(a.stdout, out)
+		}
+		if len(as) == 0 {
+			fmt.Fprintln(a.stdout, "no action item")
+		}
+		for _, it := range as {
+			fmt.Fprintln(a.stdout, actionLine(it))
+		}
+		return nil
+	}
+	return c
 }

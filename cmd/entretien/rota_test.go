@@ -81,7 +81,7 @@ func TestRotaIcalFeedParses(t *testing.T) {
 		}
 	}
 	out, code = runBin(t, nil, "rota", "ical", "--member", "zoe", "--db", db)
-	if code != exitUsage || !strings.Contains(out, `member "zoe"`) || strings.Contains(out, "BEGIN:VCALENDAR") {
+	if code != exitNotFound || !strings.Contains(out, `member "zoe": not found`) || strings.Contains(out, "BEGIN:VCALENDAR") {
 		t.Fatalf("unknown member: %d\n%s", code, out)
 	}
 
@@ -104,7 +104,7 @@ func TestRotaIcalFeedParses(t *testing.T) {
 		t.Errorf("feed mode %v, want 0644 (served to members)", st.Mode().Perm())
 	}
 	out, code = runBin(t, nil, "rota", "ical", "--db", db, "--member", "zoe", "--output", feed)
-	if again, _ := os.ReadFile(feed); code != exitUsage || !bytes.Equal(again, data) {
+	if again, _ := os.ReadFile(feed); code != exitNotFound || !bytes.Equal(again, data) {
 		t.Fatalf("refused run: %d, file changed: %v\n%s", code, !bytes.Equal(again, data), out)
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
@@ -151,7 +151,7 @@ func TestMemberCommands(t *testing.T) {
 		t.Fatalf("member available with a bad window: %d\n%s", code, out)
 	}
 	out, code = runBin(t, nil, "member", "available", "--db", db, "nobody", "weekends")
-	if code != exitUsage || !strings.Contains(out, "nobody") {
+	if code != exitNotFound || !strings.Contains(out, `member "nobody": not found`) {
 		t.Fatalf("member available for an unknown member: %d\n%s", code, out)
 	}
 	out, _ = runBin(t, nil, "member", "list", "--db", db)
@@ -190,12 +190,12 @@ func TestRotationCreateAndApply(t *testing.T) {
 		{[]string{"--name", "x", "--tz", "Europe/Paris", "--shift", "1d", "--handoff", "25:00", "--start", "2026-01-01", "--participants", "amelie"}, `--handoff "25:00"`},
 		{[]string{"--name", "x", "--tz", "Europe/Pariss", "--shift", "1d", "--handoff", "09:00", "--start", "2026-01-01", "--participants", "amelie"}, `--tz "Europe/Pariss"`},
 		{[]string{"--name", "x", "--tz", "UTC", "--shift", "1d", "--handoff", "09:00", "--start", "2026-01-01", "--participants", ""}, `--participants`},
-		{[]string{"--name", "x", "--tz", "UTC", "--shift", "1d", "--handoff", "09:00", "--start", "2026-01-01", "--participants", "amelie,zoe"}, `member "zoe"`},
+		{[]string{"--name", "x", "--tz", "UTC", "--shift", "1d", "--handoff", "09:00", "--start", "2026-01-01", "--participants", "amelie,zoe"}, `member "zoe": not found`},
 		{[]string{"--name", "primary", "--tz", "UTC", "--shift", "1d", "--handoff", "09:00", "--start", "2026-01-01", "--participants", "amelie"}, `rotation.name "primary": already exists`},
 	} {
 		out, code := runBin(t, nil, append([]string{"rotation", "create", "--db", db}, c.args...)...)
-		if code != exitUsage || !strings.Contains(out, c.want) {
-			t.Errorf("rotation create %v: code %d, want 2 and %q\n%s", c.args, code, c.want, out)
+		if want := wantCode(c.want); code != want || !strings.Contains(out, c.want) {
+			t.Errorf("rotation create %v: code %d, want %d and %q\n%s", c.args, code, want, c.want, out)
 		}
 	}
 	if n := rotaCount(t, db, "rotations"); n != 1 {
@@ -248,14 +248,14 @@ func TestOverrideCommands(t *testing.T) {
 		want string
 	}{
 		{[]string{"--covering", "lucas", "--covered", "amelie", "--from", "+2h", "--to", "+4h"}, "override.range"},
-		{[]string{"--covering", "zoe", "--covered", "amelie", "--from", "+5h", "--to", "+6h"}, `member "zoe"`},
+		{[]string{"--covering", "zoe", "--covered", "amelie", "--from", "+5h", "--to", "+6h"}, `member "zoe": not found`},
 		{[]string{"--covering", "lucas", "--covered", "amelie", "--from", "+6h", "--to", "+5h"}, `--to "+5h": must be after --from`},
 		{[]string{"--covering", "lucas", "--covered", "chloe", "--from", "+5h", "--to", "+6h"}, `override.covered "chloe"`},
 		{[]string{"--covering", "lucas", "--covered", "amelie", "--from", "2026-02-30", "--to", "+6h"}, `--from "2026-02-30"`},
 	} {
 		out, code := runBin(t, nil, append([]string{"override", "add", "--db", db, "--rotation", "primary"}, c.args...)...)
-		if code != exitUsage || !strings.Contains(out, c.want) {
-			t.Errorf("override add %v: code %d, want 2 and %q\n%s", c.args, code, c.want, out)
+		if want := wantCode(c.want); code != want || !strings.Contains(out, c.want) {
+			t.Errorf("override add %v: code %d, want %d and %q\n%s", c.args, code, want, c.want, out)
 		}
 	}
 	if n := rotaCount(t, db, "overrides"); n != 1 {
@@ -325,4 +325,13 @@ func TestOverrideSwapCommand(t *testing.T) {
 	if n := rotaCount(t, db, "overrides"); n != 2 {
 		t.Fatalf("%d overrides, want the 2 halves of one swap", n)
 	}
+}
+
+// wantCode is the exit code of a refused command by its message: 3 for
+// what does not exist, 2 for any other refused input.
+func wantCode(msg string) int {
+	if strings.HasSuffix(msg, "not found") {
+		return exitNotFound
+	}
+	return exitUsage
 }

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/spf13/cobra"
 
 	"codeberg.org/entretien/entretien/internal/recorder"
 	"codeberg.org/entretien/entretien/oncall"
@@ -14,19 +14,9 @@ import (
 	"codeberg.org/entretien/entretien/tui"
 )
 
-func runTUI(args []string, stdout, stderr io.Writer) error {
-	fs, c := newFlagSet("entretien", stderr)
-	if err := parse(fs, c, args); err != nil {
-		return err
-	}
-	if c.showVersion {
-		fmt.Fprintln(stdout, "entretien", versionString())
-		return nil
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unknown command %q (try: entretien help)", fs.Arg(0))}
-	}
-	return openTUI(context.Background(), c.src, c.db)
+// runTUI is the root command: the TUI on the cluster and the shared database.
+func (a *app) runTUI(cmd *cobra.Command, _ []string) error {
+	return openTUI(cmd.Context(), a.src, a.db)
 }
 
 // frameRate caps redraws. bubbletea's renderer wakes up on every frame
@@ -42,7 +32,7 @@ func openTUI(ctx context.Context, src sources.Config, dbPath string) error {
 	defer cancel()
 	w, err := sources.New(src)
 	if err != nil {
-		return usageError{err.Error()}
+		return usageError{msg: err.Error()}
 	}
 	st, err := oncall.Open(ctx, dbPath)
 	if err != nil {

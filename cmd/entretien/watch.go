@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/spf13/cobra"
 
 	"codeberg.org/entretien/entretien/internal/recorder"
 	"codeberg.org/entretien/entretien/internal/sanitize"
@@ -15,28 +18,51 @@ import (
 	"codeberg.org/entretien/entretien/sources"
 )
 
-func init() {
-	commands["watch"] = command{summary: "follow the cluster and record its transitions into open incidents (for systemd or a Nomad job)", run: runWatch}
-}
-
-// runWatch is the headless recorder: it follows Nomad and Consul and writes
+// watchCmd is the headless recorder: it follows Nomad and Consul and writes
 // every transition touching an incident in progress into its timeline. Any
 // number may run beside the TUIs: the database writes each change once.
-func runWatch(args []string, stdout, stderr io.Writer) error {
-	fs, c := newFlagSet("watch", stderr)
-	quiet := fs.Bool("quiet", false, "do not log each recorded entry")
-	if err := parseNoArgs("watch", fs, c, args); err != nil {
-		return err
+func (a *app) watchCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "watch [--log-format text|json] [--quiet]",
+		Short: "follow the cluster and record its transitions into open incidents (for systemd or a Nomad job)",
+		Long: `Follow the cluster and record its transitions into open incidents (for systemd or a
+Nomad job). It logs on stderr, with log/slog: what it follows, each backend lost and
+regained, each entry recorded, each write that failed.`,
+		Args: noArgs("watch"),
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	quiet := c.Flags().Bool("quiet", false, "do not log each recorded entry")
+	format := c.Flags().String("log-format", "text", "log format: text or json")
+	c.RegisterFlagCompletionFunc("log-format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		log, err := newLogger(a.stderr, *format)
+		if err != nil {
+			return err
+		}
+		return a.runWatch(cmd.Context(), log, *quiet)
+	}
+	return c
+}
+
+func newLogger(w io.Writer, format string) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	}
+	return nil, usageError{msg: fmt.Sprintf("--log-format %q: want text or json", sanitize.Line(format))}
+}
+
+func (a *app) runWatch(ctx context.Context, log *slog.Logger, quiet bool) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	w, err := sources.New(c.src)
+	w, err := sources.New(a.src)
 	if err != nil {
-		return usageError{err.Error()}
+		return usageError{msg: err.Error()}
 	}
-	st, err := oncall.Open(ctx, c.db)
+	st, err := oncall.Open(ctx, a.db)
 	if err != nil {
-		return fmt.Errorf("database %s: %w", c.db, err)
+		return fmt.Errorf("database %s: %w", a.db, err)
 	}
 	defer st.Close()
 	ch, unsubscribe := w.SubscribeTransitions(256)
@@ -45,19 +71,64 @@ func runWatch(args []string, stdout, stderr io.Writer) error {
 
 	host, _ := os.Hostname()
 	rec := &recorder.Recorder{
-		Store:   st,
-		By:      "watch@" + host,
-		OnError: func(err error) { fmt.Fprintln(stderr, "watch:", sanitize.Line(err.Error())) },
+		Store: st,
+		By:    "watch@" + host,
+		OnError: func(err error) {
+			log.Error("transition not recorded", "err", sanitize.Line(err.Error()))
+		},
 	}
-	if !*quiet {
+	if !quiet {
 		rec.OnRecord = func(e oncall.Entry) {
-			fmt.Fprintf(stdout, "incident #%d: %s\n", e.IncidentID, sanitize.Line(e.Text))
+			log.Info("transition recorded", "incident", e.IncidentID, "entry", e.ID, "text", sanitize.Line(e.Text))
 		}
 	}
-	fmt.Fprintf(stderr, "watch: following %s and %s, recording into %s\n", w.NomadAddr(), w.ConsulAddr(), c.db)
+	log.Info("watch started", "nomad", sanitize.Line(w.NomadAddr()), "consul", sanitize.Line(w.ConsulAddr()), "db", a.db, "recorded_by", rec.By)
+	go logHealth(ctx, w, log)
 	err = rec.Run(ctx, ch)
 	if errors.Is(err, context.Canceled) {
+		log.Info("watch stopped")
 		return nil
 	}
 	return err
+}
+
+// logHealth logs each change of a backend's state (connecting, ok, stale,
+// unreachable) as the watcher's snapshots show it: a change, not every poll.
+func logHealth(ctx context.Context, w *sources.Watcher, log *slog.Logger) {
+	type backend struct {
+		name   string
+		health func(*sources.Snapshot) sources.Health
+		last   sources.HealthState
+	}
+	bs := []*backend{
+		{name: "nomad", health: func(s *sources.Snapshot) sources.Health { return s.Nomad.Health }, last: sources.Connecting},
+		{name: "consul", health: func(s *sources.Snapshot) sources.Health { return s.Consul.Health }, last: sources.Connecting},
+	}
+	for {
+		if snap := w.Snapshot(); snap != nil {
+			for _, b := range bs {
+				h := b.health(snap)
+				s := h.State()
+				if s == b.last {
+					continue
+				}
+				attrs := []any{"backend", b.name, "addr", sanitize.Line(h.Addr), "state", s.String(), "was", b.last.String()}
+				switch s {
+				case sources.Current:
+					log.Info("backend reachable", attrs...)
+				case sources.StaleData, sources.Unreachable:
+					if h.Err != nil {
+						attrs = append(attrs, "err", sanitize.Line(h.Err.Error()))
+					}
+					log.Warn("backend lost", attrs...)
+				}
+				b.last = s
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-w.Updates():
+		}
+	}
 }

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -180,7 +183,7 @@ func TestWatchRecordsABrokenCheckIntoTheOpenIncident(t *testing.T) {
 		}
 	}
 	both := logs[0].String() + logs[1].String()
-	if !strings.Contains(both, "incident #2: consul: check service/vitrine") {
+	if !strings.Contains(both, `msg="transition recorded" incident=2 `) || !strings.Contains(both, `text="consul: check service/vitrine`) {
 		t.Errorf("no watcher logged the recorded entry:\n%s", both)
 	}
 	if _, _, err := nc.Jobs().Deregister("vitrine", true, nil); err != nil {
@@ -195,4 +198,147 @@ func mustEntriesCLI(t *testing.T, st *oncall.Store, id int64) []oncall.Entry {
 		t.Fatal(err)
 	}
 	return es
+}
+
+// logLine is one line of `watch --log-format json` (log/slog's JSON handler).
+type logLine struct {
+	Time    time.Time `json:"time"`
+	Level   string    `json:"level"`
+	Msg     string    `json:"msg"`
+	Backend string    `json:"backend"`
+	Addr    string    `json:"addr"`
+	State   string    `json:"state"`
+	Err     string    `json:"err"`
+	Nomad   string    `json:"nomad"`
+	Consul  string    `json:"consul"`
+	DB      string    `json:"db"`
+}
+
+// startWatch runs `entretien watch --log-format json` and returns its
+// decoded log so far (every line must decode), and a stop function.
+func startWatch(t *testing.T, env []string, args ...string) (logs func() []logLine, stop func()) {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"watch", "--log-format", "json"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	buf := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = buf, buf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stopped := false
+	stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("watch exited with %v:\n%s", err, buf.String())
+			}
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			t.Errorf("watch did not stop on SIGTERM")
+		}
+	}
+	t.Cleanup(stop)
+	logs = func() []logLine {
+		var out []logLine
+		sc := bufio.NewScanner(strings.NewReader(buf.String()))
+		for sc.Scan() {
+			var l logLine
+			if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+				t.Fatalf("log line is not JSON: %v: %q", err, sc.Text())
+			}
+			if l.Time.IsZero() || l.Level == "" {
+				t.Fatalf("log line without time or level: %q", sc.Text())
+			}
+			out = append(out, l)
+		}
+		if strings.Contains(buf.String(), "s3cr3t") {
+			t.Fatalf("watch logged a token:\n%s", buf.String())
+		}
+		return out
+	}
+	return logs, stop
+}
+
+// waitLog waits until a log line matches.
+func waitLog(t *testing.T, logs func() []logLine, what string, match func(logLine) bool) logLine {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		for _, l := range logs() {
+			if match(l) {
+				return l
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no log line %s; log:\n%+v", what, logs())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// With Nomad and Consul unreachable, watch says what it follows, then that
+// each backend is lost, once each, with the address and a level.
+func TestWatchLogsUnreachableBackends(t *testing.T) {
+	db := seededDB(t)
+	logs, stop := startWatch(t, []string{"NOMAD_TOKEN=s3cr3t-nomad-token", "CONSUL_HTTP_TOKEN=s3cr3t-consul-token"},
+		"--db", db, "--nomad-addr", deadNomad, "--consul-addr", deadConsul)
+	start := waitLog(t, logs, "watch started", func(l logLine) bool { return l.Msg == "watch started" })
+	if start.Level != "INFO" || start.Nomad != deadNomad || !strings.Contains(start.Consul, deadConsul) || start.DB != db {
+		t.Errorf("start line %+v", start)
+	}
+	for _, b := range []string{"nomad", "consul"} {
+		l := waitLog(t, logs, b+" lost", func(l logLine) bool { return l.Msg == "backend lost" && l.Backend == b })
+		if l.Level != "WARN" || l.State != "unreachable" || l.Err == "" || l.Addr == "" {
+			t.Errorf("%s lost: %+v", b, l)
+		}
+	}
+	time.Sleep(3 * time.Second) // several polls more: still one line each
+	stop()
+	n := map[string]int{}
+	for _, l := range logs() {
+		if l.Msg == "backend lost" {
+			n[l.Backend]++
+		}
+	}
+	if n["nomad"] != 1 || n["consul"] != 1 {
+		t.Errorf("backend lost logged %v times, want once each (a change, not every poll)", n)
+	}
+	if ls := logs(); ls[len(ls)-1].Msg != "watch stopped" {
+		t.Errorf("last line %+v, want watch stopped", ls[len(ls)-1])
+	}
+}
+
+// On a real cluster: Nomad reachable, lost when its server stops, regained.
+func TestWatchLogsNomadLostAndRegained(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test (needs the dev agents)")
+	}
+	c := devclustertest.Require(t, devcluster.Options{})
+	logs, _ := startWatch(t, nil, "--db", seededDB(t), "--nomad-addr", c.NomadAddr(), "--consul-addr", c.ConsulAddr())
+	is := func(msg, backend string, after time.Time) func(logLine) bool {
+		return func(l logLine) bool { return l.Msg == msg && l.Backend == backend && !l.Time.Before(after) }
+	}
+	up := waitLog(t, logs, "nomad reachable", is("backend reachable", "nomad", time.Time{}))
+	waitLog(t, logs, "consul reachable", is("backend reachable", "consul", time.Time{}))
+	if err := c.StopNomadServer(); err != nil {
+		t.Fatal(err)
+	}
+	lost := waitLog(t, logs, "nomad lost", is("backend lost", "nomad", up.Time))
+	if lost.Level != "WARN" || lost.State != "stale" {
+		t.Errorf("nomad lost: %+v", lost)
+	}
+	if err := c.StartNomadServer(); err != nil {
+		t.Fatal(err)
+	}
+	back := waitLog(t, logs, "nomad regained", is("backend reachable", "nomad", lost.Time))
+	if back.Level != "INFO" || back.State != "ok" {
+		t.Errorf("nomad regained: %+v", back)
+	}
 }

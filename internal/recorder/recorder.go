@@ -40,11 +40,10 @@ func DefaultBy() string {
 }
 
 // Run records every transition from ch until ch closes or ctx ends, as
-// DefaultBy(). The TUI runs it beside the watcher:
-//
-//	ch, stop := w.SubscribeTransitions(64)
-//	defer stop()
-//	go recorder.Run(ctx, st, ch)
+// DefaultBy(), dropping write errors: a Recorder with no callbacks. Nothing
+// in entretien calls it today: the TUI (cmd/entretien/tui.go) and `entretien
+// watch` build their own Recorder, to report errors and recorded entries,
+// and call its Run method.
 func Run(ctx context.Context, st *oncall.Store, ch <-chan sources.Transition) error {
 	r := &Recorder{Store: st, By: DefaultBy()}
 	return r.Run(ctx, ch)
