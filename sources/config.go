@@ -74,9 +74,9 @@ func New(cfg Config) (*Watcher, error) {
 	if cfg.NomadRegion != "" {
 		nc.Region = cfg.NomadRegion
 	}
-	if cfg.NomadNamespace != "" {
-		nc.Namespace = cfg.NomadNamespace
-	}
+	// Every request the client makes without a namespace of its own uses it.
+	nc.Namespace = nomadNamespace(cfg.NomadNamespace, nc.Namespace)
+	ns := nc.Namespace
 	if err := checkURL("nomad", nc.Address); err != nil {
 		return nil, err
 	}
@@ -104,11 +104,6 @@ func New(cfg Config) (*Watcher, error) {
 		return nil, fmt.Errorf("sources: consul client: %w", err)
 	}
 
-	// Without a configured namespace, follow them all.
-	ns := cfg.NomadNamespace
-	if ns == "" {
-		ns = "*"
-	}
 	w := &Watcher{
 		nomad: nomad, consul: consul,
 		nomadAddr: displayAddr(nc.Address), consulAddr: displayAddr(consulAddr),
@@ -130,6 +125,19 @@ func New(cfg Config) (*Watcher, error) {
 	}
 	w.snap.Store(buildSnapshot(w.inputsLocked(), w.group, time.Time{}, nil))
 	return w, nil
+}
+
+// nomadNamespace is the namespace followed, in the nomad CLI's order: the
+// flag, else NOMAD_NAMESPACE (read by nomadapi.DefaultConfig into env),
+// else "default". "*" follows every namespace.
+func nomadNamespace(flag, env string) string {
+	switch {
+	case flag != "":
+		return flag
+	case env != "":
+		return env
+	}
+	return "default"
 }
 
 // checkURL rejects addresses the clients would only fail on at the first
