@@ -1,5 +1,7 @@
 package sources
 
+import "slices"
+
 // snapIndex holds a snapshot's lookup tables (positions in its slices).
 // Built once by buildSnapshot, read-only afterwards: lookups need no lock.
 type snapIndex struct {
@@ -15,7 +17,16 @@ type snapIndex struct {
 	checksOfInst     map[instKey][]int // node-level checks under serviceID ""
 	deploymentsOfJob map[string][]int
 	check            map[checkKey]int
+	// Namespaced: the same job ID may exist in several namespaces.
+	jobIn              map[nsKey]int
+	allocsOfJobIn      map[nsKey][]int
+	deploymentsOfJobIn map[nsKey][]int
+	evalsOfJobIn       map[nsKey][]int
+	sitesOfJobIn       map[nsKey][]string
 }
+
+// nsKey names a job in its namespace.
+type nsKey struct{ ns, id string }
 
 type instKey struct{ dc, node, serviceID string }
 type checkKey struct{ dc, node, id string }
@@ -28,16 +39,29 @@ func buildIndex(s *Snapshot) *snapIndex {
 		allocsOfNode: make(map[string][]int, len(s.Nomad.Nodes)), instOfAlloc: make(map[string][]int, len(s.Consul.Instances)),
 		instOfService: map[string][]int{}, checksOfInst: make(map[instKey][]int, len(s.Consul.Instances)),
 		deploymentsOfJob: map[string][]int{}, check: make(map[checkKey]int, len(s.Consul.Checks)),
+		jobIn: make(map[nsKey]int, len(s.Nomad.Jobs)), allocsOfJobIn: make(map[nsKey][]int, len(s.Nomad.Jobs)),
+		deploymentsOfJobIn: map[nsKey][]int{}, evalsOfJobIn: map[nsKey][]int{},
+		sitesOfJobIn: make(map[nsKey][]string, len(s.Nomad.Jobs)),
 	}
 	for i, a := range s.Nomad.Allocs {
 		x.alloc[a.ID] = i
 		x.allocsOfJob[a.JobID] = append(x.allocsOfJob[a.JobID], i)
+		k := nsKey{a.Namespace, a.JobID}
+		x.allocsOfJobIn[k] = append(x.allocsOfJobIn[k], i)
 		x.allocsOfNode[a.NodeID] = append(x.allocsOfNode[a.NodeID], i)
+		if !slices.Contains(x.sitesOfJobIn[k], a.Site) {
+			x.sitesOfJobIn[k] = append(x.sitesOfJobIn[k], a.Site)
+		}
 	}
 	for i, j := range s.Nomad.Jobs {
 		if _, ok := x.job[j.ID]; !ok {
 			x.job[j.ID] = i
 		}
+		x.jobIn[nsKey{j.Namespace, j.ID}] = i
+	}
+	for i, e := range s.Nomad.BlockedEvals {
+		k := nsKey{e.Namespace, e.JobID}
+		x.evalsOfJobIn[k] = append(x.evalsOfJobIn[k], i)
 	}
 	for i, n := range s.Nomad.Nodes {
 		x.node[n.ID] = i
@@ -61,6 +85,21 @@ func buildIndex(s *Snapshot) *snapIndex {
 	}
 	for i, d := range s.Nomad.Deployments {
 		x.deploymentsOfJob[d.JobID] = append(x.deploymentsOfJob[d.JobID], i)
+		k := nsKey{d.Namespace, d.JobID}
+		x.deploymentsOfJobIn[k] = append(x.deploymentsOfJobIn[k], i)
+	}
+	// A job's sites: where its allocations are, else its datacenters'
+	// sites (a job with nothing placed yet), sorted.
+	for _, j := range s.Nomad.Jobs {
+		k := nsKey{j.Namespace, j.ID}
+		if len(x.sitesOfJobIn[k]) == 0 {
+			for _, n := range s.Nomad.Nodes {
+				if slices.Contains(j.Datacenters, n.Datacenter) && !slices.Contains(x.sitesOfJobIn[k], n.Site) {
+					x.sitesOfJobIn[k] = append(x.sitesOfJobIn[k], n.Site)
+				}
+			}
+		}
+		slices.Sort(x.sitesOfJobIn[k])
 	}
 	return x
 }
@@ -130,6 +169,50 @@ func (s *Snapshot) SiteByName(name string) (Site, bool) {
 // snapshot order.
 func (s *Snapshot) AllocsOfJob(jobID string) []Alloc {
 	return pick(s.Nomad.Allocs, s.index().allocsOfJob[jobID])
+}
+
+// JobIn returns the job with that ID in namespace ns.
+func (s *Snapshot) JobIn(ns, id string) (Job, bool) {
+	i, ok := s.index().jobIn[nsKey{ns, id}]
+	if !ok {
+		return Job{}, false
+	}
+	return s.Nomad.Jobs[i], true
+}
+
+// AllocsOfJobIn returns the allocations of job id in namespace ns, in
+// snapshot order.
+func (s *Snapshot) AllocsOfJobIn(ns, id string) []Alloc {
+	return pick(s.Nomad.Allocs, s.index().allocsOfJobIn[nsKey{ns, id}])
+}
+
+// DeploymentsOfJobIn returns the deployments of job id in namespace ns,
+// newest first.
+func (s *Snapshot) DeploymentsOfJobIn(ns, id string) []Deployment {
+	return pick(s.Nomad.Deployments, s.index().deploymentsOfJobIn[nsKey{ns, id}])
+}
+
+// BlockedEvalsOfJob returns the blocked evaluations of job id in ns.
+func (s *Snapshot) BlockedEvalsOfJob(ns, id string) []BlockedEval {
+	return pick(s.Nomad.BlockedEvals, s.index().evalsOfJobIn[nsKey{ns, id}])
+}
+
+// SitesOfJob is where job id of namespace ns runs: the sites of its
+// allocations, else of its datacenters' nodes (nothing placed yet), sorted.
+// The slice is shared: do not modify it.
+func (s *Snapshot) SitesOfJob(ns, id string) []string {
+	return s.index().sitesOfJobIn[nsKey{ns, id}]
+}
+
+// Namespaces lists the namespaces of the jobs known, sorted.
+func (s *Snapshot) Namespaces() []string {
+	var out []string
+	for _, j := range s.Nomad.Jobs { // sorted by namespace
+		if len(out) == 0 || out[len(out)-1] != j.Namespace {
+			out = append(out, j.Namespace)
+		}
+	}
+	return out
 }
 
 // AllocsOfNode returns the allocations placed on a node.
