@@ -66,6 +66,15 @@ func TestNamespacedLookups(t *testing.T) {
 			t.Errorf("SitesOfJob(%s, %s) = %v, want %v", c.ns, c.id, got, c.want)
 		}
 	}
+	// Outages keep the namespaces apart: default's failed alloc in paris,
+	// ops' failed deployment in lyon (not default's).
+	var outs []string
+	for _, o := range s.OutagesOf("job", "web") {
+		outs = append(outs, o.Namespace+"/"+o.Site+"/"+o.Status+"/"+o.Detail[:min(10, len(o.Detail))])
+	}
+	if want := []string{"ops/lyon/failed/deployment", "default/paris/failed/alloc 13e0"}; !slices.Equal(outs, want) {
+		t.Errorf("job outages = %q, want %q", outs, want)
+	}
 	if got := s.Namespaces(); !slices.Equal(got, []string{"default", "ops"}) {
 		t.Errorf("Namespaces() = %v", got)
 	}

@@ -307,12 +307,15 @@ type Site struct {
 // tied across Nomad and Consul (a critical check -> its service instance ->
 // the allocation that registered it -> job, node, site).
 type Outage struct {
-	Kind   string // "site", "node", "job", "service"
-	Name   string // site name, node name, job ID or service name
-	Site   string
-	Status string    // "down", "degraded", "critical", "failed", "warning"
-	Since  time.Time // when it went wrong (from the transition), zero if unknown
-	Detail string    // one line a member can act on, e.g. the failing check's output
+	Kind string // "site", "node", "job", "service"
+	Name string // site name, node name, job ID or service name
+	// Namespace of a job outage ("" for other kinds): the same job ID can
+	// be out in two namespaces.
+	Namespace string
+	Site      string
+	Status    string    // "down", "degraded", "critical", "failed", "warning"
+	Since     time.Time // when it went wrong (from the transition), zero if unknown
+	Detail    string    // one line a member can act on, e.g. the failing check's output
 	// Links for drill-down; empty when they do not apply.
 	NodeID, JobID, AllocID, ServiceID, CheckID string
 }
