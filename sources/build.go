@@ -122,10 +122,10 @@ func buildSnapshot(in inputs, g grouping, now time.Time, prev *Snapshot) *Snapsh
 		nodeByID[n.ID] = n
 		nodeByName[n.Name] = n
 		st := site(n.Site)
-		switch n.Status {
-		case "ready":
+		switch {
+		case n.Status == "ready":
 			st.NodesUp++
-		case "down", "disconnected":
+		case n.Down():
 			st.NodesDown++
 		}
 		if h := n.Meta[g.HostKey]; h != "" {

@@ -14,6 +14,7 @@ type snapIndex struct {
 	allocsOfNode     map[string][]int
 	instOfAlloc      map[string][]int
 	instOfService    map[string][]int
+	inst             map[string]int    // by service ID (first datacenter and node in order)
 	checksOfInst     map[instKey][]int // node-level checks under serviceID ""
 	deploymentsOfJob map[string][]int
 	check            map[checkKey]int
@@ -23,6 +24,40 @@ type snapIndex struct {
 	deploymentsOfJobIn map[nsKey][]int
 	evalsOfJobIn       map[nsKey][]int
 	sitesOfJobIn       map[nsKey][]string
+
+	shape shape // of the slices indexed
+}
+
+// shape is where a snapshot's indexed slices live and their lengths: a
+// hand-built snapshot whose slices were replaced or grown since it was
+// indexed (a copy given other allocations) no longer matches its index.
+type shape struct {
+	allocs                          *Alloc
+	jobs                            *Job
+	nodes                           *Node
+	deps                            *Deployment
+	evals                           *BlockedEval
+	insts                           *ServiceInstance
+	checks                          *Check
+	sites                           *Site
+	nAllocs, nJobs, nNodes, nDeps   int
+	nEvals, nInsts, nChecks, nSites int
+}
+
+func first[T any](xs []T) *T {
+	if len(xs) == 0 {
+		return nil
+	}
+	return &xs[0]
+}
+
+func shapeOf(s *Snapshot) shape {
+	return shape{
+		first(s.Nomad.Allocs), first(s.Nomad.Jobs), first(s.Nomad.Nodes), first(s.Nomad.Deployments),
+		first(s.Nomad.BlockedEvals), first(s.Consul.Instances), first(s.Consul.Checks), first(s.Sites),
+		len(s.Nomad.Allocs), len(s.Nomad.Jobs), len(s.Nomad.Nodes), len(s.Nomad.Deployments),
+		len(s.Nomad.BlockedEvals), len(s.Consul.Instances), len(s.Consul.Checks), len(s.Sites),
+	}
 }
 
 // nsKey names a job in its namespace.
@@ -37,11 +72,12 @@ func buildIndex(s *Snapshot) *snapIndex {
 		node: make(map[string]int, len(s.Nomad.Nodes)), nodeName: make(map[string]int, len(s.Nomad.Nodes)),
 		site: make(map[string]int, len(s.Sites)), allocsOfJob: make(map[string][]int, len(s.Nomad.Jobs)),
 		allocsOfNode: make(map[string][]int, len(s.Nomad.Nodes)), instOfAlloc: make(map[string][]int, len(s.Consul.Instances)),
-		instOfService: map[string][]int{}, checksOfInst: make(map[instKey][]int, len(s.Consul.Instances)),
+		instOfService: map[string][]int{}, inst: make(map[string]int, len(s.Consul.Instances)), checksOfInst: make(map[instKey][]int, len(s.Consul.Instances)),
 		deploymentsOfJob: map[string][]int{}, check: make(map[checkKey]int, len(s.Consul.Checks)),
 		jobIn: make(map[nsKey]int, len(s.Nomad.Jobs)), allocsOfJobIn: make(map[nsKey][]int, len(s.Nomad.Jobs)),
 		deploymentsOfJobIn: map[nsKey][]int{}, evalsOfJobIn: map[nsKey][]int{},
 		sitesOfJobIn: make(map[nsKey][]string, len(s.Nomad.Jobs)),
+		shape:        shapeOf(s),
 	}
 	for i, a := range s.Nomad.Allocs {
 		x.alloc[a.ID] = i
@@ -75,6 +111,9 @@ func buildIndex(s *Snapshot) *snapIndex {
 			x.instOfAlloc[in.AllocID] = append(x.instOfAlloc[in.AllocID], i)
 		}
 		x.instOfService[in.Service] = append(x.instOfService[in.Service], i)
+		if _, ok := x.inst[in.ID]; !ok {
+			x.inst[in.ID] = i
+		}
 	}
 	for i, c := range s.Consul.Checks {
 		x.check[checkKey{c.Datacenter, c.Node, c.ID}] = i
@@ -104,10 +143,13 @@ func buildIndex(s *Snapshot) *snapIndex {
 	return x
 }
 
-// index returns the lookups, building them for a snapshot made by hand.
+// index returns the lookups. A published snapshot has them from
+// buildSnapshot, and is never written. One made by hand (tests, fixtures)
+// is indexed at its first lookup, and again when its slices changed since:
+// look it up from one goroutine at a time (the screens' event loop).
 func (s *Snapshot) index() *snapIndex {
-	if s.idx == nil {
-		return buildIndex(s) // not cached: a published snapshot is never written
+	if s.idx == nil || s.idx.shape != shapeOf(s) {
+		s.idx = buildIndex(s)
 	}
 	return s.idx
 }
@@ -230,6 +272,23 @@ func (s *Snapshot) InstancesOfAlloc(allocID string) []ServiceInstance {
 // datacenters.
 func (s *Snapshot) InstancesOfService(name string) []ServiceInstance {
 	return pick(s.Consul.Instances, s.index().instOfService[name])
+}
+
+// InstanceByID returns the service instance with that service ID (IDs are
+// unique per Consul agent only: the first one in snapshot order; Nomad's
+// hold the allocation ID, so they are unique).
+func (s *Snapshot) InstanceByID(id string) (ServiceInstance, bool) {
+	i, ok := s.index().inst[id]
+	if !ok {
+		return ServiceInstance{}, false
+	}
+	return s.Consul.Instances[i], true
+}
+
+// NodeChecks returns the node-level checks of a Consul node (serfHealth,
+// node maintenance): they fail every instance on it.
+func (s *Snapshot) NodeChecks(dc, node string) []Check {
+	return pick(s.Consul.Checks, s.index().checksOfInst[instKey{dc, node, ""}])
 }
 
 // ChecksOfInstance returns the service checks of one instance.

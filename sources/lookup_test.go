@@ -79,3 +79,43 @@ func TestNamespacedLookups(t *testing.T) {
 		t.Errorf("Namespaces() = %v", got)
 	}
 }
+
+// A snapshot built by hand is indexed at its first lookup, and again once
+// its slices changed (a copy given other allocations, an appended node).
+func TestHandBuiltSnapshotIndex(t *testing.T) {
+	s := &Snapshot{Nomad: NomadState{
+		Nodes:  []Node{{ID: "n1", Name: "paris-1"}},
+		Allocs: []Alloc{{ID: "a1", JobID: "web", NodeID: "n1"}},
+	}, Consul: ConsulState{
+		Instances: []ServiceInstance{{ID: "web-1", Service: "web", Node: "paris-1", Datacenter: "dc1"}},
+		Checks: []Check{
+			{ID: "serfHealth", Node: "paris-1", Datacenter: "dc1", Status: "passing"},
+			{ID: "http", Node: "paris-1", ServiceID: "web-1", Datacenter: "dc1", Status: "critical"},
+		},
+	}}
+	if as := s.AllocsOfNode("n1"); len(as) != 1 {
+		t.Fatalf("AllocsOfNode = %+v", as)
+	}
+	c := *s
+	c.Nomad.Allocs = []Alloc{{ID: "a2", JobID: "big", NodeID: "n1"}, {ID: "a3", JobID: "big", NodeID: "n1"}}
+	if as := c.AllocsOfJobIn("", "big"); len(as) != 2 {
+		t.Errorf("copy with new allocs: AllocsOfJobIn(big) = %+v", as)
+	}
+	if _, ok := c.AllocByID("a1"); ok {
+		t.Error("copy still finds the allocation it no longer holds")
+	}
+	s.Nomad.Nodes = append(s.Nomad.Nodes, Node{ID: "n2", Name: "paris-2"})
+	if n, ok := s.NodeByName("paris-2"); !ok || n.ID != "n2" {
+		t.Errorf("appended node not found: %+v", n)
+	}
+	in, ok := s.InstanceByID("web-1")
+	if !ok {
+		t.Fatal("InstanceByID(web-1) not found")
+	}
+	if cs := s.NodeChecks(in.Datacenter, in.Node); len(cs) != 1 || cs[0].ID != "serfHealth" {
+		t.Errorf("NodeChecks = %+v", cs)
+	}
+	if cs := s.ChecksOfInstance(in); len(cs) != 1 || cs[0].ID != "http" {
+		t.Errorf("ChecksOfInstance = %+v", cs)
+	}
+}

@@ -47,7 +47,7 @@ func buildOutages(s *Snapshot, prev *Snapshot) []Outage {
 	var out []Outage
 
 	for _, n := range s.Nomad.Nodes {
-		if n.Status == "down" || n.Status == "disconnected" {
+		if n.Down() {
 			detail := "node " + n.Status
 			if n.StatusDescription != "" {
 				detail += ": " + n.StatusDescription

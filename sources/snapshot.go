@@ -18,7 +18,7 @@ type Snapshot struct {
 	// and Consul (see outages.go), sorted by site, kind, name.
 	Outages []Outage
 
-	idx *snapIndex // lookups (lookup.go); built once, read-only
+	idx *snapIndex // lookups (lookup.go); built once by buildSnapshot, read-only
 }
 
 // Health of one backend as seen by the watcher.
@@ -245,6 +245,10 @@ type Node struct {
 	ModifyIndex       uint64
 }
 
+// Down reports a node that is gone: status down or disconnected (counted
+// in Site.NodesDown, an outage of its own).
+func (n Node) Down() bool { return n.Status == "down" || n.Status == "disconnected" }
+
 // State is the node's state as a member reads it: its status when not
 // ready, else "draining" or "ineligible" when so, else "ready".
 func (n Node) State() string {
@@ -301,6 +305,22 @@ type Site struct {
 	// Status: "down" when it has nodes and none is up, "degraded" when a
 	// node is down or an outage sits in it, else "up".
 	Status string
+}
+
+// State is the site's status: Status as the builder set it from the
+// outages; for a site built without one (by hand), what its counts tell:
+// down when it has nodes and none is up, degraded when a node is down, an
+// instance critical or an allocation failed, else up.
+func (st Site) State() string {
+	switch {
+	case st.Status != "":
+		return st.Status
+	case st.NodesUp == 0 && st.NodesDown > 0:
+		return SiteDown
+	case st.NodesDown > 0 || st.ServicesCritical > 0 || st.AllocsFailed > 0:
+		return SiteDegraded
+	}
+	return SiteUp
 }
 
 // Outage is something down or degraded now: a site, node, job or service,

@@ -54,9 +54,7 @@ func New(ctx *common.Context) *common.ListScreen {
 			case sources.StatusMaintenance:
 				v.maint++
 			}
-			if rank(in.Status) > rank(v.worst) {
-				v.worst = in.Status
-			}
+			v.worst = sources.WorseStatus(v.worst, in.Status)
 			if !slices.Contains(v.sites, in.Site) {
 				v.sites = append(v.sites, in.Site)
 			}
@@ -91,18 +89,6 @@ func New(ctx *common.Context) *common.ListScreen {
 	return s
 }
 
-func rank(status string) int {
-	switch status {
-	case sources.StatusMaintenance:
-		return 1
-	case sources.StatusWarning:
-		return 2
-	case sources.StatusCritical:
-		return 3
-	}
-	return 0
-}
-
 // NewInstances lists the instances of one service; enter opens an
 // instance (its checks), a opens the allocation behind it.
 func NewInstances(ctx *common.Context, service string) common.Screen {
@@ -126,9 +112,10 @@ func NewInstances(ctx *common.Context, service string) common.Screen {
 		return head
 	}
 	s.Build = func(snap *sources.Snapshot) []common.Row {
-		failing := failingOutput(snap, l)
+		insts := snap.InstancesOfService(service)
+		failing := failingOutput(snap, l, insts)
 		var rows []common.Row
-		for _, in := range slices.Concat(snap.Consul.Instances, l.catalog) {
+		for _, in := range slices.Concat(insts, l.catalog) {
 			if in.Service != service {
 				continue
 			}
@@ -166,19 +153,18 @@ func NewInstances(ctx *common.Context, service string) common.Screen {
 	return l
 }
 
-// failingOutput is, per instance, the first line of its worst check's
-// output (empty when all pass).
-func failingOutput(snap *sources.Snapshot, l *live) map[string]string {
+// failingOutput is, per instance, the first line of its worst service
+// check's output (empty when all pass).
+func failingOutput(snap *sources.Snapshot, l *live, insts []sources.ServiceInstance) map[string]string {
 	out := map[string]string{}
-	worst := map[string]int{}
-	for _, c := range snap.Consul.Checks {
-		if c.ServiceID == "" || c.Status == sources.StatusPassing {
-			continue
-		}
-		if r := rank(c.Status); r > worst[c.ServiceID] {
-			worst[c.ServiceID] = r
-			line, _, _ := strings.Cut(strings.TrimSpace(l.output(c)), "\n")
-			out[c.ServiceID] = c.Name + ": " + line
+	for _, in := range insts {
+		worst := sources.RankOK
+		for _, c := range snap.ChecksOfInstance(in) {
+			if r := sources.StatusRank(c.Status); r > worst {
+				worst = r
+				line, _, _ := strings.Cut(strings.TrimSpace(l.output(c)), "\n")
+				out[in.ID] = c.Name + ": " + line
+			}
 		}
 	}
 	return out
@@ -199,17 +185,13 @@ func NewInstance(ctx *common.Context, instanceID string) common.Screen {
 	s.OpenHelp = "read output / open"
 	l := newLive(s)
 	s.Build = func(snap *sources.Snapshot) []common.Row {
-		in, ok := findInstance(snap, instanceID)
+		in, ok := snap.InstanceByID(instanceID)
 		if !ok {
 			return nil
 		}
 		var rows []common.Row
-		for _, c := range snap.Consul.Checks {
-			// Service checks of the instance, and the node-level checks
-			// of its node (they fail the instance too).
-			if c.ServiceID != instanceID && (c.ServiceID != "" || c.Node != in.Node) {
-				continue
-			}
+		// Its own checks, then its node's (they fail the instance too).
+		for _, c := range slices.Concat(snap.ChecksOfInstance(in), snap.NodeChecks(in.Datacenter, in.Node)) {
 			what := "check"
 			if c.ServiceID == "" {
 				what = "node check"
@@ -220,7 +202,7 @@ func NewInstance(ctx *common.Context, instanceID string) common.Screen {
 			}})
 		}
 		if in.AllocID != "" {
-			a, found := findAlloc(snap, in.AllocID)
+			a, found := snap.AllocByID(in.AllocID)
 			row := common.Row{ID: "alloc/" + in.AllocID, Data: link{"alloc", in.AllocID}, Cells: []common.Spec{
 				{Text: "allocation", Kind: common.Muted}, {Text: common.ShortID(in.AllocID)}, common.StatusSpec(a.ClientStatus),
 				{Text: "job " + a.JobID + " · group " + a.TaskGroup, Kind: common.Muted},
@@ -232,23 +214,21 @@ func NewInstance(ctx *common.Context, instanceID string) common.Screen {
 		}
 		// The Nomad node behind the instance: its allocation's node, else
 		// a Nomad node named like the Consul node.
-		nodeID := ""
-		if a, found := findAlloc(snap, in.AllocID); found {
-			nodeID = a.NodeID
+		n, found := snap.NodeByName(in.Node)
+		if a, ok := snap.AllocOfInstance(in); ok {
+			n, found = snap.NodeByID(a.NodeID)
 		}
-		for _, n := range snap.Nomad.Nodes {
-			if n.ID == nodeID || (nodeID == "" && n.Name == in.Node) {
-				host := snap.HostOf(n)
-				rows = append(rows, common.Row{ID: "node/" + n.ID, Data: link{"node", n.ID}, Cells: []common.Spec{
-					{Text: "node", Kind: common.Muted}, {Text: n.Name}, common.StatusSpec(n.State()),
-					{Text: "site " + common.SiteLabel(n.Site) + " · hosted by " + orDash(host), Kind: common.Muted},
-				}})
-			}
+		if found {
+			host := snap.HostOf(n)
+			rows = append(rows, common.Row{ID: "node/" + n.ID, Data: link{"node", n.ID}, Cells: []common.Spec{
+				{Text: "node", Kind: common.Muted}, {Text: n.Name}, common.StatusSpec(n.State()),
+				{Text: "site " + common.SiteLabel(n.Site) + " · hosted by " + orDash(host), Kind: common.Muted},
+			}})
 		}
 		return rows
 	}
 	s.Head = func(snap *sources.Snapshot, width int) string {
-		in, ok := findInstance(snap, instanceID)
+		in, ok := snap.InstanceByID(instanceID)
 		if !ok {
 			return ""
 		}
@@ -279,24 +259,6 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
-}
-
-func findInstance(snap *sources.Snapshot, id string) (sources.ServiceInstance, bool) {
-	for _, in := range snap.Consul.Instances {
-		if in.ID == id {
-			return in, true
-		}
-	}
-	return sources.ServiceInstance{}, false
-}
-
-func findAlloc(snap *sources.Snapshot, id string) (sources.Alloc, bool) {
-	for _, a := range snap.Nomad.Allocs {
-		if a.ID == id {
-			return a, true
-		}
-	}
-	return sources.Alloc{}, false
 }
 
 func addr(in sources.ServiceInstance) string {
