@@ -114,6 +114,31 @@ func TestIntegrationNamespaces(t *testing.T) {
 			t.Errorf("%s: after sonde was registered in ops: jobs %v, sonde allocs %d", tc.name, got, len(s.AllocsOfJob("sonde")))
 		}
 	}
+
+	// Every node has the address it advertises, from the list and still
+	// after an event replaced it (a full node, which has no Address field).
+	w := ws[0]
+	s := w.Snapshot()
+	for _, n := range s.Nomad.Nodes {
+		if n.Address == "" {
+			t.Errorf("node %s: no address", n.Name)
+		}
+	}
+	node := s.Nomad.Nodes[0]
+	t.Logf("node %s at %s", node.Name, node.Address)
+	if _, err := nomad.Nodes().ToggleEligibility(node.ID, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, w, 30*time.Second, "node ineligible, address kept", func(s *Snapshot) string {
+		n, _ := s.NodeByID(node.ID)
+		if n.Eligible || n.Address != node.Address {
+			return fmt.Sprintf("node %+v", n)
+		}
+		return ""
+	})
+	if _, err := nomad.Nodes().ToggleEligibility(node.ID, true, nil); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // jobKeys is the snapshot's jobs as namespace/ID, sorted.

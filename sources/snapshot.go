@@ -239,7 +239,9 @@ type Node struct {
 	NodePool, Class      string
 	Meta                 map[string]string
 	// Site is the grouping key (datacenter or the configured meta key).
-	Site              string
+	Site string
+	// Address is the IP the node advertises (its fingerprinted
+	// unique.network.ip-address, else its HTTP address's host).
 	Address           string
 	StatusDescription string
 	ModifyIndex       uint64
