@@ -138,6 +138,15 @@ type Job struct {
 	ModifyIndex                                       uint64
 }
 
+// State is the job's status as a member reads it: "stopped" when a member
+// stopped it (Nomad says dead), else Nomad's status.
+func (j Job) State() string {
+	if j.Stop {
+		return "stopped"
+	}
+	return j.Status
+}
+
 type Alloc struct {
 	ID, Name, Namespace string
 	JobID, TaskGroup    string
@@ -178,6 +187,15 @@ type TaskState struct {
 	// Events are the most recent task events, oldest first (at most
 	// maxTaskEvents).
 	Events []TaskEvent
+}
+
+// Status is the task's state as a member reads it: "failed" when it
+// ended failing, else Nomad's state.
+func (t TaskState) Status() string {
+	if t.Failed {
+		return "failed"
+	}
+	return t.State
 }
 
 type TaskEvent struct {

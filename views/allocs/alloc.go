@@ -151,10 +151,7 @@ func (m *Model) refreshRows() {
 	now := m.ctx.Now()
 	var rows []common.Row
 	for _, t := range m.taskStates() {
-		state := t.State
-		if t.Failed {
-			state = "failed"
-		}
+		state := t.Status()
 		last := common.Spec{Text: "—", Kind: common.Muted}
 		if n := len(t.Events); n > 0 {
 			e := t.Events[n-1]

@@ -25,10 +25,7 @@ func New(ctx *common.Context) *common.ListScreen {
 	s.Build = func(snap *sources.Snapshot) []common.Row {
 		rows := make([]common.Row, 0, len(snap.Nomad.Jobs))
 		for _, j := range snap.Nomad.Jobs {
-			status := j.Status
-			if j.Stop {
-				status = "stopped"
-			}
+			status := j.State()
 			ss := snap.SitesOfJob(j.Namespace, j.ID)
 			rows = append(rows, common.Row{ID: j.Namespace + "/" + j.ID, Sites: ss, Data: j, Cells: []common.Spec{
 				{Text: Label(snap, j.Namespace, j.ID), Kind: common.Bold}, {Text: j.Type, Kind: common.Muted}, common.StatusSpec(status),
@@ -116,10 +113,7 @@ func jobHead(ctx *common.Context, snap *sources.Snapshot, ns, jobID string) stri
 	if !ok {
 		return st.Warn.Render("job " + sanitize.Line(Label(snap, ns, jobID)) + " is not known to Nomad")
 	}
-	status := j.Status
-	if j.Stop {
-		status = "stopped"
-	}
+	status := j.State()
 	l1 := st.Bold.Render(sanitize.Line(Label(snap, j.Namespace, j.ID))) + "  " + st.ForStatus(status).Render(status) +
 		st.Muted.Render(fmt.Sprintf("  %s · v%d · datacenters ", j.Type, j.Version)) + sanitize.Line(strings.Join(j.Datacenters, " "))
 	if j.StatusDescription != "" {

@@ -18,14 +18,6 @@ import (
 	"codeberg.org/entretien/entretien/views/nodes"
 )
 
-// svc aggregates the instances of one service.
-type svc struct {
-	name                                     string
-	passing, warning, critical, maint, total int
-	sites                                    []string
-	worst                                    string
-}
-
 // New is the services screen.
 func New(ctx *common.Context) *common.ListScreen {
 	s := common.NewListScreen(ctx, "services",
@@ -34,53 +26,20 @@ func New(ctx *common.Context) *common.ListScreen {
 	s.Empty = "no services registered in Consul"
 	s.OpenHelp = "open service"
 	s.Build = func(snap *sources.Snapshot) []common.Row {
-		byName := map[string]*svc{}
-		var order []string
-		for _, in := range snap.Consul.Instances {
-			v := byName[in.Service]
-			if v == nil {
-				v = &svc{name: in.Service, worst: sources.StatusPassing}
-				byName[in.Service] = v
-				order = append(order, in.Service)
-			}
-			v.total++
-			switch in.Status {
-			case sources.StatusPassing:
-				v.passing++
-			case sources.StatusWarning:
-				v.warning++
-			case sources.StatusCritical:
-				v.critical++
-			case sources.StatusMaintenance:
-				v.maint++
-			}
-			v.worst = sources.WorseStatus(v.worst, in.Status)
-			if !slices.Contains(v.sites, in.Site) {
-				v.sites = append(v.sites, in.Site)
-			}
-		}
-		for _, u := range snap.Consul.Unchecked {
-			if byName[u.Name] == nil {
-				byName[u.Name] = &svc{name: u.Name}
-				order = append(order, u.Name)
-			}
-		}
-		slices.Sort(order)
-		rows := make([]common.Row, 0, len(order))
-		for _, name := range order {
-			v := byName[name]
-			if v.total == 0 { // registered without checks: nothing to count
-				rows = append(rows, common.Row{ID: name, Cells: []common.Spec{
-					{Text: name, Kind: common.Bold}, {Text: "unchecked", Kind: common.Muted}, {Text: "?", Kind: common.Muted},
+		svcs := snap.Services()
+		rows := make([]common.Row, 0, len(svcs))
+		for _, v := range svcs {
+			if v.Unchecked { // registered without checks: nothing to count
+				rows = append(rows, common.Row{ID: v.Name, Cells: []common.Spec{
+					{Text: v.Name, Kind: common.Bold}, {Text: "unchecked", Kind: common.Muted}, {Text: "?", Kind: common.Muted},
 					{Text: "no health check: state unknown", Kind: common.Muted}, {Text: "", Kind: common.Muted},
 				}})
 				continue
 			}
-			slices.Sort(v.sites)
-			rows = append(rows, common.Row{ID: name, Sites: v.sites, Cells: []common.Spec{
-				{Text: name, Kind: common.Bold}, common.StatusSpec(v.worst), {Text: fmt.Sprint(v.total)},
-				common.Counts([]common.Count{{N: v.passing, Word: "passing"}, {N: v.warning, Word: "warning"}, {N: v.critical, Word: "critical"}, {N: v.maint, Word: "maintenance"}}),
-				{Text: strings.Join(v.sites, " "), Kind: common.Muted},
+			rows = append(rows, common.Row{ID: v.Name, Sites: v.Sites, Cells: []common.Spec{
+				{Text: v.Name, Kind: common.Bold}, common.StatusSpec(v.Status), {Text: fmt.Sprint(v.All)},
+				common.Counts([]common.Count{{N: v.Passing, Word: "passing"}, {N: v.Warning, Word: "warning"}, {N: v.Critical, Word: "critical"}, {N: v.Maintenance, Word: "maintenance"}}),
+				{Text: strings.Join(v.Sites, " "), Kind: common.Muted},
 			}})
 		}
 		return rows
@@ -153,18 +112,14 @@ func NewInstances(ctx *common.Context, service string) common.Screen {
 	return l
 }
 
-// failingOutput is, per instance, the first line of its worst service
-// check's output (empty when all pass).
+// failingOutput is, per instance, the check failing it (its own, else
+// its node's) with the first line of its live output.
 func failingOutput(snap *sources.Snapshot, l *live, insts []sources.ServiceInstance) map[string]string {
 	out := map[string]string{}
 	for _, in := range insts {
-		worst := sources.RankOK
-		for _, c := range snap.ChecksOfInstance(in) {
-			if r := sources.StatusRank(c.Status); r > worst {
-				worst = r
-				line, _, _ := strings.Cut(strings.TrimSpace(l.output(c)), "\n")
-				out[in.ID] = c.Name + ": " + line
-			}
+		if c, ok := snap.FailingCheck(in); ok {
+			line, _, _ := strings.Cut(strings.TrimSpace(l.output(c)), "\n")
+			out[in.ID] = c.Name + ": " + line
 		}
 	}
 	return out
