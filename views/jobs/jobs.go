@@ -84,8 +84,9 @@ func NewAllocsIn(ctx *common.Context, ns, jobID string) *common.ListScreen {
 	s.OpenHelp = "open allocation"
 	s.Build = func(snap *sources.Snapshot) []common.Row {
 		now := ctx.Now()
-		var rows []common.Row
-		for _, a := range snap.AllocsOfJobIn(resolve(snap), jobID) {
+		as := snap.AllocsOfJobIn(resolve(snap), jobID)
+		rows := make([]common.Row, 0, len(as))
+		for _, a := range as {
 			restarts := common.Spec{Text: fmt.Sprint(a.Restarts)}
 			if a.Restarts > 0 {
 				restarts.Kind = common.Warn
