@@ -24,6 +24,7 @@ type snapIndex struct {
 	deploymentsOfJobIn map[nsKey][]int
 	evalsOfJobIn       map[nsKey][]int
 	sitesOfJobIn       map[nsKey][]string
+	namespaces         []string // of the jobs, sorted
 
 	shape shape // of the slices indexed
 }
@@ -94,7 +95,11 @@ func buildIndex(s *Snapshot) *snapIndex {
 			x.job[j.ID] = i
 		}
 		x.jobIn[nsKey{j.Namespace, j.ID}] = i
+		if !slices.Contains(x.namespaces, j.Namespace) {
+			x.namespaces = append(x.namespaces, j.Namespace)
+		}
 	}
+	slices.Sort(x.namespaces)
 	for i, e := range s.Nomad.BlockedEvals {
 		k := nsKey{e.Namespace, e.JobID}
 		x.evalsOfJobIn[k] = append(x.evalsOfJobIn[k], i)
@@ -246,16 +251,9 @@ func (s *Snapshot) SitesOfJob(ns, id string) []string {
 	return s.index().sitesOfJobIn[nsKey{ns, id}]
 }
 
-// Namespaces lists the namespaces of the jobs known, sorted.
-func (s *Snapshot) Namespaces() []string {
-	var out []string
-	for _, j := range s.Nomad.Jobs { // sorted by namespace
-		if len(out) == 0 || out[len(out)-1] != j.Namespace {
-			out = append(out, j.Namespace)
-		}
-	}
-	return out
-}
+// Namespaces lists the namespaces of the jobs known, sorted. The slice is
+// shared: do not modify it.
+func (s *Snapshot) Namespaces() []string { return s.index().namespaces }
 
 // AllocsOfNode returns the allocations placed on a node.
 func (s *Snapshot) AllocsOfNode(nodeID string) []Alloc {
