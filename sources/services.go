@@ -10,10 +10,10 @@ type ServiceSummary struct {
 	Name string
 	// Status is the worst of its instances' (StatusRank); "" when the
 	// service is registered without any check (Unchecked).
-	Status                                      string
+	Status                                       string
 	Passing, Warning, Critical, Maintenance, All int
-	Sites                                       []string // sorted
-	Unchecked                                   bool     // no instance has a check: its state is unknown
+	Sites                                        []string // sorted
+	Unchecked                                    bool     // no instance has a check: its state is unknown
 }
 
 // Services summarises every service, sorted by name: those with checks

@@ -68,4 +68,3 @@ func Counts(cs []Count) Spec {
 	}
 	return Spec{Text: strings.Join(parts, " · "), Kind: Status, Word: worst}
 }
-
