@@ -15,8 +15,11 @@ import (
 // environment (NOMAD_ADDR, NOMAD_TOKEN, NOMAD_CACERT, NOMAD_REGION,
 // NOMAD_NAMESPACE, CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN, CONSUL_CACERT...).
 type Config struct {
-	NomadAddr, NomadToken, NomadRegion, NomadNamespace string
-	ConsulAddr, ConsulToken                            string
+	NomadAddr, NomadToken, NomadRegion string
+	// NomadNamespace is the namespace followed; empty: NOMAD_NAMESPACE,
+	// else "default" (as the nomad CLI). "*" follows every namespace.
+	NomadNamespace          string
+	ConsulAddr, ConsulToken string
 	// SiteKey groups nodes into sites: "" or "datacenter" by datacenter,
 	// "meta.<key>" by that node meta key.
 	SiteKey string

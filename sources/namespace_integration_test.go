@@ -129,13 +129,16 @@ func TestIntegrationNamespaces(t *testing.T) {
 	if _, err := nomad.Nodes().ToggleEligibility(node.ID, false, nil); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, w, 30*time.Second, "node ineligible, address kept", func(s *Snapshot) string {
-		n, _ := s.NodeByID(node.ID)
-		if n.Eligible || n.Address != node.Address {
-			return fmt.Sprintf("node %+v", n)
-		}
-		return ""
-	})
+	// Node events carry no namespace: every watcher gets them.
+	for i, tc := range cases {
+		waitFor(t, ws[i], 30*time.Second, tc.name+": node ineligible, address kept", func(s *Snapshot) string {
+			n, _ := s.NodeByID(node.ID)
+			if n.Eligible || n.Address != node.Address {
+				return fmt.Sprintf("node %+v", n)
+			}
+			return ""
+		})
+	}
 	if _, err := nomad.Nodes().ToggleEligibility(node.ID, true, nil); err != nil {
 		t.Fatal(err)
 	}
