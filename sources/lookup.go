@@ -9,6 +9,7 @@ type snapIndex struct {
 	job              map[string]int // by job ID (first namespace in order)
 	node             map[string]int // by node ID
 	nodeName         map[string]int
+	nodesOfSite      map[string][]int
 	site             map[string]int
 	allocsOfJob      map[string][]int
 	allocsOfNode     map[string][]int
@@ -104,9 +105,11 @@ func buildIndex(s *Snapshot) *snapIndex {
 		k := nsKey{e.Namespace, e.JobID}
 		x.evalsOfJobIn[k] = append(x.evalsOfJobIn[k], i)
 	}
+	x.nodesOfSite = make(map[string][]int, len(s.Sites))
 	for i, n := range s.Nomad.Nodes {
 		x.node[n.ID] = i
 		x.nodeName[n.Name] = i
+		x.nodesOfSite[n.Site] = append(x.nodesOfSite[n.Site], i)
 	}
 	for i, st := range s.Sites {
 		x.site[st.Name] = i
@@ -201,6 +204,11 @@ func (s *Snapshot) NodeByName(name string) (Node, bool) {
 		return Node{}, false
 	}
 	return s.Nomad.Nodes[i], true
+}
+
+// NodesOfSite returns the Nomad nodes of a site, by name.
+func (s *Snapshot) NodesOfSite(site string) []Node {
+	return pick(s.Nomad.Nodes, s.index().nodesOfSite[site])
 }
 
 // SiteByName returns the site with that name.

@@ -75,6 +75,9 @@ func TestNamespacedLookups(t *testing.T) {
 	if want := []string{"ops/lyon/failed/deployment", "default/paris/failed/alloc 13e0"}; !slices.Equal(outs, want) {
 		t.Errorf("job outages = %q, want %q", outs, want)
 	}
+	if ns := s.NodesOfSite("lyon"); len(ns) != 1 || ns[0].Name != "n2" {
+		t.Errorf("NodesOfSite(lyon) = %+v", ns)
+	}
 	if got := s.Namespaces(); !slices.Equal(got, []string{"default", "ops"}) {
 		t.Errorf("Namespaces() = %v", got)
 	}

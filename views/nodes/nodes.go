@@ -36,11 +36,12 @@ func newList(ctx *common.Context, name, site string) *common.ListScreen {
 	s.Empty = "no nodes known"
 	s.OpenHelp = "open node"
 	s.Build = func(snap *sources.Snapshot) []common.Row {
+		nodes := snap.Nomad.Nodes // every site; `:site` narrows the rows
+		if site != "" {
+			nodes = snap.NodesOfSite(site)
+		}
 		var rows []common.Row
-		for _, n := range snap.Nomad.Nodes {
-			if site != "" && n.Site != site {
-				continue
-			}
+		for _, n := range nodes {
 			elig := common.Spec{Text: "eligible", Kind: common.Muted}
 			if !n.Eligible {
 				elig = common.Spec{Text: "ineligible", Kind: common.Warn}
