@@ -71,9 +71,9 @@ func (g grouping) siteOf(dc string, meta map[string]string) string {
 // Decisions, documented here once:
 //   - Instance status: worst of its service checks and of its Consul node's
 //     node-level checks (Consul itself fails an instance whose node check
-//     fails). Order: maintenance > critical > warning > passing; maintenance
-//     wins because the critical status Consul gives a maintenance check is
-//     a deliberate act, not an alarm.
+//     fails), by StatusRank, except that maintenance masks the rest: the
+//     critical status Consul gives a maintenance check is a deliberate
+//     act, not an alarm.
 //   - Alloc counts per site: running and pending count allocs whose
 //     DesiredStatus is "run" (a running alloc being stopped is on its way
 //     out); failed counts every failed alloc Nomad still knows (until GC),
@@ -122,10 +122,10 @@ func buildSnapshot(in inputs, g grouping, now time.Time, prev *Snapshot) *Snapsh
 		nodeByID[n.ID] = n
 		nodeByName[n.Name] = n
 		st := site(n.Site)
-		switch n.Status {
-		case "ready":
+		switch {
+		case n.Status == "ready":
 			st.NodesUp++
-		case "down", "disconnected":
+		case n.Down():
 			st.NodesDown++
 		}
 		if h := n.Meta[g.HostKey]; h != "" {
@@ -361,32 +361,17 @@ func checkStatus(c *consulapi.HealthCheck) string {
 	return c.Status
 }
 
-// severity orders statuses; unknown ones rank like warning, so a status we
-// do not know is never shown as healthy.
-func severity(s string) int {
-	switch s {
-	case "":
-		return 0
-	case StatusPassing:
-		return 1
-	case StatusWarning:
-		return 2
-	case StatusCritical:
-		return 3
-	case StatusMaintenance:
-		return 4
-	}
-	return 2
-}
-
-// worse returns the worse of two statuses (an unknown status is reported
-// as warning).
+// worse aggregates an instance's check statuses: maintenance masks the
+// others (Consul marks the maintenance check critical, and a service taken
+// out on purpose often fails its own checks too: a deliberate act, not an
+// alarm); otherwise the worse by StatusRank, a check status Consul does
+// not define counting as warning, so it is never shown as healthy.
 func worse(a, b string) string {
-	w := a
-	if severity(b) > severity(a) {
-		w = b
+	if a == StatusMaintenance || b == StatusMaintenance {
+		return StatusMaintenance
 	}
-	if severity(w) == 2 {
+	w := WorseStatus(a, b)
+	if StatusRank(w) == RankUnknown {
 		return StatusWarning
 	}
 	return w

@@ -15,8 +15,11 @@ import (
 // environment (NOMAD_ADDR, NOMAD_TOKEN, NOMAD_CACERT, NOMAD_REGION,
 // NOMAD_NAMESPACE, CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN, CONSUL_CACERT...).
 type Config struct {
-	NomadAddr, NomadToken, NomadRegion, NomadNamespace string
-	ConsulAddr, ConsulToken                            string
+	NomadAddr, NomadToken, NomadRegion string
+	// NomadNamespace is the namespace followed; empty: NOMAD_NAMESPACE,
+	// else "default" (as the nomad CLI). "*" follows every namespace.
+	NomadNamespace          string
+	ConsulAddr, ConsulToken string
 	// SiteKey groups nodes into sites: "" or "datacenter" by datacenter,
 	// "meta.<key>" by that node meta key.
 	SiteKey string
@@ -74,9 +77,9 @@ func New(cfg Config) (*Watcher, error) {
 	if cfg.NomadRegion != "" {
 		nc.Region = cfg.NomadRegion
 	}
-	if cfg.NomadNamespace != "" {
-		nc.Namespace = cfg.NomadNamespace
-	}
+	// Every request the client makes without a namespace of its own uses it.
+	nc.Namespace = nomadNamespace(cfg.NomadNamespace, nc.Namespace)
+	ns := nc.Namespace
 	if err := checkURL("nomad", nc.Address); err != nil {
 		return nil, err
 	}
@@ -104,11 +107,6 @@ func New(cfg Config) (*Watcher, error) {
 		return nil, fmt.Errorf("sources: consul client: %w", err)
 	}
 
-	// Without a configured namespace, follow them all.
-	ns := cfg.NomadNamespace
-	if ns == "" {
-		ns = "*"
-	}
 	w := &Watcher{
 		nomad: nomad, consul: consul,
 		nomadAddr: displayAddr(nc.Address), consulAddr: displayAddr(consulAddr),
@@ -130,6 +128,19 @@ func New(cfg Config) (*Watcher, error) {
 	}
 	w.snap.Store(buildSnapshot(w.inputsLocked(), w.group, time.Time{}, nil))
 	return w, nil
+}
+
+// nomadNamespace is the namespace followed, in the nomad CLI's order: the
+// flag, else NOMAD_NAMESPACE (read by nomadapi.DefaultConfig into env),
+// else "default". "*" follows every namespace.
+func nomadNamespace(flag, env string) string {
+	switch {
+	case flag != "":
+		return flag
+	case env != "":
+		return env
+	}
+	return "default"
 }
 
 // checkURL rejects addresses the clients would only fail on at the first

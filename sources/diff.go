@@ -132,7 +132,7 @@ func Diff(prev, next *Snapshot) []Transition {
 			detail += ", " + firstLine(d.StatusDescription)
 		}
 		out = append(out, Transition{
-			At: at, Kind: "deployment", Subject: "job/" + d.JobID, Site: jobSiteByID(next, d.JobID),
+			At: at, Kind: "deployment", Subject: "job/" + d.JobID, Site: jobSiteIn(next, d.Namespace, d.JobID),
 			From: from, To: d.Status, Detail: detail,
 			Key: "deployment/" + d.ID + "/" + d.Status,
 		})
@@ -218,8 +218,8 @@ func checkSite(s *Snapshot, c *Check) string {
 	return ""
 }
 
-func jobSiteByID(s *Snapshot, id string) string {
-	if j, ok := s.JobByID(id); ok {
+func jobSiteIn(s *Snapshot, ns, id string) string {
+	if j, ok := s.JobIn(ns, id); ok {
 		return jobSite(s, &j)
 	}
 	return ""

@@ -264,6 +264,9 @@ func (w *Watcher) readNodeMeta(ctx context.Context, nodes []*wireNode) error {
 				return
 			}
 			n.Meta = full.Meta
+			if n.Address == "" {
+				n.Address = full.address()
+			}
 			next[n.ID] = n
 		})
 	}

@@ -47,7 +47,7 @@ func buildOutages(s *Snapshot, prev *Snapshot) []Outage {
 	var out []Outage
 
 	for _, n := range s.Nomad.Nodes {
-		if n.Status == "down" || n.Status == "disconnected" {
+		if n.Down() {
 			detail := "node " + n.Status
 			if n.StatusDescription != "" {
 				detail += ": " + n.StatusDescription
@@ -129,14 +129,14 @@ func buildOutages(s *Snapshot, prev *Snapshot) []Outage {
 	}
 
 	// Jobs, per (job, site).
-	type jobKeyS struct{ job, site string }
+	type jobKeyS struct{ ns, job, site string }
 	jobOut := map[jobKeyS]*Outage{}
 	var jobOrder []jobKeyS
 	addJob := func(j *Job, site, status, detail, allocID, nodeID string, since time.Time) {
-		k := jobKeyS{j.ID, site}
+		k := jobKeyS{j.Namespace, j.ID, site}
 		o := jobOut[k]
 		if o == nil {
-			o = &Outage{Kind: "job", Name: j.ID, Site: site, Status: status, Detail: detail, JobID: j.ID, AllocID: allocID, NodeID: nodeID, Since: since}
+			o = &Outage{Kind: "job", Name: j.ID, Namespace: j.Namespace, Site: site, Status: status, Detail: detail, JobID: j.ID, AllocID: allocID, NodeID: nodeID, Since: since}
 			jobOut[k] = o
 			jobOrder = append(jobOrder, k)
 			return
@@ -155,9 +155,9 @@ func buildOutages(s *Snapshot, prev *Snapshot) []Outage {
 		if j.Stop {
 			continue
 		}
-		for _, ai := range x.allocsOfJob[j.ID] {
+		for _, ai := range x.allocsOfJobIn[nsKey{j.Namespace, j.ID}] {
 			a := &s.Nomad.Allocs[ai]
-			if a.Namespace != j.Namespace || a.DesiredStatus != "run" {
+			if a.DesiredStatus != "run" {
 				continue
 			}
 			switch {
@@ -170,15 +170,15 @@ func buildOutages(s *Snapshot, prev *Snapshot) []Outage {
 				addJob(j, a.Site, SiteDegraded, allocSummary(a), a.ID, a.NodeID, lastRestart(a))
 			}
 		}
-		if ds := x.deploymentsOfJob[j.ID]; len(ds) > 0 {
+		if ds := x.deploymentsOfJobIn[nsKey{j.Namespace, j.ID}]; len(ds) > 0 {
 			if d := s.Nomad.Deployments[ds[0]]; d.Status == "failed" && d.JobVersion == j.Version {
 				addJob(j, jobSite(s, j), "failed", "deployment failed: "+firstLine(d.StatusDescription), "", "", time.Time{})
 			}
 		}
 		if j.Queued > 0 {
 			reason := ""
-			for _, e := range s.Nomad.BlockedEvals {
-				if e.JobID == j.ID && e.Reason != "" {
+			for _, e := range s.BlockedEvalsOfJob(j.Namespace, j.ID) {
+				if e.Reason != "" {
 					reason = ": " + e.Reason
 					break
 				}
@@ -215,20 +215,20 @@ func buildOutages(s *Snapshot, prev *Snapshot) []Outage {
 		status string
 		since  time.Time
 	}
-	var prevSince map[[3]string]was
+	var prevSince map[[4]string]was
 	nomadBefore, consulBefore := false, false
 	if prev != nil && !prev.Taken.IsZero() {
 		nomadBefore, consulBefore = !prev.Nomad.Updated.IsZero(), !prev.Consul.Updated.IsZero()
-		prevSince = make(map[[3]string]was, len(prev.Outages))
+		prevSince = make(map[[4]string]was, len(prev.Outages))
 		for _, o := range prev.Outages {
-			prevSince[[3]string{o.Kind, o.Name, o.Site}] = was{o.Status, o.Since}
+			prevSince[[4]string{o.Kind, o.Namespace, o.Name, o.Site}] = was{o.Status, o.Since}
 		}
 	}
 	for i := range out {
 		o := &out[i]
 		// Same status: same outage, same start. A new status (degraded ->
 		// down) starts at its own transition.
-		if p, ok := prevSince[[3]string{o.Kind, o.Name, o.Site}]; ok && p.status == o.Status {
+		if p, ok := prevSince[[4]string{o.Kind, o.Namespace, o.Name, o.Site}]; ok && p.status == o.Status {
 			o.Since = p.since
 			continue
 		}
@@ -258,7 +258,7 @@ func buildOutages(s *Snapshot, prev *Snapshot) []Outage {
 		if c := cmp.Compare(kindRank(a.Kind), kindRank(b.Kind)); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.Name, b.Name)
+		return compareStrings(a.Name, b.Name, a.Namespace, b.Namespace)
 	})
 	return out
 }

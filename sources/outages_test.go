@@ -145,7 +145,8 @@ func TestEventPayloadsDecode(t *testing.T) {
 	     "FinishedAt":"0001-01-01T00:00:00Z","Events":[{"Type":"Restarting","Time":1764075600000000000,"DisplayMessage":"Task restarting in 5s","Details":{"a":"b"}}]}},
 	   "CreateIndex":10,"ModifyIndex":42,"CreateTime":1,"ModifyTime":2}}},
 	 {"Topic":"Node","Type":"NodeDrain","Key":"id1","Index":42,"Payload":{"Node":{"ID":"id1","Name":"n1","Datacenter":"paris",
-	   "Status":"ready","SchedulingEligibility":"ineligible","DrainStrategy":{"Deadline":1000},"Meta":{"site":"paris"},"ModifyIndex":42}}},
+	   "Status":"ready","SchedulingEligibility":"ineligible","DrainStrategy":{"Deadline":1000},"Meta":{"site":"paris"},"ModifyIndex":42,
+	   "HTTPAddr":"192.168.1.20:4646","Attributes":{"unique.network.ip-address":"192.168.1.20","os.name":"debian"}}}},
 	 {"Topic":"Evaluation","Type":"EvaluationUpdated","Key":"e1","Index":42,"Payload":{"Evaluation":{"ID":"e1","Namespace":"default","JobID":"web",
 	   "Status":"blocked","FailedTGAllocs":{"g":{"NodesEvaluated":3,"NodesFiltered":3,"CoalescedFailures":1,"ConstraintFiltered":{"${node.datacenter} = x":3}}},"ModifyIndex":42}}}
 	]}`
@@ -162,7 +163,7 @@ func TestEventPayloadsDecode(t *testing.T) {
 		t.Errorf("alloc = %+v", a)
 	}
 	n := w.nstate.nodes["id1"]
-	if n == nil || !n.Drain || n.Eligible || n.Meta["site"] != "paris" || n.State() != "draining" {
+	if n == nil || !n.Drain || n.Eligible || n.Meta["site"] != "paris" || n.State() != "draining" || n.Address != "192.168.1.20" {
 		t.Errorf("node = %+v", n)
 	}
 	e := w.nstate.evals["e1"]

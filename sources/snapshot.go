@@ -18,7 +18,7 @@ type Snapshot struct {
 	// and Consul (see outages.go), sorted by site, kind, name.
 	Outages []Outage
 
-	idx *snapIndex // lookups (lookup.go); built once, read-only
+	idx *snapIndex // lookups (lookup.go); built once by buildSnapshot, read-only
 }
 
 // Health of one backend as seen by the watcher.
@@ -138,6 +138,15 @@ type Job struct {
 	ModifyIndex                                       uint64
 }
 
+// State is the job's status as a member reads it: "stopped" when a member
+// stopped it (Nomad says dead), else Nomad's status.
+func (j Job) State() string {
+	if j.Stop {
+		return "stopped"
+	}
+	return j.Status
+}
+
 type Alloc struct {
 	ID, Name, Namespace string
 	JobID, TaskGroup    string
@@ -178,6 +187,15 @@ type TaskState struct {
 	// Events are the most recent task events, oldest first (at most
 	// maxTaskEvents).
 	Events []TaskEvent
+}
+
+// Status is the task's state as a member reads it: "failed" when it
+// ended failing, else Nomad's state.
+func (t TaskState) Status() string {
+	if t.Failed {
+		return "failed"
+	}
+	return t.State
 }
 
 type TaskEvent struct {
@@ -239,11 +257,17 @@ type Node struct {
 	NodePool, Class      string
 	Meta                 map[string]string
 	// Site is the grouping key (datacenter or the configured meta key).
-	Site              string
+	Site string
+	// Address is the IP the node advertises (its fingerprinted
+	// unique.network.ip-address, else its HTTP address's host).
 	Address           string
 	StatusDescription string
 	ModifyIndex       uint64
 }
+
+// Down reports a node that is gone: status down or disconnected (counted
+// in Site.NodesDown, an outage of its own).
+func (n Node) Down() bool { return n.Status == "down" || n.Status == "disconnected" }
 
 // State is the node's state as a member reads it: its status when not
 // ready, else "draining" or "ineligible" when so, else "ready".
@@ -303,16 +327,35 @@ type Site struct {
 	Status string
 }
 
+// State is the site's status: Status as the builder set it from the
+// outages; for a site built without one (by hand), what its counts tell:
+// down when it has nodes and none is up, degraded when a node is down, an
+// instance critical or an allocation failed, else up.
+func (st Site) State() string {
+	switch {
+	case st.Status != "":
+		return st.Status
+	case st.NodesUp == 0 && st.NodesDown > 0:
+		return SiteDown
+	case st.NodesDown > 0 || st.ServicesCritical > 0 || st.AllocsFailed > 0:
+		return SiteDegraded
+	}
+	return SiteUp
+}
+
 // Outage is something down or degraded now: a site, node, job or service,
 // tied across Nomad and Consul (a critical check -> its service instance ->
 // the allocation that registered it -> job, node, site).
 type Outage struct {
-	Kind   string // "site", "node", "job", "service"
-	Name   string // site name, node name, job ID or service name
-	Site   string
-	Status string    // "down", "degraded", "critical", "failed", "warning"
-	Since  time.Time // when it went wrong (from the transition), zero if unknown
-	Detail string    // one line a member can act on, e.g. the failing check's output
+	Kind string // "site", "node", "job", "service"
+	Name string // site name, node name, job ID or service name
+	// Namespace of a job outage ("" for other kinds): the same job ID can
+	// be out in two namespaces.
+	Namespace string
+	Site      string
+	Status    string    // "down", "degraded", "critical", "failed", "warning"
+	Since     time.Time // when it went wrong (from the transition), zero if unknown
+	Detail    string    // one line a member can act on, e.g. the failing check's output
 	// Links for drill-down; empty when they do not apply.
 	NodeID, JobID, AllocID, ServiceID, CheckID string
 }

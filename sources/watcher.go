@@ -91,6 +91,10 @@ type dcData struct {
 // NomadAddr is the Nomad address followed (never a token).
 func (w *Watcher) NomadAddr() string { return w.nomadAddr }
 
+// Namespace is the Nomad namespace followed: Config.NomadNamespace, else
+// NOMAD_NAMESPACE, else "default"; "*" is every namespace.
+func (w *Watcher) Namespace() string { return w.namespace }
+
 // ConsulAddr is the Consul address followed (never a token).
 func (w *Watcher) ConsulAddr() string { return w.consulAddr }
 

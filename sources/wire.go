@@ -3,6 +3,7 @@ package sources
 import (
 	"fmt"
 	"maps"
+	"net"
 	"slices"
 	"sort"
 	"strings"
@@ -51,12 +52,33 @@ type wireAlloc struct {
 }
 
 type wireNode struct {
-	ID, Name, Datacenter, NodeClass, NodePool, Address string
-	Status, StatusDescription, SchedulingEligibility   string
-	Drain                                              bool      // list stubs
-	DrainStrategy                                      *struct{} // full node: non-nil while draining
-	Meta                                               map[string]string
-	ModifyIndex                                        uint64
+	ID, Name, Datacenter, NodeClass, NodePool        string
+	Status, StatusDescription, SchedulingEligibility string
+	// Address: list stubs only, the node's fingerprinted IP. A full node
+	// (GET /v1/node/:id, event payloads) has it in its attributes instead,
+	// and HTTPAddr (the client's advertised HTTP address).
+	Address, HTTPAddr string
+	Attributes        struct {
+		IP string `json:"unique.network.ip-address"`
+	}
+	Drain         bool      // list stubs
+	DrainStrategy *struct{} // full node: non-nil while draining
+	Meta          map[string]string
+	ModifyIndex   uint64
+}
+
+// address is the IP the node advertises, whichever form it came in.
+func (n *wireNode) address() string {
+	switch {
+	case n.Address != "":
+		return n.Address
+	case n.Attributes.IP != "":
+		return n.Attributes.IP
+	}
+	if host, _, err := net.SplitHostPort(n.HTTPAddr); err == nil {
+		return host
+	}
+	return n.HTTPAddr
 }
 
 type wireDeploymentState struct {
@@ -147,7 +169,7 @@ func (a *wireAlloc) toAlloc() *Alloc {
 func (n *wireNode) toNode() *Node {
 	return &Node{
 		ID: n.ID, Name: n.Name, Datacenter: n.Datacenter, Status: n.Status,
-		StatusDescription: n.StatusDescription, Address: n.Address,
+		StatusDescription: n.StatusDescription, Address: n.address(),
 		Eligible: n.SchedulingEligibility == "eligible",
 		Drain:    n.Drain || n.DrainStrategy != nil,
 		NodePool: n.NodePool, Class: n.NodeClass,

@@ -185,3 +185,51 @@ func orNone(s string) string {
 	}
 	return s
 }
+
+// A second Nomad namespace, for the namespace selection tests: job veille
+// runs in both default and ops (the same ID in two namespaces), relais in
+// ops only.
+const (
+	NamespaceOps = "ops"
+	JobVeille    = "veille"
+	JobRelais    = "relais"
+)
+
+// SeedNamespaces creates namespace ops (Nomad OSS has namespaces) and
+// registers veille in default and in ops, and relais in ops, in the first
+// site. Their task prints "<job> in <namespace>" once, then sleeps.
+func (c *Cluster) SeedNamespaces(ctx context.Context) error {
+	if err := c.checkLive(); err != nil {
+		return err
+	}
+	q := (&nomadapi.WriteOptions{}).WithContext(ctx)
+	ns := &nomadapi.Namespace{Name: NamespaceOps, Description: "the collective's own tooling"}
+	if _, err := c.nomad.Namespaces().Register(ns, q); err != nil {
+		return fmt.Errorf("devcluster: registering namespace %s: %w", NamespaceOps, err)
+	}
+	site := c.o.Sites[0]
+	for _, j := range []*nomadapi.Job{
+		SleepJob(JobVeille, "default", site),
+		SleepJob(JobVeille, NamespaceOps, site),
+		SleepJob(JobRelais, NamespaceOps, site),
+	} {
+		if _, _, err := c.nomad.Jobs().Register(j, q); err != nil {
+			return fmt.Errorf("devcluster: registering job %s in %s: %w", *j.ID, *j.Namespace, err)
+		}
+	}
+	c.logf("seed: namespace %s, jobs %s (default and %s), %s (%s)", NamespaceOps, JobVeille, NamespaceOps, JobRelais, NamespaceOps)
+	return nil
+}
+
+// SleepJob is a service job of one raw_exec task in site, in namespace ns:
+// it prints "<name> in <namespace>" to stdout, then sleeps.
+func SleepJob(name, ns, site string) *nomadapi.Job {
+	j := nomadapi.NewServiceJob(name, name, "global", 50)
+	j.Namespace = new(ns)
+	j.Datacenters = []string{site}
+	t := nomadapi.NewTask("sleep", "raw_exec").
+		SetConfig("command", "/bin/sh").
+		SetConfig("args", []string{"-c", `echo "${NOMAD_JOB_NAME} in ${NOMAD_NAMESPACE}"; exec sleep 3600`}).
+		Require(&nomadapi.Resources{CPU: new(20), MemoryMB: new(16)})
+	return j.AddTaskGroup(nomadapi.NewTaskGroup("sleep", 1).AddTask(t))
+}

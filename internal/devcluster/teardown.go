@@ -142,13 +142,14 @@ func (c *Cluster) rememberOrphans(a *agent) {
 // stopped client never update; their tasks are killed afterwards).
 func (c *Cluster) purgeJobs() error {
 	t0 := time.Now()
-	jobs, _, err := c.nomad.Jobs().List(nil)
+	jobs, _, err := c.nomad.Jobs().List(&nomadapi.QueryOptions{Namespace: nomadapi.AllNamespacesNamespace})
 	if err != nil {
 		return fmt.Errorf("listing jobs: %w", err)
 	}
 	for _, j := range jobs {
-		if _, _, err := c.nomad.Jobs().DeregisterOpts(j.ID, &nomadapi.DeregisterOptions{Purge: true, NoShutdownDelay: true}, nil); err != nil {
-			return fmt.Errorf("purging job %s: %w", j.ID, err)
+		opts := &nomadapi.DeregisterOptions{Purge: true, NoShutdownDelay: true}
+		if _, _, err := c.nomad.Jobs().DeregisterOpts(j.ID, opts, &nomadapi.WriteOptions{Namespace: j.Namespace}); err != nil {
+			return fmt.Errorf("purging job %s/%s: %w", j.Namespace, j.ID, err)
 		}
 	}
 	deadline := time.Now().Add(15 * time.Second)
@@ -181,7 +182,7 @@ func (c *Cluster) liveAllocs() (int, error) {
 			up[n.ID] = true
 		}
 	}
-	allocs, _, err := c.nomad.Allocations().List(nil)
+	allocs, _, err := c.nomad.Allocations().List(&nomadapi.QueryOptions{Namespace: nomadapi.AllNamespacesNamespace})
 	if err != nil {
 		return 0, err
 	}

@@ -98,7 +98,7 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.SnapshotMsg:
 		m.snap = msg.Snap
-		m.alloc, m.found = findAlloc(msg.Snap, m.id)
+		m.alloc, m.found = msg.Snap.AllocByID(m.id)
 		m.refreshRows()
 		// The allocation changed since the last fetch: read it again.
 		if m.found && m.hasDetail && !m.loading && m.alloc.ModifyIndex != m.fetched {
@@ -151,10 +151,7 @@ func (m *Model) refreshRows() {
 	now := m.ctx.Now()
 	var rows []common.Row
 	for _, t := range m.taskStates() {
-		state := t.State
-		if t.Failed {
-			state = "failed"
-		}
+		state := t.Status()
 		last := common.Spec{Text: "—", Kind: common.Muted}
 		if n := len(t.Events); n > 0 {
 			e := t.Events[n-1]
@@ -171,15 +168,6 @@ func (m *Model) refreshRows() {
 		}})
 	}
 	m.tasks.SetRows(rows)
-}
-
-func findAlloc(s *sources.Snapshot, id string) (sources.Alloc, bool) {
-	for _, a := range s.Nomad.Allocs {
-		if a.ID == id {
-			return a, true
-		}
-	}
-	return sources.Alloc{}, false
 }
 
 func (m *Model) View() string {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"codeberg.org/entretien/entretien/sources"
 )
 
 // ShortID is the first 8 characters of a Nomad UUID, as the nomad CLI shows.
@@ -57,7 +59,7 @@ func Counts(cs []Count) Spec {
 			continue
 		}
 		parts = append(parts, fmt.Sprintf("%d %s", c.N, c.Word))
-		if rankWord(c.Word) > rankWord(worst) {
+		if sources.StatusRank(c.Word) > sources.StatusRank(worst) {
 			worst = c.Word
 		}
 	}
@@ -65,17 +67,4 @@ func Counts(cs []Count) Spec {
 		return Spec{Text: "none", Kind: Muted}
 	}
 	return Spec{Text: strings.Join(parts, " · "), Kind: Status, Word: worst}
-}
-
-// rankWord orders status words by how bad they are.
-func rankWord(w string) int {
-	switch w {
-	case "":
-		return -1
-	case "critical", "failed", "down", "lost":
-		return 3
-	case "warning", "pending", "queued", "blocked", "maintenance":
-		return 2
-	}
-	return 1
 }

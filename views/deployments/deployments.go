@@ -21,19 +21,18 @@ func New(ctx *common.Context) *common.ListScreen {
 	s.Empty = "no deployment and no blocked evaluation"
 	s.OpenHelp = "open job"
 	s.Build = func(snap *sources.Snapshot) []common.Row {
-		sites := jobSiteIndex(snap)
 		var rows []common.Row
 		for _, e := range snap.Nomad.BlockedEvals {
-			rows = append(rows, common.Row{ID: "eval/" + e.ID, Sites: sites[e.JobID], Data: e, Cells: []common.Spec{
-				{Text: "blocked eval", Kind: common.Warn}, {Text: e.JobID, Kind: common.Bold}, common.StatusSpec("blocked"),
+			rows = append(rows, common.Row{ID: "eval/" + e.ID, Sites: snap.SitesOfJob(e.Namespace, e.JobID), Data: e, Cells: []common.Spec{
+				{Text: "blocked eval", Kind: common.Warn}, {Text: jobs.Label(snap, e.Namespace, e.JobID), Kind: common.Bold}, common.StatusSpec("blocked"),
 				{Text: fmt.Sprintf("%d queued", e.Queued), Kind: common.Warn}, {Text: e.Reason},
 			}})
 		}
 		var active, done []common.Row
 		for _, d := range snap.Nomad.Deployments {
 			healthy, desired := d.Progress()
-			r := common.Row{ID: "deploy/" + d.ID, Sites: sites[d.JobID], Data: d, Cells: []common.Spec{
-				{Text: fmt.Sprintf("deploy v%d", d.JobVersion), Kind: common.Muted}, {Text: d.JobID, Kind: common.Bold},
+			r := common.Row{ID: "deploy/" + d.ID, Sites: snap.SitesOfJob(d.Namespace, d.JobID), Data: d, Cells: []common.Spec{
+				{Text: fmt.Sprintf("deploy v%d", d.JobVersion), Kind: common.Muted}, {Text: jobs.Label(snap, d.Namespace, d.JobID), Kind: common.Bold},
 				common.StatusSpec(d.Status), {Text: fmt.Sprintf("%d/%d healthy", healthy, desired)}, {Text: d.StatusDescription, Kind: common.Muted},
 			}}
 			if d.Active() {
@@ -47,30 +46,11 @@ func New(ctx *common.Context) *common.ListScreen {
 	s.Open = func(r common.Row) tea.Cmd {
 		switch d := r.Data.(type) {
 		case sources.BlockedEval:
-			return common.Push(jobs.NewAllocs(ctx, d.JobID))
+			return common.Push(jobs.NewAllocsIn(ctx, d.Namespace, d.JobID))
 		case sources.Deployment:
-			return common.Push(jobs.NewAllocs(ctx, d.JobID))
+			return common.Push(jobs.NewAllocsIn(ctx, d.Namespace, d.JobID))
 		}
 		return nil
 	}
 	return s
-}
-
-// jobSiteIndex maps a job to the sites of its allocations, else its
-// datacenters, for `:site` narrowing.
-func jobSiteIndex(snap *sources.Snapshot) map[string][]string {
-	m := map[string][]string{}
-	seen := map[[2]string]bool{}
-	for _, a := range snap.Nomad.Allocs {
-		if k := [2]string{a.JobID, a.Site}; !seen[k] {
-			seen[k] = true
-			m[a.JobID] = append(m[a.JobID], a.Site)
-		}
-	}
-	for _, j := range snap.Nomad.Jobs {
-		if len(m[j.ID]) == 0 {
-			m[j.ID] = j.Datacenters
-		}
-	}
-	return m
 }

@@ -23,16 +23,12 @@ func New(ctx *common.Context) *common.ListScreen {
 	s.Empty = "no jobs"
 	s.OpenHelp = "open job"
 	s.Build = func(snap *sources.Snapshot) []common.Row {
-		sites := jobSites(snap)
 		rows := make([]common.Row, 0, len(snap.Nomad.Jobs))
 		for _, j := range snap.Nomad.Jobs {
-			status := j.Status
-			if j.Stop {
-				status = "stopped"
-			}
-			ss := sites[j.ID]
-			rows = append(rows, common.Row{ID: j.ID, Sites: ss, Data: j, Cells: []common.Spec{
-				{Text: j.ID, Kind: common.Bold}, {Text: j.Type, Kind: common.Muted}, common.StatusSpec(status),
+			status := j.State()
+			ss := snap.SitesOfJob(j.Namespace, j.ID)
+			rows = append(rows, common.Row{ID: j.Namespace + "/" + j.ID, Sites: ss, Data: j, Cells: []common.Spec{
+				{Text: Label(snap, j.Namespace, j.ID), Kind: common.Bold}, {Text: j.Type, Kind: common.Muted}, common.StatusSpec(status),
 				{Text: strings.Join(ss, " ")},
 				common.Counts([]common.Count{{N: j.Running, Word: "running"}, {N: j.Starting, Word: "pending"}, {N: j.Failed, Word: "failed"}, {N: j.Lost, Word: "lost"}, {N: j.Queued, Word: "queued"}}),
 				{Text: fmt.Sprintf("v%d", j.Version), Kind: common.Muted},
@@ -40,31 +36,47 @@ func New(ctx *common.Context) *common.ListScreen {
 		}
 		return rows
 	}
-	s.Open = func(r common.Row) tea.Cmd { return common.Push(NewAllocs(ctx, r.ID)) }
+	s.Open = func(r common.Row) tea.Cmd {
+		j := r.Data.(sources.Job)
+		return common.Push(NewAllocsIn(ctx, j.Namespace, j.ID))
+	}
 	return s
 }
 
-// jobSites is where each job has allocations, else its datacenters.
-func jobSites(snap *sources.Snapshot) map[string][]string {
-	m := map[string][]string{}
-	for _, a := range snap.Nomad.Allocs {
-		if !slices.Contains(m[a.JobID], a.Site) {
-			m[a.JobID] = append(m[a.JobID], a.Site)
-		}
+// Label names a job: its ID, prefixed by its namespace ("ops/backup")
+// when the snapshot holds jobs of several namespaces (NOMAD_NAMESPACE=*).
+func Label(snap *sources.Snapshot, ns, id string) string {
+	if ns != "" && len(snap.Namespaces()) > 1 {
+		return ns + "/" + id
 	}
-	for _, j := range snap.Nomad.Jobs {
-		if len(m[j.ID]) == 0 {
-			m[j.ID] = slices.Clone(j.Datacenters)
-		}
-		slices.Sort(m[j.ID])
-	}
-	return m
+	return id
 }
 
-// NewAllocs is one job: its state, deployment and blocked evaluations, and
-// its allocations.
+// NewAllocs is job jobID of the first namespace holding one (see
+// NewAllocsIn).
 func NewAllocs(ctx *common.Context, jobID string) *common.ListScreen {
-	s := common.NewListScreen(ctx, "job "+sanitize.Line(jobID),
+	return NewAllocsIn(ctx, "", jobID)
+}
+
+// NewAllocsIn is job jobID of namespace ns ("": the first namespace
+// holding one): its state, deployment and blocked evaluations, and its
+// allocations.
+func NewAllocsIn(ctx *common.Context, ns, jobID string) *common.ListScreen {
+	// resolve names the namespace when the caller did not.
+	resolve := func(snap *sources.Snapshot) string {
+		if ns != "" {
+			return ns
+		}
+		if j, ok := snap.JobByID(jobID); ok {
+			return j.Namespace
+		}
+		return "default"
+	}
+	name := jobID
+	if ns != "" && ns != "default" {
+		name = ns + "/" + jobID
+	}
+	s := common.NewListScreen(ctx, "job "+sanitize.Line(name),
 		common.Col{Title: "ALLOC", Min: 8}, common.Col{Title: "GROUP", Min: 5}, common.Col{Title: "SITE", Min: 4},
 		common.Col{Title: "NODE", Min: 4}, common.Col{Title: "STATUS", Min: 7}, common.Col{Title: "DESIRED", Min: 7},
 		common.Col{Title: "RESTARTS", Min: 8}, common.Col{Title: "VER", Min: 3}, common.Col{Title: "AGE", Min: 4, Flex: true})
@@ -72,11 +84,9 @@ func NewAllocs(ctx *common.Context, jobID string) *common.ListScreen {
 	s.OpenHelp = "open allocation"
 	s.Build = func(snap *sources.Snapshot) []common.Row {
 		now := ctx.Now()
-		var rows []common.Row
-		for _, a := range snap.Nomad.Allocs {
-			if a.JobID != jobID {
-				continue
-			}
+		as := snap.AllocsOfJobIn(resolve(snap), jobID)
+		rows := make([]common.Row, 0, len(as))
+		for _, a := range as {
 			restarts := common.Spec{Text: fmt.Sprint(a.Restarts)}
 			if a.Restarts > 0 {
 				restarts.Kind = common.Warn
@@ -93,45 +103,33 @@ func NewAllocs(ctx *common.Context, jobID string) *common.ListScreen {
 		})
 		return rows
 	}
-	s.Head = func(snap *sources.Snapshot, width int) string { return jobHead(ctx, snap, jobID) }
+	s.Head = func(snap *sources.Snapshot, width int) string { return jobHead(ctx, snap, resolve(snap), jobID) }
 	s.Open = func(r common.Row) tea.Cmd { return common.Push(allocs.New(ctx, r.ID)) }
 	return s
 }
 
-func jobHead(ctx *common.Context, snap *sources.Snapshot, jobID string) string {
+func jobHead(ctx *common.Context, snap *sources.Snapshot, ns, jobID string) string {
 	st := ctx.Styles
-	var j *sources.Job
-	for i := range snap.Nomad.Jobs {
-		if snap.Nomad.Jobs[i].ID == jobID {
-			j = &snap.Nomad.Jobs[i]
-		}
+	j, ok := snap.JobIn(ns, jobID)
+	if !ok {
+		return st.Warn.Render("job " + sanitize.Line(Label(snap, ns, jobID)) + " is not known to Nomad")
 	}
-	if j == nil {
-		return st.Warn.Render("job " + sanitize.Line(jobID) + " is not known to Nomad")
-	}
-	status := j.Status
-	if j.Stop {
-		status = "stopped"
-	}
-	l1 := st.Bold.Render(sanitize.Line(j.ID)) + "  " + st.ForStatus(status).Render(status) +
+	status := j.State()
+	l1 := st.Bold.Render(sanitize.Line(Label(snap, j.Namespace, j.ID))) + "  " + st.ForStatus(status).Render(status) +
 		st.Muted.Render(fmt.Sprintf("  %s · v%d · datacenters ", j.Type, j.Version)) + sanitize.Line(strings.Join(j.Datacenters, " "))
 	if j.StatusDescription != "" {
 		l1 += st.Muted.Render("  " + sanitize.Line(j.StatusDescription))
 	}
 	lines := []string{l1}
-	for _, d := range snap.Nomad.Deployments {
-		if d.JobID == jobID {
-			healthy, desired := d.Progress()
-			lines = append(lines, st.Muted.Render(fmt.Sprintf("deployment v%d ", d.JobVersion))+st.ForStatus(d.Status).Render(d.Status)+
-				st.Muted.Render(fmt.Sprintf(" %d/%d healthy  ", healthy, desired)+sanitize.Line(d.StatusDescription)))
-			break // newest only
-		}
+	if ds := snap.DeploymentsOfJobIn(ns, jobID); len(ds) > 0 {
+		d := ds[0] // newest only
+		healthy, desired := d.Progress()
+		lines = append(lines, st.Muted.Render(fmt.Sprintf("deployment v%d ", d.JobVersion))+st.ForStatus(d.Status).Render(d.Status)+
+			st.Muted.Render(fmt.Sprintf(" %d/%d healthy  ", healthy, desired)+sanitize.Line(d.StatusDescription)))
 	}
-	for _, e := range snap.Nomad.BlockedEvals {
-		if e.JobID == jobID {
-			lines = append(lines, st.Warn.Render(fmt.Sprintf("blocked: %d allocation(s) cannot be placed", e.Queued))+
-				st.Muted.Render("  "+sanitize.Line(e.Reason)))
-		}
+	for _, e := range snap.BlockedEvalsOfJob(ns, jobID) {
+		lines = append(lines, st.Warn.Render(fmt.Sprintf("blocked: %d allocation(s) cannot be placed", e.Queued))+
+			st.Muted.Render("  "+sanitize.Line(e.Reason)))
 	}
 	return strings.Join(lines, "\n")
 }

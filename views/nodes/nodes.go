@@ -36,19 +36,19 @@ func newList(ctx *common.Context, name, site string) *common.ListScreen {
 	s.Empty = "no nodes known"
 	s.OpenHelp = "open node"
 	s.Build = func(snap *sources.Snapshot) []common.Row {
-		running := runningByNode(snap)
+		nodes := snap.Nomad.Nodes // every site; `:site` narrows the rows
+		if site != "" {
+			nodes = snap.NodesOfSite(site)
+		}
 		var rows []common.Row
-		for _, n := range snap.Nomad.Nodes {
-			if site != "" && n.Site != site {
-				continue
-			}
+		for _, n := range nodes {
 			elig := common.Spec{Text: "eligible", Kind: common.Muted}
 			if !n.Eligible {
 				elig = common.Spec{Text: "ineligible", Kind: common.Warn}
 			}
 			host := snap.HostOf(n)
 			hostCell := common.Spec{Text: orDash(host), Kind: common.Muted}
-			if isDown(n) && host != "" {
+			if n.Down() && host != "" {
 				hostCell = common.Spec{Text: host + " (physical access)", Kind: common.Crit}
 			}
 			rows = append(rows, common.Row{
@@ -58,7 +58,7 @@ func newList(ctx *common.Context, name, site string) *common.ListScreen {
 					{Text: n.Name},
 					common.StatusSpec(n.State()),
 					elig,
-					{Text: fmt.Sprint(running[n.ID])},
+					{Text: fmt.Sprint(running(snap, n.ID))},
 					hostCell,
 					{Text: n.Address, Kind: common.Muted},
 				},
@@ -71,16 +71,15 @@ func newList(ctx *common.Context, name, site string) *common.ListScreen {
 	return s
 }
 
-func isDown(n sources.Node) bool { return n.Status == "down" || n.Status == "disconnected" }
-
-func runningByNode(snap *sources.Snapshot) map[string]int {
-	m := make(map[string]int, len(snap.Nomad.Nodes))
-	for _, a := range snap.Nomad.Allocs {
+// running counts the allocations running on a node.
+func running(snap *sources.Snapshot, nodeID string) int {
+	n := 0
+	for _, a := range snap.AllocsOfNode(nodeID) {
 		if a.ClientStatus == "running" {
-			m[a.NodeID]++
+			n++
 		}
 	}
-	return m
+	return n
 }
 
 // downNotice says, for each node down, who can go and look at it.
@@ -88,7 +87,7 @@ func downNotice(ctx *common.Context, snap *sources.Snapshot, site string) string
 	st := ctx.Styles
 	var lines []string
 	for _, n := range snap.Nomad.Nodes {
-		if !isDown(n) || (site != "" && n.Site != site) || (ctx.Site != "" && n.Site != ctx.Site) {
+		if !n.Down() || (site != "" && n.Site != site) || (ctx.Site != "" && n.Site != ctx.Site) {
 			continue
 		}
 		who := snap.HostOf(n)
@@ -125,10 +124,7 @@ func NewDetail(ctx *common.Context, nodeID string) *common.ListScreen {
 	s.Build = func(snap *sources.Snapshot) []common.Row {
 		now := ctx.Now()
 		var rows []common.Row
-		for _, a := range snap.Nomad.Allocs {
-			if a.NodeID != nodeID {
-				continue
-			}
+		for _, a := range snap.AllocsOfNode(nodeID) {
 			rows = append(rows, common.Row{ID: a.ID, Data: a, Cells: []common.Spec{
 				{Text: common.ShortID(a.ID), Kind: common.Muted}, {Text: a.JobID}, {Text: a.TaskGroup},
 				common.StatusSpec(a.ClientStatus), {Text: fmt.Sprint(a.Restarts)},
@@ -138,7 +134,7 @@ func NewDetail(ctx *common.Context, nodeID string) *common.ListScreen {
 		return rows
 	}
 	s.Head = func(snap *sources.Snapshot, width int) string {
-		n, ok := findNode(snap, nodeID)
+		n, ok := snap.NodeByID(nodeID)
 		if !ok {
 			return st.Warn.Render("node " + sanitize.Line(nodeID) + " is no longer known to Nomad")
 		}
@@ -150,7 +146,7 @@ func NewDetail(ctx *common.Context, nodeID string) *common.ListScreen {
 			st.Muted.Render("  pool ") + sanitize.Line(orDash(n.NodePool)) +
 			st.Muted.Render("  address ") + sanitize.Line(orDash(n.Address))
 		l2 := st.Muted.Render("hosted by ") + st.Bold.Render(sanitize.Line(orDash(host)))
-		if isDown(n) && host != "" {
+		if n.Down() && host != "" {
 			l2 = st.Crit.Render("down: ") + st.Bold.Render(sanitize.Line(host)) + " hosts it and has physical access"
 		}
 		if n.StatusDescription != "" {
@@ -172,13 +168,4 @@ func NewDetail(ctx *common.Context, nodeID string) *common.ListScreen {
 	}
 	s.Open = func(r common.Row) tea.Cmd { return common.Push(allocs.New(ctx, r.ID)) }
 	return s
-}
-
-func findNode(snap *sources.Snapshot, id string) (sources.Node, bool) {
-	for _, n := range snap.Nomad.Nodes {
-		if n.ID == id {
-			return n, true
-		}
-	}
-	return sources.Node{}, false
 }

@@ -44,16 +44,20 @@ func New(ctx *common.Context) *Model {
 			if a.Site != b.Site {
 				return strings.Compare(a.Site, b.Site)
 			}
-			return severity(b.Status) - severity(a.Status)
+			return sources.StatusRank(b.Status) - sources.StatusRank(a.Status)
 		})
 		rows := make([]common.Row, 0, len(os))
 		for _, o := range os {
 			inc := common.IncidentSpec(m.incidentFor(o))
+			what := o.Name
+			if o.Kind == "job" {
+				what = jobs.Label(snap, o.Namespace, o.Name)
+			}
 			rows = append(rows, common.Row{
-				ID: o.Kind + "/" + o.Name + "/" + o.Site, Sites: common.Sites(o.Site), Data: o,
+				ID: o.Kind + "/" + o.Namespace + "/" + o.Name + "/" + o.Site, Sites: common.Sites(o.Site), Data: o,
 				Cells: []common.Spec{
 					{Text: common.SiteLabel(o.Site), Kind: common.Bold},
-					{Text: o.Kind + " " + o.Name},
+					{Text: o.Kind + " " + what},
 					common.StatusSpec(o.Status),
 					{Text: common.Since(now, o.Since), Kind: common.Muted},
 					inc,
@@ -95,27 +99,13 @@ func Open(ctx *common.Context, o sources.Outage) tea.Cmd {
 		if id == "" {
 			id = o.Name
 		}
-		return common.Push(jobs.NewAllocs(ctx, id))
+		return common.Push(jobs.NewAllocsIn(ctx, o.Namespace, id))
 	case o.Kind == "site":
 		return common.Push(nodes.NewForSite(ctx, o.Name))
 	case o.AllocID != "":
 		return common.Push(allocs.New(ctx, o.AllocID))
 	}
 	return nil
-}
-
-func severity(status string) int {
-	switch status {
-	case "down":
-		return 4
-	case "critical", "failed":
-		return 3
-	case "degraded":
-		return 2
-	case "warning":
-		return 1
-	}
-	return 0
 }
 
 func (m *Model) Init() tea.Cmd { return tea.Batch(m.ListScreen.Init(), m.load()) }
@@ -186,13 +176,7 @@ func (m *Model) head(snap *sources.Snapshot) string {
 		if s.Name == "" && s.NodesUp+s.NodesDown == 0 {
 			continue // Consul-only services (consul, nomad) have no site
 		}
-		status := s.Status
-		if status == "" {
-			status = "up"
-			if s.NodesDown > 0 || s.ServicesCritical > 0 || s.AllocsFailed > 0 {
-				status = "degraded"
-			}
-		}
+		status := s.State()
 		if snap.Nomad.Stale() {
 			status = "stale"
 		}

@@ -18,14 +18,6 @@ import (
 	"codeberg.org/entretien/entretien/views/nodes"
 )
 
-// svc aggregates the instances of one service.
-type svc struct {
-	name                                     string
-	passing, warning, critical, maint, total int
-	sites                                    []string
-	worst                                    string
-}
-
 // New is the services screen.
 func New(ctx *common.Context) *common.ListScreen {
 	s := common.NewListScreen(ctx, "services",
@@ -34,73 +26,26 @@ func New(ctx *common.Context) *common.ListScreen {
 	s.Empty = "no services registered in Consul"
 	s.OpenHelp = "open service"
 	s.Build = func(snap *sources.Snapshot) []common.Row {
-		byName := map[string]*svc{}
-		var order []string
-		for _, in := range snap.Consul.Instances {
-			v := byName[in.Service]
-			if v == nil {
-				v = &svc{name: in.Service, worst: sources.StatusPassing}
-				byName[in.Service] = v
-				order = append(order, in.Service)
-			}
-			v.total++
-			switch in.Status {
-			case sources.StatusPassing:
-				v.passing++
-			case sources.StatusWarning:
-				v.warning++
-			case sources.StatusCritical:
-				v.critical++
-			case sources.StatusMaintenance:
-				v.maint++
-			}
-			if rank(in.Status) > rank(v.worst) {
-				v.worst = in.Status
-			}
-			if !slices.Contains(v.sites, in.Site) {
-				v.sites = append(v.sites, in.Site)
-			}
-		}
-		for _, u := range snap.Consul.Unchecked {
-			if byName[u.Name] == nil {
-				byName[u.Name] = &svc{name: u.Name}
-				order = append(order, u.Name)
-			}
-		}
-		slices.Sort(order)
-		rows := make([]common.Row, 0, len(order))
-		for _, name := range order {
-			v := byName[name]
-			if v.total == 0 { // registered without checks: nothing to count
-				rows = append(rows, common.Row{ID: name, Cells: []common.Spec{
-					{Text: name, Kind: common.Bold}, {Text: "unchecked", Kind: common.Muted}, {Text: "?", Kind: common.Muted},
+		svcs := snap.Services()
+		rows := make([]common.Row, 0, len(svcs))
+		for _, v := range svcs {
+			if v.Unchecked { // registered without checks: nothing to count
+				rows = append(rows, common.Row{ID: v.Name, Cells: []common.Spec{
+					{Text: v.Name, Kind: common.Bold}, {Text: "unchecked", Kind: common.Muted}, {Text: "?", Kind: common.Muted},
 					{Text: "no health check: state unknown", Kind: common.Muted}, {Text: "", Kind: common.Muted},
 				}})
 				continue
 			}
-			slices.Sort(v.sites)
-			rows = append(rows, common.Row{ID: name, Sites: v.sites, Cells: []common.Spec{
-				{Text: name, Kind: common.Bold}, common.StatusSpec(v.worst), {Text: fmt.Sprint(v.total)},
-				common.Counts([]common.Count{{N: v.passing, Word: "passing"}, {N: v.warning, Word: "warning"}, {N: v.critical, Word: "critical"}, {N: v.maint, Word: "maintenance"}}),
-				{Text: strings.Join(v.sites, " "), Kind: common.Muted},
+			rows = append(rows, common.Row{ID: v.Name, Sites: v.Sites, Cells: []common.Spec{
+				{Text: v.Name, Kind: common.Bold}, common.StatusSpec(v.Status), {Text: fmt.Sprint(v.All)},
+				common.Counts([]common.Count{{N: v.Passing, Word: "passing"}, {N: v.Warning, Word: "warning"}, {N: v.Critical, Word: "critical"}, {N: v.Maintenance, Word: "maintenance"}}),
+				{Text: strings.Join(v.Sites, " "), Kind: common.Muted},
 			}})
 		}
 		return rows
 	}
 	s.Open = func(r common.Row) tea.Cmd { return common.Push(NewInstances(ctx, r.ID)) }
 	return s
-}
-
-func rank(status string) int {
-	switch status {
-	case sources.StatusMaintenance:
-		return 1
-	case sources.StatusWarning:
-		return 2
-	case sources.StatusCritical:
-		return 3
-	}
-	return 0
 }
 
 // NewInstances lists the instances of one service; enter opens an
@@ -126,9 +71,10 @@ func NewInstances(ctx *common.Context, service string) common.Screen {
 		return head
 	}
 	s.Build = func(snap *sources.Snapshot) []common.Row {
-		failing := failingOutput(snap, l)
+		insts := snap.InstancesOfService(service)
+		failing := failingOutput(snap, l, insts)
 		var rows []common.Row
-		for _, in := range slices.Concat(snap.Consul.Instances, l.catalog) {
+		for _, in := range slices.Concat(insts, l.catalog) {
 			if in.Service != service {
 				continue
 			}
@@ -166,19 +112,14 @@ func NewInstances(ctx *common.Context, service string) common.Screen {
 	return l
 }
 
-// failingOutput is, per instance, the first line of its worst check's
-// output (empty when all pass).
-func failingOutput(snap *sources.Snapshot, l *live) map[string]string {
+// failingOutput is, per instance, the check failing it (its own, else
+// its node's) with the first line of its live output.
+func failingOutput(snap *sources.Snapshot, l *live, insts []sources.ServiceInstance) map[string]string {
 	out := map[string]string{}
-	worst := map[string]int{}
-	for _, c := range snap.Consul.Checks {
-		if c.ServiceID == "" || c.Status == sources.StatusPassing {
-			continue
-		}
-		if r := rank(c.Status); r > worst[c.ServiceID] {
-			worst[c.ServiceID] = r
+	for _, in := range insts {
+		if c, ok := snap.FailingCheck(in); ok {
 			line, _, _ := strings.Cut(strings.TrimSpace(l.output(c)), "\n")
-			out[c.ServiceID] = c.Name + ": " + line
+			out[in.ID] = c.Name + ": " + line
 		}
 	}
 	return out
@@ -199,17 +140,13 @@ func NewInstance(ctx *common.Context, instanceID string) common.Screen {
 	s.OpenHelp = "read output / open"
 	l := newLive(s)
 	s.Build = func(snap *sources.Snapshot) []common.Row {
-		in, ok := findInstance(snap, instanceID)
+		in, ok := snap.InstanceByID(instanceID)
 		if !ok {
 			return nil
 		}
 		var rows []common.Row
-		for _, c := range snap.Consul.Checks {
-			// Service checks of the instance, and the node-level checks
-			// of its node (they fail the instance too).
-			if c.ServiceID != instanceID && (c.ServiceID != "" || c.Node != in.Node) {
-				continue
-			}
+		// Its own checks, then its node's (they fail the instance too).
+		for _, c := range slices.Concat(snap.ChecksOfInstance(in), snap.NodeChecks(in.Datacenter, in.Node)) {
 			what := "check"
 			if c.ServiceID == "" {
 				what = "node check"
@@ -220,7 +157,7 @@ func NewInstance(ctx *common.Context, instanceID string) common.Screen {
 			}})
 		}
 		if in.AllocID != "" {
-			a, found := findAlloc(snap, in.AllocID)
+			a, found := snap.AllocByID(in.AllocID)
 			row := common.Row{ID: "alloc/" + in.AllocID, Data: link{"alloc", in.AllocID}, Cells: []common.Spec{
 				{Text: "allocation", Kind: common.Muted}, {Text: common.ShortID(in.AllocID)}, common.StatusSpec(a.ClientStatus),
 				{Text: "job " + a.JobID + " · group " + a.TaskGroup, Kind: common.Muted},
@@ -232,23 +169,21 @@ func NewInstance(ctx *common.Context, instanceID string) common.Screen {
 		}
 		// The Nomad node behind the instance: its allocation's node, else
 		// a Nomad node named like the Consul node.
-		nodeID := ""
-		if a, found := findAlloc(snap, in.AllocID); found {
-			nodeID = a.NodeID
+		n, found := snap.NodeByName(in.Node)
+		if a, ok := snap.AllocOfInstance(in); ok {
+			n, found = snap.NodeByID(a.NodeID)
 		}
-		for _, n := range snap.Nomad.Nodes {
-			if n.ID == nodeID || (nodeID == "" && n.Name == in.Node) {
-				host := snap.HostOf(n)
-				rows = append(rows, common.Row{ID: "node/" + n.ID, Data: link{"node", n.ID}, Cells: []common.Spec{
-					{Text: "node", Kind: common.Muted}, {Text: n.Name}, common.StatusSpec(n.State()),
-					{Text: "site " + common.SiteLabel(n.Site) + " · hosted by " + orDash(host), Kind: common.Muted},
-				}})
-			}
+		if found {
+			host := snap.HostOf(n)
+			rows = append(rows, common.Row{ID: "node/" + n.ID, Data: link{"node", n.ID}, Cells: []common.Spec{
+				{Text: "node", Kind: common.Muted}, {Text: n.Name}, common.StatusSpec(n.State()),
+				{Text: "site " + common.SiteLabel(n.Site) + " · hosted by " + orDash(host), Kind: common.Muted},
+			}})
 		}
 		return rows
 	}
 	s.Head = func(snap *sources.Snapshot, width int) string {
-		in, ok := findInstance(snap, instanceID)
+		in, ok := snap.InstanceByID(instanceID)
 		if !ok {
 			return ""
 		}
@@ -279,24 +214,6 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
-}
-
-func findInstance(snap *sources.Snapshot, id string) (sources.ServiceInstance, bool) {
-	for _, in := range snap.Consul.Instances {
-		if in.ID == id {
-			return in, true
-		}
-	}
-	return sources.ServiceInstance{}, false
-}
-
-func findAlloc(snap *sources.Snapshot, id string) (sources.Alloc, bool) {
-	for _, a := range snap.Nomad.Allocs {
-		if a.ID == id {
-			return a, true
-		}
-	}
-	return sources.Alloc{}, false
 }
 
 func addr(in sources.ServiceInstance) string {
