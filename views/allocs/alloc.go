@@ -276,7 +276,7 @@ func (m *Model) View() string {
 	h -= 3
 	prompt := m.prompt.View(st, w)
 	if prompt != "" {
-		h--
+		h -= strings.Count(prompt, "\n") + 1
 	}
 	tasksH := min(m.tasks.Total()+1, max(h/2, 2))
 	b.WriteString(m.tasks.View(st, w, tasksH))
@@ -350,7 +350,7 @@ func (m *Model) ShortHelp() []key.Binding {
 
 func (m *Model) FullHelp() [][]key.Binding {
 	ns, p, k := m.alloc.Namespace, m.prompt, m.keys
-	return [][]key.Binding{m.tasks.Keys.Bindings(), {k.Stdout, k.Stderr, k.Refresh},
-		{p.Binding(k.Restart, common.RestartTask, ns), p.Binding(k.RestartAll, common.RestartAlloc, ns),
-			p.Binding(k.Stop, common.StopAlloc, ns), p.Binding(k.Exec, "", ns)}}
+	return [][]key.Binding{m.tasks.Keys.Bindings(), {k.Stdout, k.Stderr, k.Refresh,
+		p.Binding(k.Restart, common.RestartTask, ns), p.Binding(k.RestartAll, common.RestartAlloc, ns),
+		p.Binding(k.Stop, common.StopAlloc, ns), p.Binding(k.Exec, "", ns)}}
 }

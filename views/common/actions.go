@@ -19,10 +19,10 @@ func DefaultActionKeys() ActionKeys {
 	return ActionKeys{
 		Restart:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "restart task")),
 		RestartAll:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "restart allocation")),
-		Stop:        key.NewBinding(key.WithKeys("ctrl+k"), key.WithHelp("ctrl+k", "stop allocation (rescheduled)")),
-		Exec:        key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "exec a command in the task")),
+		Stop:        key.NewBinding(key.WithKeys("ctrl+k"), key.WithHelp("ctrl+k", "stop allocation")),
+		Exec:        key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "exec in the task")),
 		Drain:       key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "drain / undrain node")),
-		Eligibility: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "mark node ineligible / eligible")),
+		Eligibility: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "node (in)eligible")),
 		Force:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "force a periodic run")),
 	}
 }

@@ -201,7 +201,7 @@ func (s *ListScreen) View() string {
 	}
 	prompt := s.Prompt.View(st, w)
 	if prompt != "" {
-		h--
+		h -= strings.Count(prompt, "\n") + 1
 	}
 	s.listTop = strings.Count(b.String(), "\n")
 	b.WriteString(s.List.View(st, w, h-1))

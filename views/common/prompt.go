@@ -380,5 +380,9 @@ func (p *Prompt) View(st *theme.Styles, width int) string {
 	default:
 		return ""
 	}
-	return ansi.Truncate(line, width, "…")
+	// The outcome is wrapped, not cut: it says where it was written.
+	if width <= 0 {
+		return line
+	}
+	return ansi.Wrap(line, width, " ")
 }

@@ -99,6 +99,10 @@ func New(ctx *common.Context) *Model {
 // newIncident opens the form prefilled from o, or, when an incident in
 // progress already affects it, that incident's screen, saying so.
 func (m *Model) newIncident(o sources.Outage) tea.Cmd {
+	if !m.board.Loaded || m.board.Err != nil {
+		// Not knowing the open incidents, a new one could duplicate one.
+		return common.Notice("the open incidents are not read yet: try again in a moment")
+	}
 	if in, found := m.incidentFor(o); found {
 		note := fmt.Sprintf("%s %s is already in #%d (affects %s): no new incident", o.Kind, o.Name, in.ID, strings.Join(in.Affects, ", "))
 		return common.Push(incidents.NewIncident(m.ctx, in.ID).WithNote(note))
