@@ -259,3 +259,32 @@ func TestNewBlankIncidentAndAnotherMemberSeesIt(t *testing.T) {
 		t.Fatalf("%d incidents, want 2", len(ins))
 	}
 }
+
+// x asks for the command (/bin/sh by default, editable), then confirms,
+// then runs it through the Actor with the TUI suspended; the exit code
+// shows when it is back, and the session is recorded.
+func TestExecAsksThenRuns(t *testing.T) {
+	actor := fixture.NewActor()
+	tm, st := newActingModel(t, actor, false)
+	tm.wait("service guichet")
+	walk(t, tm, []step{
+		{"4", []string{"guichet"}}, {"G", []string{"3/3"}},
+		{"enter", []string{"job guichet"}},
+		{"enter", []string{"7c1e2b3a", "Recent task events"}},
+		{"x", []string{"command to run in task web: /bin/sh"}},
+	})
+	tm.Send(ctrl('u'))
+	walk(t, tm, []step{{"enter", []string{"type a command (/bin/sh)"}}})
+	press(tm, strings.Split("echo hi", "")...)
+	walk(t, tm, []step{
+		{"enter", []string{"exec echo hi in task web of allocation 7c1e2b3a of guichet on lyon? type y"}},
+		{"y", []string{"exec echo hi in task web of allocation 7c1e2b3a of guichet on lyon: exit code 0", "#1's"}},
+	})
+	if got := actor.Execs(); len(got) != 1 || !slices.Equal(got[0], []string{fixture.GuichetAlloc, "web", "echo", "hi"}) {
+		t.Fatalf("execs = %q", got)
+	}
+	es, _ := st.Entries(context.Background(), 1)
+	if last := es[len(es)-1]; last.Kind != oncall.KindAction || !strings.Contains(last.Text, "exec echo hi in task web") {
+		t.Errorf("last entry of #1: %+v", last)
+	}
+}
