@@ -131,7 +131,9 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 		m.refreshRows()
 	case tea.MouseWheelMsg:
-		m.tasks.Update(msg)
+		if !m.prompt.Open() {
+			m.tasks.Update(msg)
+		}
 	case tea.KeyPressMsg:
 		if ok, cmd := m.prompt.Key(msg); ok {
 			return m, cmd

@@ -84,6 +84,9 @@ func (s *ListScreen) Handle(msg tea.Msg) tea.Cmd {
 	if ok, cmd := s.Prompt.Update(msg); ok {
 		return cmd
 	}
+	if _, mouse := msg.(tea.MouseMsg); mouse && s.Prompt.Open() {
+		return nil // the row asked about stays the selected one
+	}
 	switch msg := msg.(type) {
 	case SnapshotMsg:
 		s.SetSnapshot(msg.Snap)
