@@ -140,6 +140,8 @@ func TestSecureCluster(t *testing.T) {
 		t.Errorf("consul operator token: end of node maintenance: %v", err)
 	}
 
+	operatorActions(t, c, read, op)
+
 	env := c.Env(tok.Read)
 	for _, k := range []string{"NOMAD_ADDR", "NOMAD_TOKEN", "NOMAD_CACERT", "NOMAD_CLIENT_CERT", "NOMAD_CLIENT_KEY",
 		"CONSUL_HTTP_ADDR", "CONSUL_HTTP_TOKEN", "CONSUL_CACERT", "CONSUL_HTTP_SSL"} {
@@ -170,5 +172,75 @@ func (c *Cluster) agentConsul(t *testing.T, site string) func(token string) *con
 			t.Fatal(err)
 		}
 		return cc
+	}
+}
+
+// operatorActions: each action taken from the screens is refused to the
+// read-only token (403) and allowed to the operator's.
+func operatorActions(t *testing.T, c *Cluster, read, op *nomadapi.Client) {
+	t.Helper()
+	// A periodic job (forced from the screen) and a parameterized one.
+	periodic := nomadapi.NewBatchJob("menage", "menage", "global", 50)
+	periodic.Datacenters = []string{"paris"}
+	periodic.Periodic = &nomadapi.PeriodicConfig{Spec: new("0 3 * * *"), SpecType: new("cron"), ProhibitOverlap: new(true)}
+	param := nomadapi.NewBatchJob("relance", "relance", "global", 50)
+	param.Datacenters = []string{"paris"}
+	param.ParameterizedJob = &nomadapi.ParameterizedJobConfig{}
+	for _, j := range []*nomadapi.Job{periodic, param} {
+		task := nomadapi.NewTask("run", "raw_exec").SetConfig("command", "/bin/true").
+			Require(&nomadapi.Resources{CPU: new(20), MemoryMB: new(16)})
+		j.AddTaskGroup(nomadapi.NewTaskGroup("run", 1).AddTask(task))
+		if _, _, err := op.Jobs().Register(j, nil); err != nil {
+			t.Fatalf("operator registering %s: %v", *j.ID, err)
+		}
+	}
+	stubs, _, err := op.Jobs().Allocations(jobGarage, false, nil)
+	if err != nil || len(stubs) == 0 {
+		t.Fatalf("garage allocs: %v, %v", stubs, err)
+	}
+	alloc, _, err := op.Allocations().Info(stubs[0].ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodes, _, err := op.Nodes().List(nil)
+	if err != nil || len(nodes) == 0 {
+		t.Fatalf("nodes: %v, %v", nodes, err)
+	}
+	node := nodes[0].ID
+	actions := []struct {
+		name string
+		do   func(*nomadapi.Client) error
+	}{
+		{"force the periodic job (submit-job)", func(nc *nomadapi.Client) error {
+			_, _, err := nc.Jobs().PeriodicForce("menage", nil)
+			return err
+		}},
+		{"dispatch (dispatch-job)", func(nc *nomadapi.Client) error {
+			_, _, err := nc.Jobs().Dispatch("relance", nil, nil, "", nil)
+			return err
+		}},
+		{"restart a task (alloc-lifecycle)", func(nc *nomadapi.Client) error {
+			return nc.Allocations().Restart(alloc, "web", nil)
+		}},
+		{"node ineligible (node:write)", func(nc *nomadapi.Client) error {
+			_, err := nc.Nodes().ToggleEligibility(node, false, nil)
+			return err
+		}},
+		{"node eligible again (node:write)", func(nc *nomadapi.Client) error {
+			_, err := nc.Nodes().ToggleEligibility(node, true, nil)
+			return err
+		}},
+		{"stop an allocation (alloc-lifecycle)", func(nc *nomadapi.Client) error {
+			_, err := nc.Allocations().Stop(alloc, nil)
+			return err
+		}},
+	}
+	for _, a := range actions {
+		if err := a.do(read); err == nil || !strings.Contains(err.Error(), "403") {
+			t.Errorf("read-only token may %s: %v", a.name, err)
+		}
+		if err := a.do(op); err != nil {
+			t.Errorf("operator token may not %s: %v", a.name, err)
+		}
 	}
 }
