@@ -119,7 +119,7 @@ func TestIntegrationSecureCluster(t *testing.T) {
 	}
 	s := waitFor(t, w, 90*time.Second, "seeded state with the read-only token", seededProblem)
 	checkSeededOutages(t, s)
-	t.Run("read-only token sees every part", func(t *testing.T) {
+	t.Run("read-only and operator tokens see every part", func(t *testing.T) {
 		mgmt := c.Env(tok.Management)
 		cc, err := consulapi.NewClient(&consulapi.Config{Address: mgmt["CONSUL_HTTP_ADDR"], Scheme: "https", Token: mgmt["CONSUL_HTTP_TOKEN"],
 			TLSConfig: consulapi.TLSConfig{CAFile: mgmt["CONSUL_CACERT"]}})
@@ -130,7 +130,13 @@ func TestIntegrationSecureCluster(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		readOnlyComplete(t, ctx, w, all, mgmtChecks)
+		tokenSeesAll(t, ctx, w, all, mgmtChecks)
+		// The operator token's policies hold the read-only ones.
+		setMemberEnv(t, c.Env(tok.Operator))
+		ow := startWatcher(t, ctx, Config{})
+		oall := startWatcher(t, ctx, Config{NomadNamespace: "*"})
+		waitFor(t, ow, 60*time.Second, "seeded state with the operator token", seededProblem)
+		tokenSeesAll(t, ctx, ow, oall, mgmtChecks)
 	})
 	t.Run("deploy then kill a task", func(t *testing.T) { deployAndKill(t, ctx, opNomad, w, tl) })
 	t.Run("drain a node", func(t *testing.T) { drainNode(t, opNomad, w, tl) })
@@ -219,12 +225,12 @@ func TestIntegrationSecureCluster(t *testing.T) {
 	})
 }
 
-// readOnlyComplete: with the read-only token, no part reports an error and
+// tokenSeesAll: with the watchers' token, no part reports an error and
 // every kind of data the screens show is there, in every namespace.
-func readOnlyComplete(t *testing.T, ctx context.Context, w, all *Watcher, mgmtChecks map[string]*consulapi.AgentCheck) {
+func tokenSeesAll(t *testing.T, ctx context.Context, w, all *Watcher, mgmtChecks map[string]*consulapi.AgentCheck) {
 	s := w.Snapshot()
 	if s.Nomad.Err != nil || s.Consul.Err != nil || s.Nomad.Stale() || s.Consul.Stale() {
-		t.Fatalf("read-only token: nomad %v, consul %v", s.Nomad.Err, s.Consul.Err)
+		t.Fatalf("nomad %v, consul %v", s.Nomad.Err, s.Consul.Err)
 	}
 	for _, d := range s.Consul.Datacenters {
 		if d.Err != nil {
@@ -260,7 +266,7 @@ func readOnlyComplete(t *testing.T, ctx context.Context, w, all *Watcher, mgmtCh
 		t.Errorf("AgentChecks: %v", err)
 	}
 	if len(checks) == 0 || len(checks) != len(mgmtChecks) {
-		t.Errorf("AgentChecks: %d checks with the read-only token, %d with the management token", len(checks), len(mgmtChecks))
+		t.Errorf("AgentChecks: %d checks, %d with the management token", len(checks), len(mgmtChecks))
 	}
 	if ins, err := w.ServiceCatalog(ctx, "dc1", "garage"); err != nil || len(ins) < 3 {
 		t.Errorf("ServiceCatalog(garage): %d instances, %v", len(ins), err)
