@@ -113,7 +113,7 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		m.refreshRows()
 		if m.found {
 			ns := m.alloc.Namespace
-			return m, tea.Batch(m.prompt.Need(common.RestartAlloc, ns), m.prompt.Need(common.RestartTask, ns), m.prompt.Need(common.StopAlloc, ns))
+			return m, tea.Batch(m.prompt.Need(common.RestartAlloc, ns), m.prompt.Need(common.RestartTask, ns), m.prompt.Need(common.StopAlloc, ns), m.prompt.Need(common.ExecTask, ns))
 		}
 		// The allocation changed since the last fetch: read it again.
 		if m.found && m.hasDetail && !m.loading && m.alloc.ModifyIndex != m.fetched {
@@ -190,7 +190,7 @@ func (m *Model) act(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			return nil, true
 		}
 		actor, id := m.ctx.Actor, m.id
-		return m.prompt.Ask("", ns, "command to run in task "+task.ID, "/bin/sh", func(line string) (common.Pending, error) {
+		return m.prompt.Ask(common.ExecTask, ns, "command to run in task "+task.ID, "/bin/sh", func(line string) (common.Pending, error) {
 			argv := strings.Fields(line)
 			if len(argv) == 0 {
 				return common.Pending{}, fmt.Errorf("type a command (/bin/sh)")
@@ -354,5 +354,5 @@ func (m *Model) FullHelp() [][]key.Binding {
 	ns, p, k := m.alloc.Namespace, m.prompt, m.keys
 	return [][]key.Binding{m.tasks.Keys.Bindings(), {k.Stdout, k.Stderr, k.Refresh,
 		p.Binding(k.Restart, common.RestartTask, ns), p.Binding(k.RestartAll, common.RestartAlloc, ns),
-		p.Binding(k.Stop, common.StopAlloc, ns), p.Binding(k.Exec, "", ns)}}
+		p.Binding(k.Stop, common.StopAlloc, ns), p.Binding(k.Exec, common.ExecTask, ns)}}
 }

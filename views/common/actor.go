@@ -22,6 +22,8 @@ const (
 	NodeIneligible ActionKind = "node-ineligible"
 	NodeEligible   ActionKind = "node-eligible"
 	ForcePeriodic  ActionKind = "force-periodic"
+	// ExecTask names exec for Permission (Exec does it, not Act).
+	ExecTask ActionKind = "exec-task"
 )
 
 // Act is one action on the cluster (sources.Action).
