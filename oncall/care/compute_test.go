@@ -330,7 +330,7 @@ func TestRepairsCountActions(t *testing.T) {
 		},
 		Actions: []LoggedAction{
 			{ID: 1, At: utc(2026, 4, 3, 8, 0), By: "lucas", What: "restarted allocation 3f2a1b2c of garage (lyon)", OK: true},
-			{ID: 2, At: utc(2026, 4, 3, 8, 5), By: "amelie", What: "drained node paris-1 (paris)", OK: false}, // refused by Nomad
+			{ID: 2, At: utc(2026, 4, 3, 8, 5), By: "amelie", What: "drained node paris-1 (paris)", OK: false},                 // refused by Nomad
 			{ID: 3, At: utc(2026, 5, 1, 0, 0), By: "amelie", What: "stopped allocation 9d8c7b6a of backup (paris)", OK: true}, // after the window
 		},
 	}
