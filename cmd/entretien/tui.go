@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/cobra"
@@ -16,7 +18,14 @@ import (
 
 // runTUI is the root command: the TUI on the cluster and the shared database.
 func (a *app) runTUI(cmd *cobra.Command, _ []string) error {
-	return openTUI(cmd.Context(), a.src, a.db)
+	return openTUIWith(cmd.Context(), a.src, a.db, a.readOnly || readOnlyEnv())
+}
+
+// readOnlyEnv is ENTRETIEN_READ_ONLY set to a true value ("1", "true"):
+// what a bastion's profile script sets for members who only watch.
+func readOnlyEnv() bool {
+	v, _ := strconv.ParseBool(os.Getenv("ENTRETIEN_READ_ONLY"))
+	return v
 }
 
 // frameRate caps redraws. bubbletea's renderer wakes up on every frame
@@ -28,6 +37,11 @@ const frameRate = 20
 // until the member quits. Nomad or Consul being down is not an error: the
 // TUI says so and keeps the rota and the journal usable.
 func openTUI(ctx context.Context, src sources.Config, dbPath string) error {
+	return openTUIWith(ctx, src, dbPath, readOnlyEnv())
+}
+
+// openTUIWith is openTUI, read-only (no action offered) when asked.
+func openTUIWith(ctx context.Context, src sources.Config, dbPath string, readOnly bool) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	w, err := sources.New(src)
@@ -46,7 +60,7 @@ func openTUI(ctx context.Context, src sources.Config, dbPath string) error {
 	defer unsubscribe()
 	go w.Run(ctx)
 	me, meErr := st.Me(ctx)
-	m := tui.New(tui.Options{Source: w, Store: st, Me: me, MeErr: meErr})
+	m := tui.New(tui.Options{Source: w, Store: st, Me: me, MeErr: meErr, ReadOnly: readOnly})
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithFPS(frameRate))
 	rec := &recorder.Recorder{Store: st, By: recorder.DefaultBy(), OnError: func(err error) { p.Send(tui.ErrorMsg(err)) }}
 	go rec.Run(ctx, transitions)
