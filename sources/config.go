@@ -115,6 +115,7 @@ func New(cfg Config) (*Watcher, error) {
 		group:   grouping{SiteKey: cfg.SiteKey, HostKey: cfg.HostKey},
 		updates: make(chan struct{}, 1),
 		dirty:   make(chan struct{}, 1),
+		first:   make(chan struct{}, 1),
 		nomadH:  part{backend: "nomad", resource: "jobs"},
 		dcsH:    part{backend: "consul", resource: "datacenters"},
 		local:   newDC("", true),

@@ -18,6 +18,7 @@ type resHealth struct {
 	err       error
 	updated   time.Time // last successful fetch
 	published time.Time // when a success last asked for a publish
+	reported  bool      // its first answer (data or error) was published
 }
 
 // part names a followed part for error messages and holds its health.
@@ -47,6 +48,9 @@ type Watcher struct {
 	snap    atomic.Pointer[Snapshot]
 	updates chan struct{} // to readers, capacity 1
 	dirty   chan struct{} // loops -> publisher, capacity 1
+	// first: a part's first answer is waiting; it cuts the throttle short
+	// (capacity 1).
+	first chan struct{}
 
 	mu     sync.Mutex // guards everything below up to subs
 	nstate nomadState
@@ -124,12 +128,22 @@ func (w *Watcher) Run(ctx context.Context) {
 			wg.Wait()
 			return
 		case <-w.dirty:
+			select {
+			case <-w.first: // this publish carries it
+			default:
+			}
 			w.publish()
 			// Under churn, events arrive faster than a member can read:
-			// build at most one snapshot per publishEvery.
-			if !sleep(ctx, w.publishEvery) {
-				continue
+			// build at most one snapshot per publishEvery. A part's first
+			// answer does not wait: the first frame must not show Nomad
+			// while Consul's answer sits behind the throttle.
+			t := time.NewTimer(w.publishEvery)
+			select {
+			case <-ctx.Done():
+			case <-t.C:
+			case <-w.first:
 			}
+			t.Stop()
 		}
 	}
 }
@@ -200,12 +214,13 @@ func (w *Watcher) succeed(p *part, changed bool, apply func()) {
 	recovered := p.err != nil
 	p.err, p.updated = nil, now
 	poke := changed || recovered || now.Sub(p.published) >= w.refreshAfter
+	first := !p.reported
 	if poke {
-		p.published = now
+		p.published, p.reported = now, true
 	}
 	w.mu.Unlock()
 	if poke {
-		w.markDirty()
+		w.markDirty(first)
 	}
 }
 
@@ -223,14 +238,23 @@ func (w *Watcher) fail(p *part, err error) {
 	w.mu.Lock()
 	// Same error again (the backend is still down): nothing new to show.
 	poke := p.err == nil || p.err.Error() != be.Error()
-	p.err = be
+	first := !p.reported
+	p.err, p.reported = be, true
 	w.mu.Unlock()
 	if poke {
-		w.markDirty()
+		w.markDirty(first)
 	}
 }
 
-func (w *Watcher) markDirty() {
+// markDirty asks for a publish; first (a part's first answer) asks for it
+// now, past the throttle.
+func (w *Watcher) markDirty(first bool) {
+	if first {
+		select {
+		case w.first <- struct{}{}:
+		default:
+		}
+	}
 	select {
 	case w.dirty <- struct{}{}:
 	default:
