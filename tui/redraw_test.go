@@ -16,7 +16,8 @@ func TestQuietPollsReuseTheFrame(t *testing.T) {
 	st, me := testStore(t)
 	m := New(Options{Source: newStaticSource(testSnapshot()), Store: st, Me: me, Now: func() time.Time { return testNow }})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
-	now := time.Now()
+	// At the start of a minute: a new minute reloads (the clock moved).
+	now := time.Now().Truncate(time.Minute)
 	m.Update(tickMsg{now: now, version: 7}) // first poll: the version is new
 	first := m.View().Content
 

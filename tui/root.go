@@ -32,8 +32,10 @@ type Options struct {
 	Me     oncall.Member
 	MeErr  error
 	Now    func() time.Time // default time.Now
-	// Tick is how often the shared database is checked for changes made by
-	// other members (one cheap PRAGMA); default 1s.
+	// Tick is the fallback period of the check for changes other members
+	// made to the shared database (one cheap PRAGMA); changes are seen at
+	// once through a file watch (dbwake.go). Default: each minute while the
+	// watch works, every second without it.
 	Tick time.Duration
 	// Cluster fetches details on demand (allocation, logs); default: the
 	// Source when it implements common.Cluster (a *sources.Watcher does).
@@ -60,7 +62,8 @@ type Model struct {
 	snap          *sources.Snapshot
 	storeVersion  int64
 	lastRefresh   time.Time
-	tick          time.Duration
+	tick          time.Duration // Options.Tick; 0: see pollEvery
+	watch         *dbWatch      // nil: none (no store, or no notifications)
 	err           error
 
 	// reuse: the last poll changed nothing, the last frame is drawn again
@@ -75,9 +78,6 @@ type Model struct {
 func New(o Options) *Model {
 	if o.Now == nil {
 		o.Now = time.Now
-	}
-	if o.Tick <= 0 {
-		o.Tick = time.Second
 	}
 	if o.Cluster == nil {
 		o.Cluster, _ = o.Source.(common.Cluster)
@@ -109,7 +109,10 @@ func New(o Options) *Model {
 type updateMsg struct{}
 
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.waitUpdate(), m.tickCmd()}
+	if m.ctx.Store != nil && m.watch == nil {
+		m.watch = watchDB(m.ctx.Store.Path())
+	}
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.waitUpdate(), m.tickCmd(), m.wakeCmd()}
 	for _, stack := range m.tabs {
 		cmds = append(cmds, stack[0].screen.Init())
 	}
