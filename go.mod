@@ -69,3 +69,9 @@ require (
 	golang.org/x/text v0.31.0 // indirect
 	golang.org/x/tools v0.49.0 // indirect
 )
+
+// The renderer of bubbletea v2.1.1 wakes on every frame even when nothing
+// changed; third_party/bubbletea is v2.1.1 with the ticker running only while
+// there is a frame to draw. See third_party/bubbletea/PATCH.md (what, why, the
+// upstream PR, how to drop it).
+replace charm.land/bubbletea/v2 => ./third_party/bubbletea

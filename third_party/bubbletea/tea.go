@@ -562,6 +562,14 @@ type Program struct {
 	// rendererDone is used to stop the renderer.
 	rendererDone chan struct{}
 
+	// entretien patch (see PATCH.md): the renderer ticker runs only while
+	// there is a frame to draw. renderWake nudges the renderer loop (capacity
+	// 1); renderPending says a view or output was queued since the last
+	// draw; rendererWakeups counts the loop's wakeups (for the idle test).
+	renderWake      chan struct{}
+	renderPending   atomic.Bool
+	rendererWakeups atomic.Uint64
+
 	// Initial window size. Mainly used for testing.
 	width, height int
 
@@ -620,6 +628,7 @@ func NewProgram(model Model, opts ...ProgramOption) *Program {
 		msgs:         make(chan Msg),
 		errs:         make(chan error, 1),
 		rendererDone: make(chan struct{}),
+		renderWake:   make(chan struct{}, 1),
 	}
 
 	// Apply all options to the program.
@@ -774,6 +783,9 @@ func (p *Program) eventLoop(model Model, cmds chan Cmd) (Model, error) {
 			return model, err
 
 		case msg := <-p.msgs:
+			// Whatever a message does (a view, a resize, a query written
+			// to the output), the renderer has something to look at.
+			p.wakeRenderer()
 			msg = p.translateInputEvent(msg)
 
 			if size, ok := msg.(WindowSizeMsg); ok && !isPlausibleWindowSize(size.Width, size.Height) {
@@ -917,6 +929,16 @@ func (p *Program) eventLoop(model Model, cmds chan Cmd) (Model, error) {
 func (p *Program) render(model Model) {
 	if p.renderer != nil {
 		p.renderer.render(model.View()) // send view to renderer
+		p.wakeRenderer()
+	}
+}
+
+// wakeRenderer tells the renderer loop there may be a frame to draw.
+func (p *Program) wakeRenderer() {
+	p.renderPending.Store(true)
+	select {
+	case p.renderWake <- struct{}{}:
+	default:
 	}
 }
 
@@ -1247,6 +1269,7 @@ func (p *Program) execute(seq string) {
 	p.mu.Lock()
 	_, _ = p.outputBuf.WriteString(seq)
 	p.mu.Unlock()
+	p.wakeRenderer()
 }
 
 // executeQuery writes a terminal query to the program output. Queries expect a
@@ -1442,11 +1465,9 @@ func (p *Program) startRenderer() {
 	framerate := time.Second / time.Duration(p.fps)
 	if p.ticker == nil {
 		p.ticker = time.NewTicker(framerate)
-	} else {
-		// If the ticker already exists, it has been stopped and we need to
-		// reset it.
-		p.ticker.Reset(framerate)
 	}
+	// entretien patch: the ticker starts stopped; a queued view arms it.
+	p.ticker.Stop()
 
 	// Since the renderer can be restarted after a stop, we need to reset
 	// the done channel and its corresponding sync.Once.
@@ -1454,16 +1475,44 @@ func (p *Program) startRenderer() {
 
 	// Start the renderer.
 	p.renderer.start()
+	// A restarted renderer (after a suspend or exec) repaints.
+	p.wakeRenderer()
 	go func() {
+		ticking := false
+		draw := func() {
+			p.renderPending.Store(false)
+			_ = p.flush()
+			_ = p.renderer.flush(false)
+		}
 		for {
 			select {
 			case <-p.rendererDone:
 				p.ticker.Stop()
 				return
 
+			case <-p.renderWake:
+				p.rendererWakeups.Add(1)
+				if ticking {
+					continue // the running ticker draws it
+				}
+				// Draw at the next tick, one frame from now, as v2.1.1's
+				// free-running ticker would have (at most a frame later):
+				// bursts still coalesce into one frame, and the output is
+				// byte for byte v2.1.1's (its golden tests pass unchanged;
+				// drawing at once here made them depend on scheduling).
+				p.ticker.Reset(framerate)
+				ticking = true
+
 			case <-p.ticker.C:
-				_ = p.flush()
-				_ = p.renderer.flush(false)
+				p.rendererWakeups.Add(1)
+				if !p.renderPending.Load() {
+					// A whole frame with nothing queued: sleep until the
+					// next view.
+					p.ticker.Stop()
+					ticking = false
+					continue
+				}
+				draw()
 			}
 		}
 	}()
