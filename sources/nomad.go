@@ -417,8 +417,7 @@ func (w *Watcher) stream(ctx context.Context, index uint64, skip map[string]bool
 			return frames, errors.New("event stream closed by Nomad: " + f.Error)
 		}
 		if len(f.Events) == 0 {
-			// Heartbeat: data still current. Republishes only when the
-			// published age passed refreshAfter.
+			// Heartbeat: data still current; nothing to publish.
 			w.succeed(&w.nomadH, false, nil)
 			continue
 		}

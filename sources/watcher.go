@@ -15,10 +15,9 @@ import (
 // resHealth is the watcher's bookkeeping for one followed part (Nomad's
 // list+stream, or one Consul query of one datacenter).
 type resHealth struct {
-	err       error
-	updated   time.Time // last successful fetch
-	published time.Time // when a success last asked for a publish
-	reported  bool      // its first answer (data or error) was published
+	err      error
+	updated  time.Time // last successful fetch
+	reported bool      // its first answer (data or error) was published
 }
 
 // part names a followed part for error messages and holds its health.
@@ -72,7 +71,7 @@ type Watcher struct {
 	dropped    atomic.Uint64
 
 	waitTime, minSpacing, backoffMin, backoffMax time.Duration
-	requestSlack, refreshAfter                   time.Duration
+	requestSlack                                 time.Duration
 	streamIdle, resyncAfter, dcRefresh           time.Duration
 	publishEvery                                 time.Duration
 }
@@ -203,8 +202,11 @@ func (w *Watcher) follow(ctx context.Context, p *part, fetch fetchFunc) {
 }
 
 // succeed records a successful fetch of p, applying the result when it
-// changed; it asks for a publish on change, on recovery, and when the
-// published age grew past refreshAfter.
+// changed; it asks for a publish on its first answer, on change and on
+// recovery. Not otherwise: a blocking query that timed out unchanged, or
+// a stream heartbeat, changes nothing a member can see (the time of the
+// last success is shown only once a part fails, and the failure's publish
+// carries it), so an idle cluster builds and draws nothing.
 func (w *Watcher) succeed(p *part, changed bool, apply func()) {
 	now := time.Now()
 	w.mu.Lock()
@@ -213,11 +215,9 @@ func (w *Watcher) succeed(p *part, changed bool, apply func()) {
 	}
 	recovered := p.err != nil
 	p.err, p.updated = nil, now
-	poke := changed || recovered || now.Sub(p.published) >= w.refreshAfter
 	first := !p.reported
-	if poke {
-		p.published, p.reported = now, true
-	}
+	poke := changed || recovered || first
+	p.reported = true
 	w.mu.Unlock()
 	if poke {
 		w.markDirty(first)
