@@ -17,10 +17,7 @@ import (
 // without one.
 
 // A database poll that found nothing new redraws nothing: the last frame
-// is reused, except every quietRedraw polls so that ages ("12s ago",
-// "stale 2m") keep moving. Most of an idle session's CPU was rebuilding an
-// identical frame every second.
-const quietRedraw = 10
+// is reused (ages move by their own timer, ages.go).
 
 type tickMsg struct {
 	now     time.Time
@@ -87,11 +84,7 @@ func (m *Model) polled(msg tickMsg) tea.Cmd {
 			cmds = append(cmds, m.broadcast(common.StoreChangedMsg{Now: msg.now}))
 		}
 	}
-	if m.quietPolls++; !changed && m.quietPolls < quietRedraw {
-		m.reuse = true
-	} else {
-		m.quietPolls = 0
-	}
+	m.reuse = !changed
 	return tea.Batch(cmds...)
 }
 

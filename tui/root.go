@@ -68,9 +68,12 @@ type Model struct {
 
 	// reuse: the last poll changed nothing, the last frame is drawn again
 	// (poll.go).
-	reuse      bool
-	quietPolls int
-	last       *tea.View
+	reuse bool
+	last  *tea.View
+	// The age timer (ages.go): fires when an age drawn reads differently.
+	ageTimer *time.Timer
+	ageWake  chan struct{} // capacity 1
+	ageDue   time.Time     // zero: no age on screen
 
 	tabSpans [][2]int // columns [from, to) of each tab label as last drawn, for clicks
 }
@@ -91,11 +94,12 @@ func New(o Options) *Model {
 		Cluster: o.Cluster,
 	}
 	m := &Model{
-		ctx:    ctx,
-		source: o.Source,
-		keys:   DefaultKeyMap(),
-		help:   help.New(),
-		tick:   o.Tick,
+		ctx:     ctx,
+		source:  o.Source,
+		keys:    DefaultKeyMap(),
+		help:    help.New(),
+		tick:    o.Tick,
+		ageWake: make(chan struct{}, 1),
 	}
 	for _, s := range topLevel(ctx) {
 		m.tabs = append(m.tabs, []entry{{screen: s}})
@@ -112,7 +116,7 @@ func (m *Model) Init() tea.Cmd {
 	if m.ctx.Store != nil && m.watch == nil {
 		m.watch = watchDB(m.ctx.Store.Path())
 	}
-	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.waitUpdate(), m.tickCmd(), m.wakeCmd()}
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.waitUpdate(), m.tickCmd(), m.wakeCmd(), m.waitAge()}
 	for _, stack := range m.tabs {
 		cmds = append(cmds, stack[0].screen.Init())
 	}
@@ -149,6 +153,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.waitUpdate(), m.broadcast(common.SnapshotMsg{Snap: m.snap}))
 	case tickMsg:
 		return m, m.polled(msg)
+	case ageMsg:
+		return m, m.waitAge() // and draw: an age reads differently
 	case common.ErrMsg:
 		m.err = msg.Err
 		return m, nil
@@ -254,9 +260,10 @@ func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 
 func (m *Model) View() tea.View {
 	if m.reuse && m.last != nil {
-		return *m.last
+		return *m.last // its ages' timer is still set
 	}
-	v := m.render()
+	var v tea.View
+	m.armAges(common.DrawFrame(func() { v = m.render() }))
 	m.last = &v
 	return v
 }
