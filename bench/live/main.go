@@ -54,6 +54,7 @@ func main() {
 	serveEnv := flag.String("serve", "", "hold a dev cluster for bench/anchors.sh, writing its addresses to this file")
 	regime := flag.String("regime", "quiet", "with -serve: quiet (nothing changes) or churn (a job updated every -every)")
 	pat := flag.String("pattern", "", "run a TUI's request pattern against NOMAD_ADDR: wander or damon")
+	firstN := flag.Int("first", 0, "time a new watcher's first snapshot with data this many times, against NOMAD_ADDR and CONSUL_HTTP_ADDR")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -63,6 +64,8 @@ func main() {
 		err = serve(ctx, *serveEnv, *regime, *every)
 	case *pat != "":
 		err = pattern(ctx, *pat)
+	case *firstN > 0:
+		err = first(ctx, *firstN)
 	default:
 		err = run(ctx, *idle, *churn, *every)
 	}

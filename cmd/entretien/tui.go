@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/spf13/cobra"
 
 	"codeberg.org/entretien/entretien/internal/recorder"
@@ -34,20 +35,25 @@ func openTUI(ctx context.Context, src sources.Config, dbPath string) error {
 	if err != nil {
 		return usageError{msg: err.Error()}
 	}
-	st, err := oncall.Open(ctx, dbPath)
-	if err != nil {
-		return fmt.Errorf("database %s: %w", dbPath, err)
-	}
-	defer st.Close()
 	// Subscribe before Run so no transition is missed. The TUI records the
 	// transitions touching open incidents like `entretien watch` does; the
 	// database keeps one row per incident and transition, so both may run.
 	transitions, unsubscribe := w.SubscribeTransitions(256)
 	defer unsubscribe()
+	// The first queries go out while the database opens: the first frame
+	// waits for the slower of the two, not for their sum.
 	go w.Run(ctx)
+	st, err := oncall.Open(ctx, dbPath)
+	if err != nil {
+		return fmt.Errorf("database %s: %w", dbPath, err)
+	}
+	defer st.Close()
 	me, meErr := st.Me(ctx)
 	m := tui.New(tui.Options{Source: w, Store: st, Me: me, MeErr: meErr})
-	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithFPS(frameRate))
+	// lipgloss detected the terminal's colour profile at start (under tmux
+	// that runs `tmux info`, ~20-40 ms); bubbletea would run it again before
+	// the first frame, on the same output and environment.
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithFPS(frameRate), tea.WithColorProfile(lipgloss.Writer.Profile))
 	rec := &recorder.Recorder{Store: st, By: recorder.DefaultBy(), OnError: func(err error) { p.Send(tui.ErrorMsg(err)) }}
 	go rec.Run(ctx, transitions)
 	_, err = p.Run()
