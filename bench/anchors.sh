@@ -67,6 +67,7 @@ for regime in $REGIMES; do
 			done
 		done
 		"$M" --summarize "$raw" >"$OUT/$regime-summary.txt"
+		echo "$regime: $(NOMAD_ADDR=$NOMAD_ADDR CONSUL_HTTP_ADDR=$CONSUL_HTTP_ADDR "$OUT/live" -first 15)" >>"$OUT/first.txt"
 		if [ "$regime" = quiet ] && [ "$KEYS" -gt 0 ]; then
 			for l in entretien before; do
 				[ -n "${CMD[$l]:-}" ] || continue
@@ -117,6 +118,10 @@ for regime in regimes:
         print(line + ('   ratio ' + ' '.join(ratios) if ratios else ''))
     for lab, kv in rows.items():
         print(f'  {lab}: paths {kv.get("paths", "-")}; streams {kv.get("streams", "-")}; ok {kv.get("ok")}')
+f = os.path.join(out, 'first.txt')
+if os.path.exists(f):
+    print('== sources.Watcher alone, in process (bench/live -first)')
+    for line in open(f): print('  ' + line.strip())
 k = os.path.join(out, 'keys.txt')
 if os.path.exists(k):
     print('== key press -> frame in tmux (Tab, quiet cluster)')
