@@ -189,7 +189,7 @@ func (m *Model) head(snap *sources.Snapshot) string {
 		for _, r := range m.board.OnCall {
 			p := st.Muted.Render("on call (" + sanitize.Line(r.Rotation.Name) + ") ")
 			if r.HasNow {
-				p += st.Bold.Render(sanitize.Line(r.Now.Member)) + st.Muted.Render(" for "+common.Ago(r.Now.End.Sub(now)))
+				p += st.Bold.Render(sanitize.Line(r.Now.Member)) + st.Muted.Render(" for "+common.Left(r.Now.End.Sub(now)))
 			} else {
 				p += st.Warn.Render("nobody now")
 			}
