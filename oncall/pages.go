@@ -535,3 +535,21 @@ func pageEntry(p Page) string {
 	}
 	return fmt.Sprintf("paged %s (page #%d, %s) at %s: %s", p.Member, p.ID, what, p.Created.Format(time.DateTime+" UTC"), p.DeliverySummary())
 }
+
+// OpenPagedOutages lists the episodes not ended yet.
+func (s *Store) OpenPagedOutages(ctx context.Context) ([]PagedOutage, error) {
+	return pagedOutages(ctx, s.db, `WHERE o.ended_at IS NULL`)
+}
+
+// PagedOutages lists every episode, newest first, at most limit (0: all).
+func (s *Store) PagedOutages(ctx context.Context, limit int) ([]PagedOutage, error) {
+	os, err := pagedOutages(ctx, s.db, ``)
+	if err != nil {
+		return nil, err
+	}
+	slices.Reverse(os)
+	if limit > 0 && len(os) > limit {
+		os = os[:limit]
+	}
+	return os, nil
+}
