@@ -182,7 +182,8 @@ error); 2 bad usage or invalid input, nothing written; 3 not found.`,
 	pf.StringVar(&a.db, "db", "", "the shared database file (overrides ENTRETIEN_DB; default $XDG_DATA_HOME/entretien/entretien.db)")
 	pf.StringVar(&a.src.SiteKey, "site-key", "", `group sites by "datacenter" (default) or a node meta key: "meta.site"`)
 	root.AddCommand(a.doctorCmd(), a.demoCmd(), a.versionCmd(), a.rotaCmd(), a.incidentCmd(), a.retroCmd(),
-		a.overrideCmd(), a.leaveCmd(), a.memberCmd(), a.rotationCmd(), a.careCmd(), a.watchCmd(), a.manCmd())
+		a.overrideCmd(), a.leaveCmd(), a.memberCmd(), a.rotationCmd(), a.careCmd(), a.watchCmd(), a.manCmd(),
+		a.pagingCmd(), a.pageCmd())
 	return root
 }
 

@@ -32,6 +32,17 @@ type Engine struct {
 
 	lease   oncall.Lease
 	leading bool
+	warned  map[string]bool // outages said unroutable, once each
+}
+
+func (e *Engine) warnOnce(key, msg string, attrs ...any) {
+	if e.warned == nil {
+		e.warned = map[string]bool{}
+	}
+	if !e.warned[key] {
+		e.warned[key] = true
+		e.Log.Warn(msg, attrs...)
+	}
 }
 
 // Leading reports whether the last Tick held the lease.
@@ -191,7 +202,7 @@ func (r *round) outage(ctx context.Context, o oncall.PagedOutage) error {
 	if o.Rotation == "" {
 		o.Rotation = Route(r.pol, o, r.names)
 		if o.Rotation == "" {
-			r.Log.Warn("outage not paged: no rotation", "subject", sanitize.Line(o.Subject))
+			r.warnOnce(o.Subject, "outage not paged: no rotation", "subject", sanitize.Line(o.Subject))
 			return nil
 		}
 		if err := r.Store.SetOutageRotation(ctx, r.lease, o.ID, o.Rotation); err != nil {
@@ -200,7 +211,7 @@ func (r *round) outage(ctx context.Context, o oncall.PagedOutage) error {
 	}
 	oc, ok := r.oncall[o.Rotation]
 	if !ok {
-		r.Log.Warn("outage not paged: unknown rotation", "subject", sanitize.Line(o.Subject), "rotation", sanitize.Line(o.Rotation))
+		r.warnOnce(o.Subject, "outage not paged: unknown rotation", "subject", sanitize.Line(o.Subject), "rotation", sanitize.Line(o.Rotation))
 		return nil
 	}
 	for i, st := range r.pol.Steps {
