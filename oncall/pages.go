@@ -151,7 +151,7 @@ func (s *Store) SyncOutages(ctx context.Context, l Lease, now []PagedOutage) ([]
 
 // EndOutage closes an episode that stayed clear (under lease l).
 func (s *Store) EndOutage(ctx context.Context, l Lease, id int64) error {
-	return opError("end outage", s.fenced(ctx, l, func(tx *sql.Tx) error {
+	return maybeOpError("end outage", s.fenced(ctx, l, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE paged_outages SET ended_at = ? WHERE id = ? AND ended_at IS NULL`, encodeTime(s.now()), id)
 		return err
 	}))
@@ -159,7 +159,7 @@ func (s *Store) EndOutage(ctx context.Context, l Lease, id int64) error {
 
 // SetOutageRotation remembers where an episode was routed.
 func (s *Store) SetOutageRotation(ctx context.Context, l Lease, id int64, rotation string) error {
-	return opError("route outage", s.fenced(ctx, l, func(tx *sql.Tx) error {
+	return maybeOpError("route outage", s.fenced(ctx, l, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE paged_outages SET rotation = ? WHERE id = ?`, rotation, id)
 		return err
 	}))
@@ -275,7 +275,7 @@ func (s *Store) RecordDelivery(ctx context.Context, pageID int64, d Delivery) er
 	if d.At.IsZero() {
 		d.At = s.now()
 	}
-	return opError("record delivery", s.write(ctx, func(tx *sql.Tx) error {
+	return maybeOpError("record delivery", s.write(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries(page_id, at, method, ok, error) VALUES (?, ?, ?, ?, ?)`,
 			pageID, encodeTime(d.At), d.Method, d.OK, d.Error); err != nil {
 			return err
@@ -552,4 +552,12 @@ func (s *Store) PagedOutages(ctx context.Context, limit int) ([]PagedOutage, err
 		os = os[:limit]
 	}
 	return os, nil
+}
+
+// maybeOpError is opError for a result that may be nil.
+func maybeOpError(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return opError(op, err)
 }

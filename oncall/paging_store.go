@@ -132,7 +132,7 @@ func (s *Store) RemoveContact(ctx context.Context, handle string, id int64) erro
 		}
 		return nil
 	})
-	return opError(fmt.Sprintf("remove contact #%d", id), err)
+	return maybeOpError(fmt.Sprintf("remove contact #%d", id), err)
 }
 
 // PagingPolicy routes outages to rotations and escalates through Steps.

@@ -72,7 +72,11 @@ func (e *Engine) Tick(ctx context.Context, current []oncall.PagedOutage, fresh b
 	if err != nil {
 		return err
 	}
-	r := &round{Engine: e, pol: pol, now: time.Now().UTC()}
+	now := time.Now
+	if e.Store.Now != nil {
+		now = e.Store.Now // the store's clock, so that tests can move both
+	}
+	r := &round{Engine: e, pol: pol, now: now().UTC()}
 	for _, o := range open {
 		if err := r.outage(ctx, o); err != nil {
 			if errors.Is(err, oncall.ErrFenced) {
