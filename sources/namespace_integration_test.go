@@ -86,6 +86,21 @@ func TestIntegrationNamespaces(t *testing.T) {
 		})
 	}
 
+	// entretien doctor tells a mistyped namespace from an empty one.
+	for ns, want := range map[string]string{ops: "namespace ops", "*": "namespace *", "opz": `no namespace "opz"`} {
+		r, err := Probe(ctx, Config{NomadAddr: c.NomadAddr(), ConsulAddr: c.ConsulAddr(), NomadNamespace: ns})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := r.Nomad.Detail
+		if r.Nomad.Err != nil {
+			got = r.Nomad.Err.Error()
+		}
+		if !strings.Contains(got, want) || (ns != "opz") != (r.Nomad.Err == nil) {
+			t.Errorf("Probe, namespace %q: %q (err %v), want %q", ns, got, r.Nomad.Err, want)
+		}
+	}
+
 	// A job registered now in ops comes through the event stream to the
 	// watchers following ops, and to no other.
 	nomad, err := nomadapi.NewClient(&nomadapi.Config{Address: c.NomadAddr()})

@@ -3,6 +3,7 @@ package sources
 import (
 	"context"
 	"fmt"
+	"net/http"
 
 	consulapi "github.com/hashicorp/consul/api"
 	nomadapi "github.com/hashicorp/nomad/api"
@@ -44,11 +45,14 @@ func Probe(ctx context.Context, cfg Config) (ProbeReport, error) {
 		r.Nomad.Err = nerr("jobs", err)
 	} else if _, _, err := w.nomad.Nodes().List(nq); err != nil {
 		r.Nomad.Err = nerr("nodes", err)
+	} else if err := w.namespaceExists(nq); err != nil {
+		r.Nomad.Err = err
 	} else {
 		r.Nomad.Detail = "leader " + leader
 		if w.region != "" {
 			r.Nomad.Detail += ", region " + w.region
 		}
+		r.Nomad.Detail += ", namespace " + w.namespace
 	}
 	cq := (&consulapi.QueryOptions{}).WithContext(ctx)
 	if leader, err := w.consul.Status().LeaderWithQueryOptions(cq); err != nil {
@@ -61,4 +65,21 @@ func Probe(ctx context.Context, cfg Config) (ProbeReport, error) {
 		r.Consul.Detail = "leader " + leader
 	}
 	return r, nil
+}
+
+// namespaceExists tells a mistyped namespace: Nomad lists nothing for a
+// namespace that does not exist, which reads as an empty cluster.
+func (w *Watcher) namespaceExists(q *nomadapi.QueryOptions) error {
+	if w.namespace == nomadapi.AllNamespacesNamespace {
+		return nil
+	}
+	_, _, err := w.nomad.Namespaces().Info(w.namespace, q)
+	if err == nil {
+		return nil
+	}
+	be := backendError("nomad", "namespace "+w.namespace, w.nomadAddr, w.nomadToken, err)
+	if be.Status == http.StatusNotFound {
+		return fmt.Errorf("nomad at %s has no namespace %q (--nomad-namespace or NOMAD_NAMESPACE; * follows every namespace)", w.nomadAddr, w.namespace)
+	}
+	return be
 }

@@ -77,4 +77,10 @@ func TestJobAndTaskState(t *testing.T) {
 	if got := (TaskState{State: "running"}).Status(); got != "running" {
 		t.Errorf("running task = %q", got)
 	}
+	for typ, want := range map[string]string{"Terminated": "failed", "Driver Failure": "failed", "Killed": "failed",
+		"Not Restarting": "failed", "Restarting": "restarting", "Started": "", "Received": ""} {
+		if got := (TaskEvent{Type: typ}).Status(); got != want {
+			t.Errorf("task event %s = %q, want %q", typ, got, want)
+		}
+	}
 }

@@ -204,6 +204,18 @@ type TaskEvent struct {
 	Message string // Nomad's display message
 }
 
+// Status says what the event means for the task: "failed" for the events
+// of a task failing or killed, "restarting", else "" (news, not trouble).
+func (e TaskEvent) Status() string {
+	switch e.Type {
+	case "Terminated", "Driver Failure", "Killed", "Not Restarting", "Setup Failure", "Failed Validation":
+		return "failed"
+	case "Restarting":
+		return "restarting"
+	}
+	return ""
+}
+
 // Deployment is a job's rollout and its progress.
 type Deployment struct {
 	ID, JobID, Namespace string

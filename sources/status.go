@@ -20,13 +20,15 @@ const (
 // (no check, stale data) is the absence of news, not news of a fault. Both
 // rank below warning: neither is evidence of something needing action, and
 // maintenance is a member's deliberate act. A word not listed ranks as
-// unknown, never as healthy.
+// unknown, never as healthy: so does a job's "dead", which is a batch job
+// done or a service job given up (Job.State says "stopped" when a member
+// stopped it).
 func StatusRank(status string) int {
 	switch status {
 	case "":
 		return RankNone
 	case StatusPassing, "ok", "up", "running", "ready", "eligible", "complete", "successful",
-		"stopped", "dead", "cancelled":
+		"stopped", "cancelled":
 		return RankOK
 	case StatusMaintenance:
 		return RankMaintenance

@@ -15,7 +15,7 @@ func TestStatusRank(t *testing.T) {
 		{"", RankNone},
 		{"passing", RankOK}, {"running", RankOK}, {"ready", RankOK}, {"up", RankOK}, {"ok", RankOK},
 		{"complete", RankOK}, {"successful", RankOK}, {"stopped", RankOK},
-		{"unknown", RankUnknown}, {"stale", RankUnknown}, {"unchecked", RankUnknown}, {"bogus", RankUnknown},
+		{"unknown", RankUnknown}, {"stale", RankUnknown}, {"unchecked", RankUnknown}, {"bogus", RankUnknown}, {"dead", RankUnknown},
 		{"maintenance", RankMaintenance},
 		{"warning", RankWarning}, {"degraded", RankWarning}, {"pending", RankWarning}, {"queued", RankWarning},
 		{"blocked", RankWarning}, {"draining", RankWarning}, {"ineligible", RankWarning}, {"paused", RankWarning},

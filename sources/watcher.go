@@ -67,6 +67,9 @@ type Watcher struct {
 	subsClosed bool // Run returned
 	dropped    atomic.Uint64
 
+	// perms: what Nomad said to this token's actions (permission.go).
+	perms permCache
+
 	waitTime, minSpacing, backoffMin, backoffMax time.Duration
 	requestSlack, refreshAfter                   time.Duration
 	streamIdle, resyncAfter, dcRefresh           time.Duration

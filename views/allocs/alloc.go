@@ -252,10 +252,10 @@ func (m *Model) events(evs []event, total, w, h int, now time.Time) string {
 	t := common.Table{Cols: []common.Col{{Title: "WHEN", Min: 5}, {Title: "TASK", Min: 5}, {Title: "TYPE", Min: 10}, {Title: "MESSAGE", Min: 10, Flex: true}}, Cursor: -1}
 	for _, e := range evs[:min(len(evs), max(h-1, 1))] {
 		style := st.Muted
-		switch e.Type {
-		case "Terminated", "Driver Failure", "Killed", "Not Restarting", "Setup Failure", "Failed Validation":
+		switch sources.StatusRank(e.Status()) {
+		case sources.RankCritical:
 			style = st.Crit
-		case "Restarting":
+		case sources.RankWarning:
 			style = st.Warn
 		}
 		t.Rows = append(t.Rows, []common.Cell{
