@@ -87,6 +87,7 @@ func TestActBadInputSendsNothing(t *testing.T) {
 		{w, Action{Kind: UndrainNode, NodeID: "node-paris"}, "node paris-1 is not draining"},
 		{w, Action{Kind: RestartTask, AllocID: running, Task: "sidecar"}, "task sidecar of allocation 3f2a1b2c is dead, not running"},
 		{w, Action{Kind: RestartTask, AllocID: running, Task: "db"}, "allocation 3f2a1b2c has no task db"},
+		{w, Action{Kind: RestartTask, AllocID: running, Task: "db\x1b[2J"}, "allocation 3f2a1b2c has no task db"},
 		{w, Action{Kind: RestartAlloc, AllocID: "9d8c7b6a-0000-4000-8000-000000000002"}, "allocation 9d8c7b6a is failed: nothing left to restart"},
 		{w, Action{Kind: StopAlloc, AllocID: "9d8c7b6a-0000-4000-8000-000000000002"}, "nothing left to stop"},
 		{w, Action{Kind: RestartAlloc, AllocID: running, Namespace: "*"}, `not "*"`},
@@ -100,8 +101,8 @@ func TestActBadInputSendsNothing(t *testing.T) {
 	} {
 		_, err := c.w.Act(ctx, c.a)
 		var ie *InputError
-		if !errors.As(err, &ie) || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("Act(%+v) = %v, want an *InputError saying %q", c.a, err, c.want)
+		if !errors.As(err, &ie) || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\x1b") {
+			t.Errorf("Act(%+v) = %q, want an *InputError saying %q, sanitised", c.a, err, c.want)
 		}
 	}
 	for _, c := range []struct {
