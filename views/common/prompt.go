@@ -156,9 +156,9 @@ func (p *Prompt) refuse(kind ActionKind, ns string) string {
 	return ""
 }
 
-// Confirm asks "<what>? type y" for kind in ns; make builds the action
+// Confirm asks "<what>? type y" for kind in ns; build makes the action
 // (an error is shown instead, and nothing is asked).
-func (p *Prompt) Confirm(kind ActionKind, ns string, make func() (Pending, error)) tea.Cmd {
+func (p *Prompt) Confirm(kind ActionKind, ns string, build func() (Pending, error)) tea.Cmd {
 	if !p.ctx.CanAct() {
 		return nil
 	}
@@ -166,7 +166,7 @@ func (p *Prompt) Confirm(kind ActionKind, ns string, make func() (Pending, error
 		p.show(why, true)
 		return p.Need(kind, ns)
 	}
-	pd, err := make()
+	pd, err := build()
 	if err != nil {
 		p.show(err.Error(), true)
 		return nil
