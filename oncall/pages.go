@@ -165,6 +165,15 @@ func (s *Store) SetOutageRotation(ctx context.Context, l Lease, id int64, rotati
 	}))
 }
 
+// AttachIncident links an episode to the incident in progress about it,
+// whose journal then records its pages.
+func (s *Store) AttachIncident(ctx context.Context, l Lease, id, incidentID int64) error {
+	return maybeOpError("attach outage", s.fenced(ctx, l, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE paged_outages SET incident_id = ? WHERE id = ? AND incident_id IS NULL`, incidentID, id)
+		return err
+	}))
+}
+
 // PagedOutage finds an episode by id.
 func (s *Store) PagedOutage(ctx context.Context, id int64) (PagedOutage, error) {
 	os, err := pagedOutages(ctx, s.db, `WHERE o.id = ?`, id)
