@@ -187,7 +187,9 @@ func startPagingWatch(t *testing.T, c *devcluster.Cluster, db, smtpAddr string) 
 	return w
 }
 
-func (w *watchProc) leads() bool { return strings.Count(w.logs.String(), "this watcher pages") > strings.Count(w.logs.String(), "lease lost") }
+func (w *watchProc) leads() bool {
+	return strings.Count(w.logs.String(), "this watcher pages") > strings.Count(w.logs.String(), "lease lost")
+}
 
 var ackRE = regexp.MustCompile(`ssh bastion entretien page ack ([0-9]+)`)
 
