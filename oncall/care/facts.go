@@ -20,6 +20,7 @@ type Facts struct {
 	Roles       []RolePeriod
 	ActionItems []ActionItem
 	Retros      []Retro
+	Pages       []Page
 	// Missing names the facts the loader could not read, one line each
 	// ("shift history: planned rota used, overrides not applied").
 	Missing []string
@@ -97,4 +98,14 @@ type Retro struct {
 	ID, IncidentID int64
 	At             time.Time
 	Authors        []string
+}
+
+// Page is one page sent to a member (resolved messages excluded); Acked is
+// when the member acknowledged its outage (zero when another did, or
+// nobody).
+type Page struct {
+	ID     int64
+	Member string
+	At     time.Time
+	Acked  time.Time
 }
