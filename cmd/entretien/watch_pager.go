@@ -64,7 +64,19 @@ func (p *pagerFlags) pager() (*pager.Pager, error) {
 func runPager(ctx context.Context, w *sources.Watcher, e *paging.Engine, tick time.Duration, log *slog.Logger) {
 	t := time.NewTicker(tick)
 	defer t.Stop()
+	// Under churn snapshots come many times a second: a round (a lease
+	// write at least) at most every minGap, the ticker catches up the rest.
+	minGap := min(tick/4, 250*time.Millisecond)
+	var last time.Time
 	for {
+		if time.Since(last) < minGap {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+		last = time.Now()
 		var current []oncall.PagedOutage
 		fresh := false
 		if snap := w.Snapshot(); snap != nil {
