@@ -200,6 +200,11 @@ func TestEngineEscalation(t *testing.T) {
 	if !strings.Contains(m.Text, "incident #1 in progress: lyon flaky") {
 		t.Errorf("page does not name the incident:\n%s", m.Text)
 	}
+	open, _ := st.OpenPagedOutages(ctx)
+	pages, _ := st.Pages(ctx, oncall.PageFilter{OutageID: open[0].ID})
+	if got := Summary(p, open[0], pages, now); got != "paged amelie: email delivered · not acknowledged · next escalation in 9m" {
+		t.Errorf("summary = %q", got)
+	}
 	es, _ := st.Entries(ctx, inc.ID)
 	if len(es) != 1 || !strings.Contains(es[0].Text, "paged amelie (page #1, step 1)") || !strings.Contains(es[0].Text, "email delivered") {
 		t.Errorf("journal = %+v", es)
