@@ -11,6 +11,7 @@ require (
 	github.com/charmbracelet/x/exp/golden v0.0.0-20251109135125-8916d276318f
 	github.com/charmbracelet/x/exp/teatest/v2 v2.0.0-20260823001701-96af6d2cb5f6
 	github.com/emersion/go-ical v0.0.0-20250329121855-f41e73efc392
+	github.com/fsnotify/fsnotify v1.10.1
 	github.com/hashicorp/consul/api v1.34.5
 	github.com/hashicorp/go-cleanhttp v0.5.2
 	github.com/hashicorp/hcl/v2 v2.25.0
@@ -70,3 +71,9 @@ require (
 	golang.org/x/text v0.40.0 // indirect
 	golang.org/x/tools v0.49.0 // indirect
 )
+
+// The renderer of bubbletea v2.1.1 wakes on every frame even when nothing
+// changed; third_party/bubbletea is v2.1.1 with the ticker running only while
+// there is a frame to draw. See third_party/bubbletea/PATCH.md (what, why, the
+// upstream PR, how to drop it).
+replace charm.land/bubbletea/v2 => ./third_party/bubbletea

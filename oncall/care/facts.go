@@ -21,6 +21,9 @@ type Facts struct {
 	ActionItems []ActionItem
 	Retros      []Retro
 	Pages       []Page
+	// Actions done from entretien outside any incident (the action log);
+	// those inside one are action entries in Entries.
+	Actions []LoggedAction
 	// Missing names the facts the loader could not read, one line each
 	// ("shift history: planned rota used, overrides not applied").
 	Missing []string
@@ -108,4 +111,15 @@ type Page struct {
 	Member string
 	At     time.Time
 	Acked  time.Time
+}
+
+// LoggedAction is a row of the action log: a cluster action (restart,
+// drain…) a member did through entretien while no incident in progress
+// touched it. OK: Nomad accepted it.
+type LoggedAction struct {
+	ID   int64
+	At   time.Time
+	By   string
+	What string
+	OK   bool
 }

@@ -59,7 +59,7 @@ var Figures = []FigureDef{
 	{RolesTaken, Responsibility, "roles", "lead and scribe roles", false, "lead and scribe roles taken on incidents"},
 	{ShiftsCovered, Responsibility, "covered", "shifts covered for others", false, "shifts held in someone else's place (override or swap)"},
 	{ItemsOwned, Responsibility, "items", "action items owned", false, "action items owned that were open at some point of the window"},
-	{Repairs, Competence, "repairs", "repairs", false, "incidents mitigated or resolved in the window where the member wrote the actions before it (or, with no action written, set the status)"},
+	{Repairs, Competence, "repairs", "repairs", false, "actions the member wrote in incident journals in the window (a restart or drain done from entretien is one), actions done from entretien outside any incident that Nomad accepted (the action log), and incidents mitigated or resolved with no action written before, for whoever set the status"},
 	{ServicesActed, Competence, "services", "services acted on", false, "distinct services (service/ and job/ targets) of incidents the member acted on"},
 	{SitesActed, Competence, "sites", "sites acted on", false, "distinct sites (site/ targets, node/ via the machine's site) of incidents the member acted on"},
 	{Acks, Responsiveness, "acks", "acknowledgements", false, "incidents the member acknowledged; the text gives the median time from detection (the opening, or an earlier captured cluster transition) to acknowledgement"},

@@ -4,6 +4,7 @@
 package outages
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -82,9 +83,34 @@ func New(ctx *common.Context) *Model {
 			}
 			return common.Notice("no open incident about " + o.Kind + " " + o.Name)
 		},
+	}, {
+		Binding: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new incident")),
+		Run: func(r common.Row, ok bool) tea.Cmd {
+			if !ok {
+				return nil
+			}
+			return m.newIncident(r.Data.(sources.Outage))
+		},
 	}}
 	m.ListScreen = ls
 	return m
+}
+
+// newIncident opens the form prefilled from o, or, when an incident in
+// progress already affects it, that incident's screen, saying so.
+func (m *Model) newIncident(o sources.Outage) tea.Cmd {
+	if !m.board.Loaded || m.board.Err != nil {
+		// Not knowing the open incidents, a new one could duplicate one.
+		return common.Notice("the open incidents are not read yet: try again in a moment")
+	}
+	if in, found := m.incidentFor(o); found {
+		note := fmt.Sprintf("%s %s is already in #%d (affects %s): no new incident", o.Kind, o.Name, in.ID, strings.Join(in.Affects, ", "))
+		return common.Push(incidents.NewIncident(m.ctx, in.ID).WithNote(note))
+	}
+	ctx := m.ctx
+	return common.Push(common.NewIncidentFormFor(ctx, o, func(in oncall.Incident) tea.Cmd {
+		return common.Push(incidents.NewIncident(ctx, in.ID))
+	}))
 }
 
 // Open is the screen an outage drills into.
@@ -163,7 +189,7 @@ func (m *Model) head(snap *sources.Snapshot) string {
 		for _, r := range m.board.OnCall {
 			p := st.Muted.Render("on call (" + sanitize.Line(r.Rotation.Name) + ") ")
 			if r.HasNow {
-				p += st.Bold.Render(sanitize.Line(r.Now.Member)) + st.Muted.Render(" for "+common.Ago(r.Now.End.Sub(now)))
+				p += st.Bold.Render(sanitize.Line(r.Now.Member)) + st.Muted.Render(" for "+common.Left(r.Now.End.Sub(now)))
 			} else {
 				p += st.Warn.Render("nobody now")
 			}
