@@ -45,6 +45,13 @@ func (s *Store) AcquireLease(ctx context.Context, holder string, ttl time.Durati
 		if l.Holder != holder && l.Expires.After(now) {
 			return nil // theirs
 		}
+		// Renewed only once half of it has run: every commit wakes every
+		// TUI on the database (PRAGMA data_version), so an idle watcher
+		// writes every ttl/2, not every round.
+		if l.Holder == holder && l.Expires.Sub(now) > ttl/2 {
+			ok = true
+			return nil
+		}
 		if l.Holder != holder {
 			l.Epoch++
 		}
@@ -123,7 +130,10 @@ func (s *Store) SyncOutages(ctx context.Context, l Lease, now []PagedOutage) ([]
 			if since.IsZero() || since.After(at) {
 				since = at
 			}
-			if _, ok := have[o.Subject]; ok {
+			if h, ok := have[o.Subject]; ok {
+				if h.Status == o.Status && h.Host == o.Host && h.ClearSince.IsZero() {
+					continue // unchanged (a new detail alone is not worth a commit that wakes every TUI)
+				}
 				_, err = tx.ExecContext(ctx, `UPDATE paged_outages SET status = ?, detail = ?, host = ?, clear_since = NULL WHERE subject = ? AND ended_at IS NULL`,
 					o.Status, o.Detail, o.Host, o.Subject)
 			} else {
@@ -161,6 +171,15 @@ func (s *Store) EndOutage(ctx context.Context, l Lease, id int64) error {
 func (s *Store) SetOutageRotation(ctx context.Context, l Lease, id int64, rotation string) error {
 	return maybeOpError("route outage", s.fenced(ctx, l, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE paged_outages SET rotation = ? WHERE id = ?`, rotation, id)
+		return err
+	}))
+}
+
+// AttachIncident links an episode to the incident in progress about it,
+// whose journal then records its pages.
+func (s *Store) AttachIncident(ctx context.Context, l Lease, id, incidentID int64) error {
+	return maybeOpError("attach outage", s.fenced(ctx, l, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE paged_outages SET incident_id = ? WHERE id = ? AND incident_id IS NULL`, incidentID, id)
 		return err
 	}))
 }

@@ -30,6 +30,21 @@ func TestWatcherLeaseFencing(t *testing.T) {
 	if err != nil || len(os) != 1 {
 		t.Fatalf("sync: %+v %v", os, err)
 	}
+	// An idle round (lease half left, nothing changed) commits nothing:
+	// every TUI on the file would reload at each commit.
+	other, err := Open(ctx, st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	v1, _ := other.DataVersion(ctx)
+	if _, ok, _ := st.AcquireLease(ctx, "watch@a", 10*time.Second); !ok {
+		t.Fatal("a lost its lease")
+	}
+	st.SyncOutages(ctx, a, []PagedOutage{{Subject: "service/guichet@lyon", Kind: "service", Name: "guichet", Site: "lyon", Status: "critical", Detail: "new output"}})
+	if v2, _ := other.DataVersion(ctx); v2 != v1 {
+		t.Errorf("an idle round committed (data_version %d → %d)", v1, v2)
+	}
 	// a pauses past its lease: b takes over with epoch 2.
 	clk.add(11 * time.Second)
 	b, ok, _ := st.AcquireLease(ctx, "watch@b", 10*time.Second)

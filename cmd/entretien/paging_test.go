@@ -27,7 +27,7 @@ import (
 // pagingDB is a collective of three (the OS user running the test is
 // lucas), rotation primary with amelie on call this week, and contacts:
 // amelie email then a webhook, lucas and chloe email.
-func pagingDB(t *testing.T, hookURL, policy string) string {
+func pagingDB(t testing.TB, hookURL, policy string) string {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "e.db")
 	u, err := user.Current()
@@ -58,8 +58,8 @@ func pagingDB(t *testing.T, hookURL, policy string) string {
 		{"member", "contact", "add", "lucas", "email", "lucas@example.org"},
 		{"member", "contact", "add", "chloe", "email", "chloe@example.org"},
 	} {
-		if out, code := runBin(t, nil, append(args, "--db", db)...); code != 0 {
-			t.Fatalf("%v: exit %d\n%s", args, code, out)
+		if out, err := exec.Command(bin, append(args, "--db", db)...).CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
 		}
 	}
 	return db
@@ -161,7 +161,7 @@ type watchProc struct {
 	logs *lockedBuffer
 }
 
-func startPagingWatch(t *testing.T, c *devcluster.Cluster, db, smtpAddr string) *watchProc {
+func startPagingWatch(t testing.TB, c *devcluster.Cluster, db, smtpAddr string) *watchProc {
 	t.Helper()
 	cmd := exec.Command(bin, "watch", "--db", db, "--nomad-addr", c.NomadAddr(), "--consul-addr", c.ConsulAddr(), "--quiet",
 		"--smtp-addr", smtpAddr, "--smtp-tls", "none", "--lease", "3s", "--page-every", "250ms",
@@ -187,7 +187,9 @@ func startPagingWatch(t *testing.T, c *devcluster.Cluster, db, smtpAddr string) 
 	return w
 }
 
-func (w *watchProc) leads() bool { return strings.Count(w.logs.String(), "this watcher pages") > strings.Count(w.logs.String(), "lease lost") }
+func (w *watchProc) leads() bool {
+	return strings.Count(w.logs.String(), "this watcher pages") > strings.Count(w.logs.String(), "lease lost")
+}
 
 var ackRE = regexp.MustCompile(`ssh bastion entretien page ack ([0-9]+)`)
 

@@ -64,7 +64,19 @@ func (p *pagerFlags) pager() (*pager.Pager, error) {
 func runPager(ctx context.Context, w *sources.Watcher, e *paging.Engine, tick time.Duration, log *slog.Logger) {
 	t := time.NewTicker(tick)
 	defer t.Stop()
+	// Under churn snapshots come many times a second: a round (a lease
+	// write at least) at most every minGap, the ticker catches up the rest.
+	minGap := min(tick/4, 250*time.Millisecond)
+	var last time.Time
 	for {
+		if time.Since(last) < minGap {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+		last = time.Now()
 		var current []oncall.PagedOutage
 		fresh := false
 		if snap := w.Snapshot(); snap != nil {
@@ -88,11 +100,8 @@ func runPager(ctx context.Context, w *sources.Watcher, e *paging.Engine, tick ti
 func pagedOutages(s *sources.Snapshot) []oncall.PagedOutage {
 	out := make([]oncall.PagedOutage, 0, len(s.Outages))
 	for _, o := range s.Outages {
-		p := oncall.PagedOutage{Subject: paging.Subject(o.Kind, o.Name, o.Site), Kind: o.Kind, Name: o.Name, Site: o.Site,
+		p := oncall.PagedOutage{Subject: paging.SubjectOf(o.Kind, o.Namespace, o.Name, o.Site), Kind: o.Kind, Name: o.Name, Site: o.Site,
 			Status: o.Status, Detail: o.Detail, Since: o.Since}
-		if o.Namespace != "" && o.Namespace != "default" {
-			p.Subject = paging.Subject(o.Kind, o.Namespace+"/"+o.Name, o.Site)
-		}
 		if n, ok := s.NodeByID(o.NodeID); ok {
 			p.Host = s.HostOf(n)
 		} else if o.Kind == "site" {

@@ -21,6 +21,7 @@ func Compute(f Facts, from, to time.Time) Table {
 	c.roles()
 	c.actionItems()
 	c.retros()
+	c.pages()
 	c.loggedActions()
 	return c.table()
 }

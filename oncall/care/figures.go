@@ -29,6 +29,7 @@ const (
 	ServicesActed  = "services_acted_on"
 	SitesActed     = "sites_acted_on"
 	Acks           = "acknowledgements"
+	PagesReceived  = "pages_received"
 	OffCallAnswers = "answers_off_call"
 	NightEntries   = "night_entries"
 	EntriesWritten = "entries_written"
@@ -62,6 +63,7 @@ var Figures = []FigureDef{
 	{ServicesActed, Competence, "services", "services acted on", false, "distinct services (service/ and job/ targets) of incidents the member acted on"},
 	{SitesActed, Competence, "sites", "sites acted on", false, "distinct sites (site/ targets, node/ via the machine's site) of incidents the member acted on"},
 	{Acks, Responsiveness, "acks", "acknowledgements", false, "incidents the member acknowledged; the text gives the median time from detection (the opening, or an earlier captured cluster transition) to acknowledgement"},
+	{PagesReceived, Responsiveness, "paged", "pages received", false, "pages entretien watch sent the member (resolved messages excluded); the text splits them day / evening-weekend / night in the member's time zone and gives the median time from a page to its acknowledgement by the member"},
 	{OffCallAnswers, Responsiveness, "off call", "answers while off call", false, "journal entries (status changes included) written while holding no shift"},
 	{NightEntries, Responsiveness, "at night", "entries written at night", false, "journal entries (status changes included) written 22:00-07:00 in the member's time zone"},
 	{EntriesWritten, Writing, "entries", "journal entries", false, "observations, actions, decisions, questions and handoffs written (status and system entries excluded)"},

@@ -72,6 +72,9 @@ func Load(ctx context.Context, st *oncall.Store, from, to time.Time) (Facts, err
 	if err := loadActionItems(ctx, st, &f, from, to); err != nil {
 		return f, fmt.Errorf("care: %w", err)
 	}
+	if err := loadPages(ctx, st, &f, from, to); err != nil {
+		return f, fmt.Errorf("care: %w", err)
+	}
 	as, err := st.ClusterActions(ctx, from, to)
 	if err != nil {
 		return f, fmt.Errorf("care: %w", err)

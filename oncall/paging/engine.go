@@ -247,6 +247,12 @@ func (r *round) page(ctx context.Context, o oncall.PagedOutage, step int, handle
 			return err
 		} else if found {
 			inc = &in
+			if o.IncidentID == 0 { // its journal records the pages from now on
+				if err := r.Store.AttachIncident(ctx, r.lease, o.ID, in.ID); err != nil {
+					return err
+				}
+				o.IncidentID = in.ID
+			}
 		}
 	}
 	msg := func(id int64) Message {

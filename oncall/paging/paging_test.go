@@ -172,6 +172,12 @@ func TestEngineEscalation(t *testing.T) {
 			}
 		}
 	}
+	// An incident already in progress about lyon: the page names it and
+	// its journal records the page.
+	inc, err := st.OpenIncident(ctx, "chloe", oncall.NewIncident{Title: "lyon flaky", Severity: 3, Affects: []string{"site/lyon"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	tick(0, down)
 	tick(time.Minute, down)
 	if got := rec.to(); len(got) != 0 {
@@ -190,6 +196,18 @@ func TestEngineEscalation(t *testing.T) {
 		if !strings.Contains(m.Title+"\n"+m.Text, want) {
 			t.Errorf("page lacks %q:\n%s\n%s", want, m.Title, m.Text)
 		}
+	}
+	if !strings.Contains(m.Text, "incident #1 in progress: lyon flaky") {
+		t.Errorf("page does not name the incident:\n%s", m.Text)
+	}
+	open, _ := st.OpenPagedOutages(ctx)
+	pages, _ := st.Pages(ctx, oncall.PageFilter{OutageID: open[0].ID})
+	if got := Summary(p, open[0], pages, now); got != "paged amelie: email delivered · not acknowledged · next escalation in 9m" {
+		t.Errorf("summary = %q", got)
+	}
+	es, _ := st.Entries(ctx, inc.ID)
+	if len(es) != 1 || !strings.Contains(es[0].Text, "paged amelie (page #1, step 1)") || !strings.Contains(es[0].Text, "email delivered") {
+		t.Errorf("journal = %+v", es)
 	}
 	tick(10*time.Minute, down)
 	if got := rec.to(); !reflect.DeepEqual(got, []string{"amelie:DOWN", "lucas:DOWN"}) {

@@ -114,6 +114,15 @@ func Pageable(all []oncall.PagedOutage) []oncall.PagedOutage {
 // Subject is the key of an outage episode: "service/guichet@lyon".
 func Subject(kind, name, site string) string { return kind + "/" + name + "@" + site }
 
+// SubjectOf is the Subject of a cluster outage: a job outside the default
+// namespace is named with it ("job/ops/garage@lyon").
+func SubjectOf(kind, namespace, name, site string) string {
+	if namespace != "" && namespace != "default" {
+		name = namespace + "/" + name
+	}
+	return Subject(kind, name, site)
+}
+
 // Message is one page as delivered: Title is one line, Text the body.
 type Message struct {
 	PageID   int64
@@ -183,4 +192,43 @@ func ago(d time.Duration) string {
 		return fmt.Sprintf("%dm", int(d.Minutes()))
 	}
 	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+}
+
+// Summary says, in one line, what the pager did about an open episode:
+// "paged amelie: email failed (connection refused), webhook delivered ·
+// not acknowledged · next escalation in 4m".
+func Summary(p oncall.PagingPolicy, o oncall.PagedOutage, pages []oncall.Page, now time.Time) string {
+	var parts []string
+	for _, pg := range pages {
+		if pg.Step > 0 {
+			parts = append(parts, fmt.Sprintf("paged %s: %s", sanitize.Line(pg.Member), sanitize.Line(pg.DeliverySummary())))
+		}
+	}
+	switch {
+	case !o.Acked.IsZero():
+		parts = append(parts, "acknowledged by "+sanitize.Line(o.AckedBy))
+	case !o.ClearSince.IsZero():
+		parts = append(parts, "clearing")
+	default:
+		if len(parts) > 0 {
+			parts = append(parts, "not acknowledged")
+		}
+		next := ""
+		for _, st := range p.Steps {
+			if at := o.Since.Add(p.After + st.Delay); at.After(now) {
+				next = "in " + ago(at.Sub(now))
+				break
+			}
+		}
+		if next == "" {
+			if len(parts) > 0 {
+				parts = append(parts, "no further escalation")
+			}
+		} else if len(parts) == 0 {
+			parts = append(parts, "pages "+next)
+		} else {
+			parts = append(parts, "next escalation "+next)
+		}
+	}
+	return strings.Join(parts, " · ")
 }
