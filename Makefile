@@ -10,7 +10,7 @@ export ENTRETIEN_AGENTS_DIR ?= $(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME),$(HOME)/
 # go-sqlite3 needs cgo.
 export CGO_ENABLED := 1
 
-.PHONY: all build demo run agents test test-short bench bench-live vet man completion clean
+.PHONY: all build demo run agents test test-short bench bench-live bench-anchors vet man completion clean
 
 all: build
 
@@ -33,6 +33,7 @@ run: build
 test: agents build
 	$(GO) vet ./...
 	ENTRETIEN_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 30m ./...
+	$(GO) -C third_party/bubbletea test -count=1 -run TestRendererSleepsWhileIdle .
 
 ## test-short: unit tests only (no agents).
 test-short:
@@ -47,6 +48,12 @@ bench:
 bench-live: agents build
 	$(GO) run ./bench/live
 	bench/tui-idle.sh
+
+## bench-anchors: entretien beside wander and damon (WANDER=… DAMON=… their
+## binaries; else bench/live's wander-like and damon-like patterns), quiet and
+## under churn, 3 rounds (~35 min at WINDOW=30). See bench/anchors.sh.
+bench-anchors: agents build
+	bench/anchors.sh
 
 ## man: man pages of every command into man/ (generated, not committed).
 man: build

@@ -53,7 +53,8 @@ type InputError struct {
 func (e *InputError) Error() string { return e.Msg }
 
 func inputErr(k ActionKind, format string, args ...any) *InputError {
-	return &InputError{Kind: k, Msg: fmt.Sprintf(format, args...)}
+	// Names in it come from the cluster or the member: sanitised here once.
+	return &InputError{Kind: k, Msg: sanitize.Line(fmt.Sprintf(format, args...))}
 }
 
 // DeniedError is Nomad's 403 for an action: the member's token may not do it.
@@ -224,7 +225,7 @@ func (w *Watcher) actOnAlloc(ctx context.Context, a Action, al Alloc) (ActionRes
 			return ActionResult{}, w.actError(ctx, a.Kind, al.Namespace, "restarting task "+a.Task+" of "+what, err)
 		}
 		w.remember(a.Kind, al.Namespace, "")
-		return ActionResult{Message: "restart of task " + a.Task + " accepted"}, nil
+		return ActionResult{Message: "restart of task " + sanitize.Line(a.Task) + " accepted"}, nil
 	default: // StopAlloc
 		resp, err := w.nomad.Allocations().Stop(ref, q)
 		if err != nil {

@@ -39,10 +39,6 @@ const (
 	// requestSlack is added to the blocking wait (plus the wait/16 jitter
 	// the servers add) before a request counts as hung.
 	defaultRequestSlack = 15 * time.Second
-	// refreshAfter: a blocking query that times out without change only
-	// republishes when the published Updated is older than this, so an
-	// idle cluster costs one build per resource per WaitTime.
-	defaultRefreshAfter = time.Minute
 	// defaultStreamIdle: Nomad sends a heartbeat every 10 s on the event
 	// stream; this long without a frame means the connection hung.
 	defaultStreamIdle = 35 * time.Second
@@ -115,6 +111,7 @@ func New(cfg Config) (*Watcher, error) {
 		group:   grouping{SiteKey: cfg.SiteKey, HostKey: cfg.HostKey},
 		updates: make(chan struct{}, 1),
 		dirty:   make(chan struct{}, 1),
+		first:   make(chan struct{}, 1),
 		nomadH:  part{backend: "nomad", resource: "jobs"},
 		dcsH:    part{backend: "consul", resource: "datacenters"},
 		local:   newDC("", true),
@@ -122,8 +119,8 @@ func New(cfg Config) (*Watcher, error) {
 
 		waitTime: defaultWaitTime, minSpacing: defaultMinSpacing,
 		backoffMin: defaultBackoffMin, backoffMax: defaultBackoffMax,
-		requestSlack: defaultRequestSlack, refreshAfter: defaultRefreshAfter,
-		streamIdle: defaultStreamIdle, resyncAfter: defaultResyncAfter,
+		requestSlack: defaultRequestSlack,
+		streamIdle:   defaultStreamIdle, resyncAfter: defaultResyncAfter,
 		dcRefresh: defaultDCRefresh, publishEvery: defaultPublishEvery,
 	}
 	w.snap.Store(buildSnapshot(w.inputsLocked(), w.group, time.Time{}, nil))

@@ -104,6 +104,22 @@ func (w *Watcher) followDatacenters(ctx context.Context, wg *sync.WaitGroup) {
 			local := w.dcName
 			w.mu.Unlock()
 			if local == "" {
+				// Learn the local name now (agent/self) rather than with the
+				// first health answer, so the other datacenters' queries
+				// start with the local ones instead of one backoff later.
+				nctx, cancel := context.WithTimeout(ctx, w.requestSlack)
+				name := w.consulDatacenter(nctx)
+				cancel()
+				if name != "" {
+					w.mu.Lock()
+					if w.dcName == "" {
+						w.dcName, w.local.name = name, name
+					}
+					local = w.dcName
+					w.mu.Unlock()
+				}
+			}
+			if local == "" {
 				// The local name is learnt with the first health answer;
 				// without it we cannot tell which entry is ours.
 				wait = min(wait, w.backoff(1))

@@ -16,8 +16,8 @@ type TerminalSize struct{ Width, Height int }
 // Exec runs command in task of allocID through Nomad's exec API (nomad/api
 // Allocations().Exec), with a TTY when tty, passing resizes through; it returns
 // the command's exit code. Not running task: *InputError; 403: *DeniedError.
-// A nil stdin is an empty one (the command reads end of file at once); nil
-// stdout or stderr discard. On an error the exit code is -1.
+// A nil stdin is an empty one (the command reads end of file at once), or
+// with a TTY one that stays open; nil stdout or stderr discard. On an error the exit code is -1.
 func (w *Watcher) Exec(ctx context.Context, allocID, task string, command []string, tty bool,
 	stdin io.Reader, stdout, stderr io.Writer, resize <-chan TerminalSize) (exitCode int, err error) {
 	al, ok := w.Snapshot().AllocByID(allocID)
@@ -36,7 +36,13 @@ func (w *Watcher) Exec(ctx context.Context, allocID, task string, command []stri
 	if t.State != "running" {
 		return -1, inputErr(ExecTask, "task %s of allocation %s is %s, not running", t.Name, shortID(al.ID), t.Status())
 	}
-	if stdin == nil {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	switch {
+	case stdin == nil && tty:
+		// A TTY's stdin closing is a hang-up (SIGHUP): keep it open.
+		stdin = idleReader{ctx.Done()}
+	case stdin == nil:
 		stdin = strings.NewReader("")
 	}
 	if stdout == nil {
@@ -45,8 +51,6 @@ func (w *Watcher) Exec(ctx context.Context, allocID, task string, command []stri
 	if stderr == nil {
 		stderr = discard{}
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	var sizes chan nomadapi.TerminalSize
 	if resize != nil {
 		sizes = make(chan nomadapi.TerminalSize)
@@ -76,4 +80,12 @@ func (w *Watcher) Exec(ctx context.Context, allocID, task string, command []stri
 	}
 	w.remember(ExecTask, al.Namespace, "")
 	return code, nil
+}
+
+// idleReader blocks until done, then reads end of file.
+type idleReader struct{ done <-chan struct{} }
+
+func (r idleReader) Read([]byte) (int, error) {
+	<-r.done
+	return 0, io.EOF
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -107,6 +108,9 @@ func deniedTopics(denied []*BackendError) map[string]bool {
 	return topics
 }
 
+// resourceOrder is the order of the lists, for a stable denied report.
+var resourceOrder = map[string]int{"nodes": 0, "jobs": 1, "allocations": 2, "deployments": 3, "evaluations": 4}
+
 var resourceTopic = map[string]string{
 	"nodes": "Node", "jobs": "Job", "allocations": "Allocation",
 	"deployments": "Deployment", "evaluations": "Evaluation",
@@ -117,16 +121,17 @@ func (w *Watcher) listNomadAll(ctx context.Context) (nomadState, uint64, []*Back
 		jobs: map[string]*Job{}, allocs: map[string]*Alloc{}, nodes: map[string]*Node{},
 		deps: map[string]*Deployment{}, evals: map[string]*BlockedEval{},
 	}
-	var index uint64
-	var denied []*BackendError
-	lowest := func(qm *nomadapi.QueryMeta) {
-		if index == 0 || qm.LastIndex < index {
-			index = qm.LastIndex
-		}
-	}
+	var (
+		index  uint64
+		denied []*BackendError
+		mu     sync.Mutex // guards index, denied and firstErr
+		first  error
+	)
 	// query reads one list; ok false when refused (403) and recorded.
 	query := func(resource, endpoint string, out any, q *nomadapi.QueryOptions) (bool, error) {
 		qm, err := w.nomad.Raw().Query(endpoint, out, q)
+		mu.Lock()
+		defer mu.Unlock()
 		if err != nil {
 			if be := backendError("nomad", resource, w.nomadAddr, w.nomadToken, err); be.PermissionDenied() {
 				denied = append(denied, be)
@@ -134,63 +139,91 @@ func (w *Watcher) listNomadAll(ctx context.Context) (nomadState, uint64, []*Back
 			}
 			return false, resourceErr{resource, err}
 		}
-		lowest(qm)
+		if index == 0 || qm.LastIndex < index {
+			index = qm.LastIndex
+		}
 		return true, nil
 	}
-	q := w.nomadQuery(ctx)
-
-	var nodes []*wireNode
-	ok, err := query("nodes", "/v1/nodes", &nodes, q)
-	if err != nil {
-		return st, 0, nil, err
-	}
-	if ok {
-		if err := w.readNodeMeta(ctx, nodes); err != nil {
-			return st, 0, nil, resourceErr{"nodes", err}
+	fail := func(err error) {
+		mu.Lock()
+		if first == nil {
+			first = err
 		}
-		w.mu.Lock()
-		for _, n := range nodes {
-			st.nodes[n.ID] = w.nodeMeta[n.ID]
+		mu.Unlock()
+	}
+	// The lists are independent: read them at once, so the first frame
+	// waits for the slowest list, not for their sum. Each goroutine fills
+	// its own variable; the maps are filled after Wait.
+	var (
+		wg     sync.WaitGroup
+		nodes  []*wireNode
+		jobs   []*wireJob
+		allocs []*wireAlloc
+		deps   []*wireDeployment
+		evals  []*wireEval
+	)
+	wg.Go(func() {
+		ok, err := query("nodes", "/v1/nodes", &nodes, w.nomadQuery(ctx))
+		switch {
+		case err != nil:
+			fail(err)
+		case ok:
+			if err := w.readNodeMeta(ctx, nodes); err != nil {
+				fail(resourceErr{"nodes", err})
+			}
 		}
-		w.mu.Unlock()
+	})
+	wg.Go(func() {
+		if _, err := query("jobs", "/v1/jobs", &jobs, w.nomadQuery(ctx)); err != nil {
+			fail(err)
+		}
+	})
+	wg.Go(func() {
+		if _, err := query("allocations", "/v1/allocations?task_states=true&resources=true", &allocs, w.nomadQuery(ctx)); err != nil {
+			fail(err)
+		}
+	})
+	wg.Go(func() {
+		if _, err := query("deployments", "/v1/deployments", &deps, w.nomadQuery(ctx)); err != nil {
+			fail(err)
+		}
+	})
+	wg.Go(func() {
+		eq := w.nomadQuery(ctx)
+		eq.Filter = `Status == "blocked"`
+		if _, err := query("evaluations", "/v1/evaluations", &evals, eq); err != nil {
+			fail(err)
+		}
+	})
+	wg.Go(func() { st.region = w.nomadRegion(ctx) })
+	wg.Wait()
+	if first != nil {
+		return st, 0, nil, first
 	}
-
-	var jobs []*wireJob
-	if _, err := query("jobs", "/v1/jobs", &jobs, q); err != nil {
-		return st, 0, nil, err
+	// Refusals arrive in any order: report them in the lists' order (the
+	// first one is the error shown).
+	slices.SortFunc(denied, func(a, b *BackendError) int {
+		return resourceOrder[a.Resource] - resourceOrder[b.Resource]
+	})
+	w.mu.Lock()
+	for _, n := range nodes {
+		st.nodes[n.ID] = w.nodeMeta[n.ID]
 	}
+	w.mu.Unlock()
 	for _, j := range jobs {
 		st.jobs[jobKey(j.Namespace, j.ID)] = j.toJob()
-	}
-
-	var allocs []*wireAlloc
-	if _, err := query("allocations", "/v1/allocations?task_states=true&resources=true", &allocs, q); err != nil {
-		return st, 0, nil, err
 	}
 	for _, a := range allocs {
 		st.allocs[a.ID] = a.toAlloc()
 	}
-
-	var deps []*wireDeployment
-	if _, err := query("deployments", "/v1/deployments", &deps, q); err != nil {
-		return st, 0, nil, err
-	}
 	for _, d := range deps {
 		st.deps[d.ID] = d.toDeployment()
-	}
-
-	var evals []*wireEval
-	eq := w.nomadQuery(ctx)
-	eq.Filter = `Status == "blocked"`
-	if _, err := query("evaluations", "/v1/evaluations", &evals, eq); err != nil {
-		return st, 0, nil, err
 	}
 	for _, e := range evals {
 		if e.Status == "blocked" {
 			st.evals[e.ID] = e.toBlocked()
 		}
 	}
-	st.region = w.nomadRegion(ctx)
 	// Job versions: list stubs lack them; take the highest seen on allocs.
 	for _, a := range st.allocs {
 		if j := st.jobs[jobKey(a.Namespace, a.JobID)]; j != nil && a.JobVersion > j.Version {
@@ -384,8 +417,7 @@ func (w *Watcher) stream(ctx context.Context, index uint64, skip map[string]bool
 			return frames, errors.New("event stream closed by Nomad: " + f.Error)
 		}
 		if len(f.Events) == 0 {
-			// Heartbeat: data still current. Republishes only when the
-			// published age passed refreshAfter.
+			// Heartbeat: data still current; nothing to publish.
 			w.succeed(&w.nomadH, false, nil)
 			continue
 		}

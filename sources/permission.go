@@ -95,7 +95,7 @@ func reason(k ActionKind, ns, said string) string {
 
 func (w *Watcher) denied(k ActionKind, ns, said string) *DeniedError {
 	said = sanitize.Line(w.scrub(strings.TrimSpace(said)))
-	return &DeniedError{Kind: k, Namespace: ns, Reason: reason(k, ns, said), NomadSaid: said}
+	return &DeniedError{Kind: k, Namespace: ns, Reason: sanitize.Line(reason(k, ns, said)), NomadSaid: said}
 }
 
 // remember what Nomad answered for k in ns ("" allowed, else the reason).

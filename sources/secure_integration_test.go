@@ -148,6 +148,8 @@ func TestIntegrationSecureCluster(t *testing.T) {
 		t.Error("no transition seen")
 	}
 
+	t.Run("second datacenter", func(t *testing.T) { secureSecondDC(t, ctx, c) })
+
 	t.Run("wrong CA", func(t *testing.T) {
 		env := c.Env(tok.Read)
 		other := otherCA(t)
@@ -290,6 +292,63 @@ func tokenSeesAll(t *testing.T, ctx context.Context, w, all *Watcher, mgmtChecks
 			t.Errorf("log of %s = %q", k, got)
 		}
 	}
+}
+
+// secureSecondDC: a second Consul datacenter with dc1 as its ACL primary;
+// the read-only token (a global one) reads its services through the local
+// agent, with no error on either datacenter.
+func secureSecondDC(t *testing.T, ctx context.Context, c *devcluster.Cluster) {
+	const dc2 = "bruxelles-dc"
+	addr, err := c.StartConsulDC(ctx, dc2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgmt := c.Env(c.Tokens().Management)
+	cc2, err := consulapi.NewClient(&consulapi.Config{Address: addr, Scheme: "https", Token: mgmt["CONSUL_HTTP_TOKEN"],
+		TLSConfig: consulapi.TLSConfig{CAFile: mgmt["CONSUL_CACERT"]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The secondary resolves tokens through the primary once joined.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		err = cc2.Agent().ServiceRegister(&consulapi.AgentServiceRegistration{
+			ID: "archive-1", Name: "archive", Address: "127.0.0.1", Port: 9000,
+			Check: &consulapi.AgentServiceCheck{CheckID: "archive-ttl", Name: "archive disk", TTL: "10m"},
+		})
+		if err == nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("registering in %s: %v", dc2, err)
+	}
+	if err := cc2.Agent().UpdateTTL("archive-ttl", "disk full on /srv/archive", consulapi.HealthCritical); err != nil {
+		t.Fatal(err)
+	}
+	setMemberEnv(t, c.Env(c.Tokens().Read))
+	w := startWatcher(t, ctx, Config{SiteKey: "meta.site"})
+	waitFor(t, w, 60*time.Second, "the other datacenter's instance with the read-only token", func(s *Snapshot) string {
+		var remote *ConsulDatacenter
+		for i, d := range s.Consul.Datacenters {
+			if d.Err != nil {
+				return fmt.Sprintf("datacenter %s: %v", d.Name, d.Err)
+			}
+			if d.Name == dc2 {
+				remote = &s.Consul.Datacenters[i]
+			}
+		}
+		if remote == nil || remote.Stale() || s.Consul.Err != nil {
+			return fmt.Sprintf("datacenters %+v, consul %v", s.Consul.Datacenters, s.Consul.Err)
+		}
+		for _, in := range s.Consul.Instances {
+			if in.Service == "archive" && in.Datacenter == dc2 && in.Status == StatusCritical {
+				return ""
+			}
+		}
+		return "no critical archive instance in " + dc2
+	})
 }
 
 // otherCA writes a CA certificate that signed nothing of the cluster's.

@@ -15,9 +15,9 @@ import (
 // resHealth is the watcher's bookkeeping for one followed part (Nomad's
 // list+stream, or one Consul query of one datacenter).
 type resHealth struct {
-	err       error
-	updated   time.Time // last successful fetch
-	published time.Time // when a success last asked for a publish
+	err      error
+	updated  time.Time // last successful fetch
+	reported bool      // its first answer (data or error) was published
 }
 
 // part names a followed part for error messages and holds its health.
@@ -47,6 +47,9 @@ type Watcher struct {
 	snap    atomic.Pointer[Snapshot]
 	updates chan struct{} // to readers, capacity 1
 	dirty   chan struct{} // loops -> publisher, capacity 1
+	// first: a part's first answer is waiting; it cuts the throttle short
+	// (capacity 1).
+	first chan struct{}
 
 	mu     sync.Mutex // guards everything below up to subs
 	nstate nomadState
@@ -71,7 +74,7 @@ type Watcher struct {
 	perms permCache
 
 	waitTime, minSpacing, backoffMin, backoffMax time.Duration
-	requestSlack, refreshAfter                   time.Duration
+	requestSlack                                 time.Duration
 	streamIdle, resyncAfter, dcRefresh           time.Duration
 	publishEvery                                 time.Duration
 }
@@ -127,12 +130,22 @@ func (w *Watcher) Run(ctx context.Context) {
 			wg.Wait()
 			return
 		case <-w.dirty:
+			select {
+			case <-w.first: // this publish carries it
+			default:
+			}
 			w.publish()
 			// Under churn, events arrive faster than a member can read:
-			// build at most one snapshot per publishEvery.
-			if !sleep(ctx, w.publishEvery) {
-				continue
+			// build at most one snapshot per publishEvery. A part's first
+			// answer does not wait: the first frame must not show Nomad
+			// while Consul's answer sits behind the throttle.
+			t := time.NewTimer(w.publishEvery)
+			select {
+			case <-ctx.Done():
+			case <-t.C:
+			case <-w.first:
 			}
+			t.Stop()
 		}
 	}
 }
@@ -192,8 +205,11 @@ func (w *Watcher) follow(ctx context.Context, p *part, fetch fetchFunc) {
 }
 
 // succeed records a successful fetch of p, applying the result when it
-// changed; it asks for a publish on change, on recovery, and when the
-// published age grew past refreshAfter.
+// changed; it asks for a publish on its first answer, on change and on
+// recovery. Not otherwise: a blocking query that timed out unchanged, or
+// a stream heartbeat, changes nothing a member can see (the time of the
+// last success is shown only once a part fails, and the failure's publish
+// carries it), so an idle cluster builds and draws nothing.
 func (w *Watcher) succeed(p *part, changed bool, apply func()) {
 	now := time.Now()
 	w.mu.Lock()
@@ -202,13 +218,12 @@ func (w *Watcher) succeed(p *part, changed bool, apply func()) {
 	}
 	recovered := p.err != nil
 	p.err, p.updated = nil, now
-	poke := changed || recovered || now.Sub(p.published) >= w.refreshAfter
-	if poke {
-		p.published = now
-	}
+	first := !p.reported
+	poke := changed || recovered || first
+	p.reported = true
 	w.mu.Unlock()
 	if poke {
-		w.markDirty()
+		w.markDirty(first)
 	}
 }
 
@@ -226,14 +241,23 @@ func (w *Watcher) fail(p *part, err error) {
 	w.mu.Lock()
 	// Same error again (the backend is still down): nothing new to show.
 	poke := p.err == nil || p.err.Error() != be.Error()
-	p.err = be
+	first := !p.reported
+	p.err, p.reported = be, true
 	w.mu.Unlock()
 	if poke {
-		w.markDirty()
+		w.markDirty(first)
 	}
 }
 
-func (w *Watcher) markDirty() {
+// markDirty asks for a publish; first (a part's first answer) asks for it
+// now, past the throttle.
+func (w *Watcher) markDirty(first bool) {
+	if first {
+		select {
+		case w.first <- struct{}{}:
+		default:
+		}
+	}
 	select {
 	case w.dirty <- struct{}{}:
 	default:

@@ -305,7 +305,7 @@ func TestWatcherIdleAndChange(t *testing.T) {
 	defer unsubscribe()
 
 	// Idle: one open event stream with heartbeats every 50 ms, no list
-	// request, nothing published (refreshAfter is 1 min) and Updates stays
+	// request, nothing published (a heartbeat changes nothing) and Updates stays
 	// quiet. Nobody read Updates so far: the watcher must not have blocked.
 	time.Sleep(400 * time.Millisecond) // let the first publishes settle
 	select {

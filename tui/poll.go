@@ -10,19 +10,20 @@ import (
 	"codeberg.org/entretien/entretien/views/common"
 )
 
-// The database poll: one cheap PRAGMA data_version each Tick tells the
-// root that another member (or this process) wrote, and the screens reload.
+// The database poll: one cheap PRAGMA data_version tells the root that
+// another member (or this process) wrote, and the screens reload. It runs
+// when the database files change (dbwake.go) and, as a fallback, every
+// Tick: by default on each minute while the file watch works, every second
+// without one.
 
 // A database poll that found nothing new redraws nothing: the last frame
-// is reused, except every quietRedraw polls so that ages ("12s ago",
-// "stale 2m") keep moving. Most of an idle session's CPU was rebuilding an
-// identical frame every second.
-const quietRedraw = 10
+// is reused (ages move by their own timer, ages.go).
 
 type tickMsg struct {
 	now     time.Time
 	version int64
 	err     error
+	wake    bool // from the file watch (re-arms it), else from the poll
 }
 
 // firstVersion is the version the screens' first loads start from, read
@@ -40,22 +41,40 @@ func firstVersion(st *oncall.Store) int64 {
 
 func (m *Model) tickCmd() tea.Cmd {
 	st := m.ctx.Store
-	return tea.Tick(m.tick, func(now time.Time) tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		v, err := st.DataVersion(ctx)
+	return tea.Tick(m.pollEvery(time.Now()), func(now time.Time) tea.Msg {
+		v, err := readVersion(st)
 		return tickMsg{now: now, version: v, err: err}
 	})
 }
 
-// polled re-arms the poll and tells the screens when the store changed.
+// pollEvery is the time to the next fallback poll: Tick when set, else
+// just past the next minute while the file watch works (the clock reload
+// then lands on the minute), else every second.
+func (m *Model) pollEvery(now time.Time) time.Duration {
+	switch {
+	case m.tick > 0:
+		return m.tick
+	case m.watch != nil:
+		return now.Truncate(slowPoll).Add(slowPoll + 5*time.Millisecond).Sub(now)
+	default:
+		return fastPoll
+	}
+}
+
+// polled re-arms what sent msg (the poll or the watch) and tells the
+// screens when the store changed.
 func (m *Model) polled(msg tickMsg) tea.Cmd {
-	cmds := []tea.Cmd{m.tickCmd()}
+	var cmds []tea.Cmd
+	if msg.wake {
+		cmds = append(cmds, m.wakeCmd())
+	} else {
+		cmds = append(cmds, m.tickCmd())
+	}
 	changed := errText(m.err) != errText(msg.err)
 	m.err = msg.err
-	// Another member wrote, or a minute passed (who is on call now is a
-	// function of the clock).
-	if msg.err == nil && (msg.version != m.storeVersion || msg.now.Sub(m.lastRefresh) >= time.Minute) {
+	// Another member wrote, or the minute changed (who is on call now is
+	// a function of the clock).
+	if msg.err == nil && (msg.version != m.storeVersion || !sameMinute(msg.now, m.lastRefresh)) {
 		// lastRefresh is zero at the first poll: screens loaded at Init
 		// then, so only a version that moved since New reloads them.
 		reload := msg.version != m.storeVersion || !m.lastRefresh.IsZero()
@@ -65,12 +84,12 @@ func (m *Model) polled(msg tickMsg) tea.Cmd {
 			cmds = append(cmds, m.broadcast(common.StoreChangedMsg{Now: msg.now}))
 		}
 	}
-	if m.quietPolls++; !changed && m.quietPolls < quietRedraw {
-		m.reuse = true
-	} else {
-		m.quietPolls = 0
-	}
+	m.reuse = !changed
 	return tea.Batch(cmds...)
+}
+
+func sameMinute(a, b time.Time) bool {
+	return a.Truncate(time.Minute).Equal(b.Truncate(time.Minute))
 }
 
 func errText(err error) string {

@@ -32,8 +32,10 @@ type Options struct {
 	Me     oncall.Member
 	MeErr  error
 	Now    func() time.Time // default time.Now
-	// Tick is how often the shared database is checked for changes made by
-	// other members (one cheap PRAGMA); default 1s.
+	// Tick is the fallback period of the check for changes other members
+	// made to the shared database (one cheap PRAGMA); changes are seen at
+	// once through a file watch (dbwake.go). Default: each minute while the
+	// watch works, every second without it.
 	Tick time.Duration
 	// Cluster fetches details on demand (allocation, logs); default: the
 	// Source when it implements common.Cluster (a *sources.Watcher does).
@@ -64,14 +66,18 @@ type Model struct {
 	snap          *sources.Snapshot
 	storeVersion  int64
 	lastRefresh   time.Time
-	tick          time.Duration
+	tick          time.Duration // Options.Tick; 0: see pollEvery
+	watch         *dbWatch      // nil: none (no store, or no notifications)
 	err           error
 
 	// reuse: the last poll changed nothing, the last frame is drawn again
 	// (poll.go).
-	reuse      bool
-	quietPolls int
-	last       *tea.View
+	reuse bool
+	last  *tea.View
+	// The age timer (ages.go): fires when an age drawn reads differently.
+	ageTimer *time.Timer
+	ageWake  chan struct{} // capacity 1
+	ageDue   time.Time     // zero: no age on screen
 
 	tabSpans [][2]int // columns [from, to) of each tab label as last drawn, for clicks
 }
@@ -79,9 +85,6 @@ type Model struct {
 func New(o Options) *Model {
 	if o.Now == nil {
 		o.Now = time.Now
-	}
-	if o.Tick <= 0 {
-		o.Tick = time.Second
 	}
 	if o.Cluster == nil {
 		o.Cluster, _ = o.Source.(common.Cluster)
@@ -97,11 +100,12 @@ func New(o Options) *Model {
 		ReadOnly: o.ReadOnly,
 	}
 	m := &Model{
-		ctx:    ctx,
-		source: o.Source,
-		keys:   DefaultKeyMap(),
-		help:   help.New(),
-		tick:   o.Tick,
+		ctx:     ctx,
+		source:  o.Source,
+		keys:    DefaultKeyMap(),
+		help:    help.New(),
+		tick:    o.Tick,
+		ageWake: make(chan struct{}, 1),
 	}
 	for _, s := range topLevel(ctx) {
 		m.tabs = append(m.tabs, []entry{{screen: s}})
@@ -115,7 +119,10 @@ func New(o Options) *Model {
 type updateMsg struct{}
 
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.waitUpdate(), m.tickCmd()}
+	if m.ctx.Store != nil && m.watch == nil {
+		m.watch = watchDB(m.ctx.Store.Path())
+	}
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.waitUpdate(), m.tickCmd(), m.wakeCmd(), m.waitAge()}
 	for _, stack := range m.tabs {
 		cmds = append(cmds, stack[0].screen.Init())
 	}
@@ -152,6 +159,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.waitUpdate(), m.broadcast(common.SnapshotMsg{Snap: m.snap}))
 	case tickMsg:
 		return m, m.polled(msg)
+	case ageMsg:
+		return m, m.waitAge() // and draw: an age reads differently
 	case common.ErrMsg:
 		m.err = msg.Err
 		return m, nil
@@ -257,9 +266,10 @@ func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 
 func (m *Model) View() tea.View {
 	if m.reuse && m.last != nil {
-		return *m.last
+		return *m.last // its ages' timer is still set
 	}
-	v := m.render()
+	var v tea.View
+	m.armAges(common.DrawFrame(func() { v = m.render() }))
 	m.last = &v
 	return v
 }

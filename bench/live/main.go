@@ -51,10 +51,25 @@ func main() {
 	idle := flag.Duration("idle", 60*time.Second, "idle measurement duration (each of entretien and the baseline)")
 	churn := flag.Duration("churn", 60*time.Second, "churn measurement duration")
 	every := flag.Duration("every", 2*time.Second, "churn: update the job this often")
+	serveEnv := flag.String("serve", "", "hold a dev cluster for bench/anchors.sh, writing its addresses to this file")
+	regime := flag.String("regime", "quiet", "with -serve: quiet (nothing changes) or churn (a job updated every -every)")
+	pat := flag.String("pattern", "", "run a TUI's request pattern against NOMAD_ADDR: wander or damon")
+	firstN := flag.Int("first", 0, "time a new watcher's first snapshot with data this many times, against NOMAD_ADDR and CONSUL_HTTP_ADDR")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *idle, *churn, *every); err != nil {
+	var err error
+	switch {
+	case *serveEnv != "":
+		err = serve(ctx, *serveEnv, *regime, *every)
+	case *pat != "":
+		err = pattern(ctx, *pat)
+	case *firstN > 0:
+		err = first(ctx, *firstN)
+	default:
+		err = run(ctx, *idle, *churn, *every)
+	}
+	if err != nil && ctx.Err() == nil {
 		fmt.Fprintln(os.Stderr, "bench-live:", err)
 		os.Exit(1)
 	}

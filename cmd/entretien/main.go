@@ -184,7 +184,8 @@ error); 2 bad usage or invalid input, nothing written; 3 not found.`,
 	pf.StringVar(&a.src.SiteKey, "site-key", "", `group sites by "datacenter" (default) or a node meta key: "meta.site"`)
 	pf.BoolVar(&a.readOnly, "read-only", false, "the TUI shows the cluster but offers no action (also ENTRETIEN_READ_ONLY=1)")
 	root.AddCommand(a.doctorCmd(), a.demoCmd(), a.versionCmd(), a.rotaCmd(), a.incidentCmd(), a.retroCmd(),
-		a.overrideCmd(), a.leaveCmd(), a.memberCmd(), a.rotationCmd(), a.careCmd(), a.watchCmd(), a.manCmd())
+		a.overrideCmd(), a.leaveCmd(), a.memberCmd(), a.rotationCmd(), a.careCmd(), a.watchCmd(), a.manCmd(),
+		a.pagingCmd(), a.pageCmd(), a.actionsCmd())
 	return root
 }
 

@@ -504,9 +504,6 @@ func (c *Cluster) StartConsulDC(ctx context.Context, name string) (string, error
 	if err := c.checkLive(); err != nil {
 		return "", err
 	}
-	if c.sec != nil {
-		return "", errors.New("devcluster: a second datacenter is not supported on a secure cluster")
-	}
 	if name == "" || name == "dc1" || filepath.Base(name) != name {
 		return "", fmt.Errorf("devcluster: bad datacenter name %q", name)
 	}
@@ -515,7 +512,13 @@ func (c *Cluster) StartConsulDC(ctx context.Context, name string) (string, error
 		return "", err
 	}
 	f := filepath.Join(c.dataDir, "consul-"+name+".hcl")
-	if err := os.WriteFile(f, []byte(consulHCL(c.ports.DC2, nil)), 0o644); err != nil {
+	var sec *security
+	if c.sec != nil {
+		if sec, err = c.sec.forDC(name); err != nil {
+			return "", err
+		}
+	}
+	if err := os.WriteFile(f, []byte(consulHCL(c.ports.DC2, sec)), 0o644); err != nil {
 		return "", err
 	}
 	c.mu.Lock()
@@ -535,7 +538,15 @@ func (c *Cluster) StartConsulDC(ctx context.Context, name string) (string, error
 		return "", err
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", c.ports.DC2.HTTP)
-	cc, err := consulapi.NewClient(&consulapi.Config{Address: addr, HttpClient: &http.Client{Timeout: 5 * time.Second}})
+	httpc, err := c.httpClient(5 * time.Second)
+	if err != nil {
+		return "", err
+	}
+	cfg := &consulapi.Config{Address: addr, HttpClient: httpc}
+	if c.sec != nil {
+		cfg.Scheme = "https"
+	}
+	cc, err := consulapi.NewClient(cfg)
 	if err != nil {
 		return "", err
 	}

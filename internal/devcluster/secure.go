@@ -60,6 +60,10 @@ type security struct {
 	cli, cliK  string // a member's client certificate
 	tokens     Tokens
 	nomadAgent string // Consul token the Nomad agents register services with
+
+	caCert  *x509.Certificate // kept to sign a second datacenter's server
+	caKey   *ecdsa.PrivateKey
+	primary string // a second datacenter's ACL primary ("dc1"); "" in dc1
 }
 
 // Secure says whether the cluster runs with ACLs and TLS.
@@ -157,6 +161,7 @@ func (s *security) writeCerts() error {
 	if err := writePEM(s.ca, "CERTIFICATE", caDER, 0o644); err != nil {
 		return err
 	}
+	s.caCert, s.caKey = ca, caKey
 	// One certificate for every agent: Nomad checks server.<region>.nomad
 	// and client.<region>.nomad (verify_server_hostname), Consul
 	// server.<dc>.consul; the HTTP clients check 127.0.0.1.
@@ -165,6 +170,20 @@ func (s *security) writeCerts() error {
 		return err
 	}
 	return issue(ca, caKey, 3, "entretien member", nil, s.cli, s.cliK)
+}
+
+// forDC is the security of a second Consul datacenter's server: its own
+// certificate (server.<dc>.consul), dc1 as its ACL primary, which resolves
+// the (global) tokens for it.
+func (s *security) forDC(name string) (*security, error) {
+	d := *s
+	d.cert, d.key = filepath.Join(s.dir, "agent-"+name+".pem"), filepath.Join(s.dir, "agent-"+name+"-key.pem")
+	d.primary = "dc1"
+	names := []string{"server." + name + ".consul", "localhost"}
+	if err := issue(s.caCert, s.caKey, 10, "server."+name+".consul", names, d.cert, d.key); err != nil {
+		return nil, fmt.Errorf("devcluster: certificate for %s: %w", name, err)
+	}
+	return &d, nil
 }
 
 func issue(ca *x509.Certificate, caKey *ecdsa.PrivateKey, serial int64, cn string, names []string, certPath, keyPath string) error {
@@ -369,10 +388,14 @@ func (s *security) consulACL(server bool) string {
 		return ""
 	}
 	initial := ""
-	if server {
+	if server && s.primary == "" {
 		initial = fmt.Sprintf("    initial_management = %q\n", s.tokens.Management.Consul)
 	}
-	return fmt.Sprintf(`acl {
+	primary := ""
+	if s.primary != "" {
+		primary = fmt.Sprintf("primary_datacenter = %q\n", s.primary)
+	}
+	return primary + fmt.Sprintf(`acl {
   enabled        = true
   default_policy = "deny"
   down_policy    = "extend-cache"

@@ -69,7 +69,15 @@ type StoreChangedMsg struct{ Now time.Time }
 type ErrMsg struct{ Err error }
 
 // Ago writes a duration the way an operator reads it: 45s, 12m, 3h, 2d.
+// d is an age (now minus a past time); for a time remaining use Left.
+// Either tells the frame being drawn when it will read differently
+// (ages.go).
 func Ago(d time.Duration) string {
+	record(d, false)
+	return ago(d)
+}
+
+func ago(d time.Duration) string {
 	switch {
 	case d < 0:
 		return "0s"

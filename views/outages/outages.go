@@ -26,8 +26,9 @@ import (
 // the rota and the open incidents read from the store.
 type Model struct {
 	*common.ListScreen
-	ctx   *common.Context
-	board common.Board
+	ctx    *common.Context
+	board  common.Board
+	paging pagingMsg // what entretien watch did (paging.go)
 }
 
 func New(ctx *common.Context) *Model {
@@ -62,7 +63,7 @@ func New(ctx *common.Context) *Model {
 					common.StatusSpec(o.Status),
 					{Text: common.Since(now, o.Since), Kind: common.Muted},
 					inc,
-					{Text: o.Detail, Kind: common.Muted},
+					{Text: m.pagingDetail(o, now), Kind: common.Muted},
 				},
 			})
 		}
@@ -137,12 +138,18 @@ func Open(ctx *common.Context, o sources.Outage) tea.Cmd {
 func (m *Model) Init() tea.Cmd { return tea.Batch(m.ListScreen.Init(), m.load()) }
 
 // load reads the rota and the open incidents off the event loop.
-func (m *Model) load() tea.Cmd { return common.LoadBoard(m.ctx, m) }
+func (m *Model) load() tea.Cmd { return tea.Batch(common.LoadBoard(m.ctx, m), loadPaging(m.ctx, m)) }
 
 func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.StoreChangedMsg:
 		return m, m.load()
+	case pagingMsg:
+		if msg.owner == m {
+			m.paging = msg
+			m.Invalidate()
+		}
+		return m, nil
 	case common.BoardMsg:
 		if msg.Owner == m {
 			m.board = msg.Board
@@ -189,7 +196,7 @@ func (m *Model) head(snap *sources.Snapshot) string {
 		for _, r := range m.board.OnCall {
 			p := st.Muted.Render("on call (" + sanitize.Line(r.Rotation.Name) + ") ")
 			if r.HasNow {
-				p += st.Bold.Render(sanitize.Line(r.Now.Member)) + st.Muted.Render(" for "+common.Ago(r.Now.End.Sub(now)))
+				p += st.Bold.Render(sanitize.Line(r.Now.Member)) + st.Muted.Render(" for "+common.Left(r.Now.End.Sub(now)))
 			} else {
 				p += st.Warn.Render("nobody now")
 			}

@@ -219,7 +219,7 @@ func (m *Model) onCallView(now time.Time) string {
 		line := "  " + st.Bold.Render(sanitize.Line(oc.Rotation.Name)) + "  "
 		if oc.HasNow {
 			line += "now " + st.OK.Render(sanitize.Line(oc.Now.Member)) +
-				st.Muted.Render(fmt.Sprintf(" until %s (%s)", oc.Now.End.In(common.Location(oc.Rotation.TZ)).Format("Mon 2 Jan 15:04"), common.Ago(oc.Now.End.Sub(now))))
+				st.Muted.Render(fmt.Sprintf(" until %s (%s)", oc.Now.End.In(common.Location(oc.Rotation.TZ)).Format("Mon 2 Jan 15:04"), common.Left(oc.Now.End.Sub(now))))
 		} else {
 			line += st.Warn.Render("nobody now")
 		}
