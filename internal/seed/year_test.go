@@ -291,7 +291,7 @@ func TestYearLastMonth(t *testing.T) {
 // across a DST change, it goes through the Store's rules.
 func TestYearAnyNow(t *testing.T) {
 	ctx := context.Background()
-	base := time.Date(2027, 3, 29, 7, 0, 0, 0, time.UTC) // Monday before the handoff, just after spring forward
+	base := time.Date(2027, 3, 29, 7, 0, 0, 0, time.UTC)               // Monday before the handoff, just after spring forward
 	nows := []time.Time{time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)} // at a handoff, to the second
 	for i := range 8 {
 		nows = append(nows, base.Add(time.Duration(i)*21*time.Hour))
