@@ -73,7 +73,7 @@ func BenchmarkPageLatency(b *testing.B) {
 		os.Remove(okFile)
 		wait(60*time.Second, "the page", func() bool {
 			for _, m := range smtp.Messages()[n:] {
-				if strings.HasPrefix(m.Subject, "DOWN") {
+				if strings.HasPrefix(m.Subject, "DOWN service pagecheck") {
 					return true
 				}
 			}
