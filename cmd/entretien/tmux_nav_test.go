@@ -41,7 +41,10 @@ func TestTUINavigationOnTheDevCluster(t *testing.T) {
 	s.waitFor(10*time.Second, "outages › service guichet", "FAILING CHECK", "lyon")
 	// a: the allocation behind the instance, its tasks and events.
 	s.keys("a")
-	s.waitFor(10*time.Second, "› alloc ", "Recent task events", "web", "running", "Started")
+	// The TUI now gets here within seconds of the seed: guichet's check is
+	// critical as soon as Consul has it, while its allocation may still be
+	// starting; the screen follows it from pending to running.
+	s.waitFor(60*time.Second, "› alloc ", "Recent task events", "web", "running", "Started")
 	// e: the task's stderr, where python's http.server logs the health
 	// checks that fail, followed live.
 	s.keys("e")
