@@ -196,6 +196,10 @@ func TestIntegrationSecureCluster(t *testing.T) {
 			if s.Nomad.Err == nil || !slices.ContainsFunc(s.Nomad.Jobs, func(j Job) bool { return j.ID == "garage" }) {
 				return fmt.Sprintf("nomad err %v, %d jobs", s.Nomad.Err, len(s.Nomad.Jobs))
 			}
+			// Nomad's lists may land before Consul's first answer.
+			if s.Consul.Updated.IsZero() || len(s.Consul.Instances) == 0 {
+				return "consul not read yet"
+			}
 			return ""
 		})
 		var be *BackendError
