@@ -29,8 +29,10 @@ const restartWindow = 10 * time.Minute
 //     Linked through the first critical check to its instance, the alloc
 //     that registered it, its job and node.
 //   - job (per site): a job not stopped with an allocation failing now:
-//     failed or lost and not replaced, or replaced by one that has not
-//     run steadily for settleTime yet ("failed"); or restarting ("degraded"); or
+//     failed or lost and not replaced, or replaced (rescheduled, even when
+//     Nomad marked it desired stop) by one that has not run steadily for
+//     settleTime yet ("failed": a job failing at every start stays one
+//     outage); or restarting ("degraded"); or
 //     queued allocations in a blocked evaluation (no capacity: "degraded",
 //     site of the job's first datacenter); or its newest deployment failed.
 //   - site: "down" when it has nodes and none is up; "degraded" when a
@@ -157,15 +159,28 @@ func buildOutages(s *Snapshot, prev *Snapshot) []Outage {
 		}
 		for _, ai := range x.allocsOfJobIn[nsKey{j.Namespace, j.ID}] {
 			a := &s.Nomad.Allocs[ai]
+			if failedOrLost(a) {
+				// Nomad marks a rescheduled alloc desired "stop": it still
+				// counts while its replacement has not settled, else a job
+				// failing at every start leaves the outages between two
+				// failures. Only the newest failure of a reschedule chain
+				// counts (the others are replaced by a failure).
+				next, replaced := s.AllocByID(a.NextAllocation)
+				switch {
+				case replaced && failedOrLost(&next):
+					continue // the newer failure speaks for the chain
+				case replaced && (next.DesiredStatus != "run" || settled(&next, now)):
+					continue // replaced, and the replacement runs steadily (or was stopped)
+				case !replaced && a.DesiredStatus != "run":
+					continue
+				}
+				addJob(j, a.Site, "failed", allocSummary(a), a.ID, a.NodeID, a.ModifyTime)
+				continue
+			}
 			if a.DesiredStatus != "run" {
 				continue
 			}
 			switch {
-			case a.ClientStatus == "failed" || a.ClientStatus == "lost":
-				if next, ok := s.AllocByID(a.NextAllocation); ok && settled(&next, now) {
-					continue // replaced, and the replacement runs steadily
-				}
-				addJob(j, a.Site, "failed", allocSummary(a), a.ID, a.NodeID, a.ModifyTime)
 			case a.NextAllocation == "" && (a.ClientStatus == "running" || a.ClientStatus == "pending") && restarting(a, now):
 				addJob(j, a.Site, SiteDegraded, allocSummary(a), a.ID, a.NodeID, lastRestart(a))
 			}
@@ -266,6 +281,8 @@ func buildOutages(s *Snapshot, prev *Snapshot) []Outage {
 func kindRank(k string) int {
 	return strings.Index("site node job service", k)
 }
+
+func failedOrLost(a *Alloc) bool { return a.ClientStatus == "failed" || a.ClientStatus == "lost" }
 
 // settleTime: a replacement allocation must run this long, without
 // restarts, before the failure it replaced stops counting (a job that

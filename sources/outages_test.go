@@ -204,3 +204,37 @@ func TestOutageNamesTheNodeCheck(t *testing.T) {
 		t.Errorf("the node check leaked into the instance's own checks: %+v", s.ChecksOfInstance(ins[0]))
 	}
 }
+
+// A job failing at every start: Nomad marks each rescheduled alloc desired
+// stop. The chain (failed, failed, pending replacement) is one failed
+// outage named after the newest failure; once the replacement has run
+// steadily for settleTime, none.
+func TestOutageRescheduledChain(t *testing.T) {
+	now := time.Unix(1000, 0)
+	in := correlated()
+	in.Checks = nil
+	in.Nodes = in.Nodes[:1]
+	in.Jobs = []*Job{job("backup", "paris")}
+	const a3 = "33333333-0000-0000-0000-000000000000"
+	old := allocStub(alloc1, "backup", "id1", "failed", "stop")
+	old.NextAllocation, old.ModifyTime = alloc2, time.Unix(900, 0)
+	newer := allocStub(alloc2, "backup", "id1", "failed", "stop")
+	newer.NextAllocation, newer.ModifyTime = a3, time.Unix(950, 0)
+	repl := allocStub(a3, "backup", "id1", "pending", "run")
+	in.Allocs = []*Alloc{old, newer, repl}
+	s := buildSnapshot(in, grouping{}, now, nil)
+	j := s.OutagesOf("job", "backup")
+	if len(j) != 1 || j[0].Status != "failed" || j[0].AllocID != alloc2 || j[0].Site != "paris" {
+		t.Fatalf("backup outages = %+v, want one failed, alloc %s", j, alloc2)
+	}
+	repl.ClientStatus = "running"
+	repl.Tasks = []TaskState{{Name: "t", State: "running", StartedAt: now.Add(-2 * settleTime)}}
+	if j := buildSnapshot(in, grouping{}, now, nil).OutagesOf("job", "backup"); len(j) != 0 {
+		t.Errorf("settled replacement: outages = %+v, want none", j)
+	}
+	// A failed alloc rescheduled to one a member then stopped: no outage.
+	repl.DesiredStatus, repl.ClientStatus, repl.Tasks = "stop", "complete", nil
+	if j := buildSnapshot(in, grouping{}, now, nil).OutagesOf("job", "backup"); len(j) != 0 {
+		t.Errorf("stopped replacement: outages = %+v, want none", j)
+	}
+}

@@ -70,6 +70,9 @@ type Watcher struct {
 	subsClosed bool // Run returned
 	dropped    atomic.Uint64
 
+	// perms: what Nomad said to this token's actions (permission.go).
+	perms permCache
+
 	waitTime, minSpacing, backoffMin, backoffMax time.Duration
 	requestSlack                                 time.Duration
 	streamIdle, resyncAfter, dcRefresh           time.Duration

@@ -40,6 +40,10 @@ type Options struct {
 	// Cluster fetches details on demand (allocation, logs); default: the
 	// Source when it implements common.Cluster (a *sources.Watcher does).
 	Cluster common.Cluster
+	// Actor acts on the cluster (actions.go); default: the Source when it
+	// implements common.Actor. ReadOnly drops it: no action key exists.
+	Actor    common.Actor
+	ReadOnly bool
 }
 
 // Model is the root model.
@@ -86,12 +90,14 @@ func New(o Options) *Model {
 		o.Cluster, _ = o.Source.(common.Cluster)
 	}
 	ctx := &common.Context{
-		Styles:  theme.New(true),
-		Store:   o.Store,
-		Me:      o.Me,
-		MeErr:   o.MeErr,
-		Now:     o.Now,
-		Cluster: o.Cluster,
+		Styles:   theme.New(true),
+		Store:    o.Store,
+		Me:       o.Me,
+		MeErr:    o.MeErr,
+		Now:      o.Now,
+		Cluster:  o.Cluster,
+		Actor:    actor(o),
+		ReadOnly: o.ReadOnly,
 	}
 	m := &Model{
 		ctx:     ctx,

@@ -139,6 +139,7 @@ type app struct {
 	src            sources.Config
 	db             string
 	st             *oncall.Store
+	readOnly       bool // the TUI acts on nothing (--read-only, ENTRETIEN_READ_ONLY=1)
 }
 
 // needsStore marks a command whose store the pre-run hook opens.
@@ -181,8 +182,10 @@ error); 2 bad usage or invalid input, nothing written; 3 not found.`,
 	pf.StringVar(&a.src.ConsulAddr, "consul-addr", "", "Consul HTTP address (overrides CONSUL_HTTP_ADDR; default 127.0.0.1:8500)")
 	pf.StringVar(&a.db, "db", "", "the shared database file (overrides ENTRETIEN_DB; default $XDG_DATA_HOME/entretien/entretien.db)")
 	pf.StringVar(&a.src.SiteKey, "site-key", "", `group sites by "datacenter" (default) or a node meta key: "meta.site"`)
+	pf.BoolVar(&a.readOnly, "read-only", false, "the TUI shows the cluster but offers no action (also ENTRETIEN_READ_ONLY=1)")
 	root.AddCommand(a.doctorCmd(), a.demoCmd(), a.versionCmd(), a.rotaCmd(), a.incidentCmd(), a.retroCmd(),
-		a.overrideCmd(), a.leaveCmd(), a.memberCmd(), a.rotationCmd(), a.careCmd(), a.watchCmd(), a.manCmd())
+		a.overrideCmd(), a.leaveCmd(), a.memberCmd(), a.rotationCmd(), a.careCmd(), a.watchCmd(), a.manCmd(),
+		a.pagingCmd(), a.pageCmd(), a.actionsCmd())
 	return root
 }
 

@@ -16,7 +16,7 @@ const memberHelp = `--os-user: the OS accounts that act as this member (identity
 (not nights) or "weekends"; none means always.`
 
 func (a *app) memberCmd() *cobra.Command {
-	c := group("member", "members: add, list, available", a.memberAddCmd(), a.memberListCmd(), a.memberAvailableCmd())
+	c := group("member", "members: add, list, available, contact", a.memberAddCmd(), a.memberListCmd(), a.memberAvailableCmd(), a.memberContactCmd())
 	c.Long = "The collective's members.\n\n" + memberHelp
 	return c
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -17,7 +19,14 @@ import (
 
 // runTUI is the root command: the TUI on the cluster and the shared database.
 func (a *app) runTUI(cmd *cobra.Command, _ []string) error {
-	return openTUI(cmd.Context(), a.src, a.db)
+	return openTUIWith(cmd.Context(), a.src, a.db, a.readOnly || readOnlyEnv())
+}
+
+// readOnlyEnv is ENTRETIEN_READ_ONLY set to a true value ("1", "true"):
+// what a bastion's profile script sets for members who only watch.
+func readOnlyEnv() bool {
+	v, _ := strconv.ParseBool(os.Getenv("ENTRETIEN_READ_ONLY"))
+	return v
 }
 
 // frameRate caps redraws. The renderer (third_party/bubbletea, patched)
@@ -29,6 +38,11 @@ const frameRate = 60
 // until the member quits. Nomad or Consul being down is not an error: the
 // TUI says so and keeps the rota and the journal usable.
 func openTUI(ctx context.Context, src sources.Config, dbPath string) error {
+	return openTUIWith(ctx, src, dbPath, readOnlyEnv())
+}
+
+// openTUIWith is openTUI, read-only (no action offered) when asked.
+func openTUIWith(ctx context.Context, src sources.Config, dbPath string, readOnly bool) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	w, err := sources.New(src)
@@ -49,7 +63,7 @@ func openTUI(ctx context.Context, src sources.Config, dbPath string) error {
 	}
 	defer st.Close()
 	me, meErr := st.Me(ctx)
-	m := tui.New(tui.Options{Source: w, Store: st, Me: me, MeErr: meErr})
+	m := tui.New(tui.Options{Source: w, Store: st, Me: me, MeErr: meErr, ReadOnly: readOnly})
 	// lipgloss detected the terminal's colour profile at start (under tmux
 	// that runs `tmux info`, ~20-40 ms); bubbletea would run it again before
 	// the first frame, on the same output and environment.

@@ -25,6 +25,9 @@ type Options struct {
 	Log                io.Writer         // progress lines; agents' own output goes to <DataDir>/<agent>.log
 	DataDir            string            // default a fresh temp dir, removed by Stop; a caller's dir must be new or empty, and Stop keeps it (agents' logs) once unmounted
 	PreferDefaultPorts bool              // demo: use Nomad 4646-4648 and Consul 8500.. when all free, else fall back
+	// Secure runs the cluster as a real collective does: TLS everywhere and
+	// ACLs bootstrapped, with the deploy/policies tokens (see secure.go).
+	Secure bool
 }
 
 // DefaultSites are the collective's three sites.
@@ -42,6 +45,7 @@ type Cluster struct {
 	ownDir  bool
 	ports   portPlan
 	locks   []*portLock
+	sec     *security // nil on a plain cluster
 
 	consul  *agent            // the Consul server (-dev)
 	dc2     *agent            // a second Consul datacenter's server, once StartConsulDC ran
@@ -88,19 +92,37 @@ func Start(ctx context.Context, o Options) (_ *Cluster, err error) {
 		return nil, err
 	}
 	c.logf("devcluster: data dir %s, port slot %d (nomad %d, consul %d)", c.dataDir, c.ports.Slot, c.ports.Server.HTTP, c.ports.Consul.HTTP)
+	if o.Secure {
+		if c.sec, err = newSecurity(c.dataDir); err != nil {
+			return nil, err
+		}
+	}
 	if err := c.writeConfigs(nomadBin, consulBin); err != nil {
 		return nil, err
 	}
-	httpc := &http.Client{Transport: cleanhttp.DefaultPooledTransport(), Timeout: 10 * time.Second}
-	if c.nomad, err = nomadapi.NewClient(&nomadapi.Config{Address: c.NomadAddr(), HttpClient: httpc}); err != nil {
+	httpc, err := c.httpClient(10 * time.Second)
+	if err != nil {
 		return nil, err
 	}
-	if c.consulc, err = consulapi.NewClient(&consulapi.Config{Address: c.ConsulAddr(), HttpClient: httpc}); err != nil {
+	nc, cc := &nomadapi.Config{Address: c.NomadAddr(), HttpClient: httpc}, &consulapi.Config{Address: c.ConsulAddr(), HttpClient: httpc}
+	if c.sec != nil {
+		nc.SecretID, cc.Token, cc.Scheme = c.sec.tokens.Management.Nomad, c.sec.tokens.Management.Consul, "https"
+	}
+	if c.nomad, err = nomadapi.NewClient(nc); err != nil {
+		return nil, err
+	}
+	if c.consulc, err = consulapi.NewClient(cc); err != nil {
 		return nil, err
 	}
 
 	if err := c.startConsul(ctx); err != nil {
 		return nil, err
+	}
+	if c.sec != nil {
+		if err := c.bootstrapConsul(ctx); err != nil {
+			return nil, err
+		}
+		c.logf("consul: ACLs bootstrapped, policies %s and %s", PolicyRead, PolicyOperator)
 	}
 	if err := c.startConsulAgents(ctx); err != nil {
 		return nil, err
@@ -119,6 +141,12 @@ func Start(ctx context.Context, o Options) (_ *Cluster, err error) {
 		return nil, err
 	}
 	c.logf("nomad: leader elected in %.1fs", time.Since(t0).Seconds())
+	if c.sec != nil {
+		if err := c.bootstrapNomad(ctx); err != nil {
+			return nil, err
+		}
+		c.logf("nomad: ACLs bootstrapped, policies %s and %s", PolicyRead, PolicyOperator)
+	}
 	if err := c.waitNodesReady(ctx, nomads); err != nil {
 		return nil, err
 	}
@@ -199,25 +227,25 @@ func (c *Cluster) writeConfigs(nomadBin, consulBin string) error {
 		return &agent{name: name, bin: bin, args: args, logPath: filepath.Join(c.dataDir, name+".log")}
 	}
 	p := c.ports
-	f, err := write("consul.hcl", consulHCL(p.Consul))
+	f, err := write("consul.hcl", consulHCL(p.Consul, c.sec))
 	if err != nil {
 		return err
 	}
 	c.consul = newAgent("consul", consulBin, consulArgs(f, c.o.Sites[0])...)
 
-	f, err = write("nomad-server.hcl", nomadServerHCL(c.o.Sites[0], filepath.Join(c.dataDir, "nomad-server"), p.Server, p.Consul.HTTP))
+	f, err = write("nomad-server.hcl", nomadServerHCL(c.o.Sites[0], filepath.Join(c.dataDir, "nomad-server"), p.Server, p.Consul.HTTP, c.sec))
 	if err != nil {
 		return err
 	}
 	c.server = newAgent("nomad-server", nomadBin, "agent", "-config", f)
 
 	for i, s := range c.o.Sites {
-		f, err := write("consul-"+s+".hcl", consulClientHCL(s, filepath.Join(c.dataDir, "consul-"+s), p.Clients[i], p.Consul.SerfLAN))
+		f, err := write("consul-"+s+".hcl", consulClientHCL(s, filepath.Join(c.dataDir, "consul-"+s), p.Clients[i], p.Consul.SerfLAN, c.sec))
 		if err != nil {
 			return err
 		}
 		c.agents[s] = newAgent("consul-"+s, consulBin, "agent", "-config-file", f)
-		hcl := nomadClientHCL(s, c.o.Hosts[s], filepath.Join(c.dataDir, "nomad-"+s), p.Clients[i], p.Server.RPC)
+		hcl := nomadClientHCL(s, c.o.Hosts[s], filepath.Join(c.dataDir, "nomad-"+s), p.Clients[i], p.Server.RPC, c.sec)
 		if f, err = write("nomad-"+s+".hcl", hcl); err != nil {
 			return err
 		}
@@ -226,8 +254,31 @@ func (c *Cluster) writeConfigs(nomadBin, consulBin string) error {
 	return nil
 }
 
-// NomadAddr is the Nomad server's HTTP address, e.g. "http://127.0.0.1:30010".
-func (c *Cluster) NomadAddr() string { return fmt.Sprintf("http://127.0.0.1:%d", c.ports.Server.HTTP) }
+// NomadAddr is the Nomad server's HTTP address, e.g. "http://127.0.0.1:30010"
+// ("https://…" on a secure cluster).
+func (c *Cluster) NomadAddr() string { return c.nomadURL(c.ports.Server.HTTP) }
+
+func (c *Cluster) nomadURL(port int) string {
+	scheme := "http"
+	if c.sec != nil {
+		scheme = "https"
+	}
+	return fmt.Sprintf("%s://127.0.0.1:%d", scheme, port)
+}
+
+// httpClient is for the devcluster's own requests: on a secure cluster it
+// trusts the CA and presents the member certificate.
+func (c *Cluster) httpClient(timeout time.Duration) (*http.Client, error) {
+	tr := cleanhttp.DefaultPooledTransport()
+	if c.sec != nil {
+		tc, err := c.sec.clientTLS()
+		if err != nil {
+			return nil, err
+		}
+		tr.TLSClientConfig = tc
+	}
+	return &http.Client{Transport: tr, Timeout: timeout}, nil
+}
 
 // ConsulAddr is Consul's HTTP address as CONSUL_HTTP_ADDR takes it.
 func (c *Cluster) ConsulAddr() string { return fmt.Sprintf("127.0.0.1:%d", c.ports.Consul.HTTP) }
@@ -285,8 +336,12 @@ func (c *Cluster) StartClient(site string) error {
 		return err
 	}
 	idx := slices.Index(c.o.Sites, site)
-	addr := fmt.Sprintf("http://127.0.0.1:%d", c.ports.Clients[idx].HTTP)
-	cl, err := nomadapi.NewClient(&nomadapi.Config{Address: addr, HttpClient: &http.Client{Timeout: 2 * time.Second}})
+	httpc, err := c.httpClient(2 * time.Second)
+	if err != nil {
+		return err
+	}
+	// /v1/agent/self wants agent:read under ACLs.
+	cl, err := nomadapi.NewClient(&nomadapi.Config{Address: c.nomadURL(c.ports.Clients[idx].HTTP), HttpClient: httpc, SecretID: c.Tokens().Management.Nomad})
 	if err != nil {
 		return err
 	}
@@ -457,7 +512,13 @@ func (c *Cluster) StartConsulDC(ctx context.Context, name string) (string, error
 		return "", err
 	}
 	f := filepath.Join(c.dataDir, "consul-"+name+".hcl")
-	if err := os.WriteFile(f, []byte(consulHCL(c.ports.DC2)), 0o644); err != nil {
+	var sec *security
+	if c.sec != nil {
+		if sec, err = c.sec.forDC(name); err != nil {
+			return "", err
+		}
+	}
+	if err := os.WriteFile(f, []byte(consulHCL(c.ports.DC2, sec)), 0o644); err != nil {
 		return "", err
 	}
 	c.mu.Lock()
@@ -477,7 +538,15 @@ func (c *Cluster) StartConsulDC(ctx context.Context, name string) (string, error
 		return "", err
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", c.ports.DC2.HTTP)
-	cc, err := consulapi.NewClient(&consulapi.Config{Address: addr, HttpClient: &http.Client{Timeout: 5 * time.Second}})
+	httpc, err := c.httpClient(5 * time.Second)
+	if err != nil {
+		return "", err
+	}
+	cfg := &consulapi.Config{Address: addr, HttpClient: httpc}
+	if c.sec != nil {
+		cfg.Scheme = "https"
+	}
+	cc, err := consulapi.NewClient(cfg)
 	if err != nil {
 		return "", err
 	}

@@ -10,21 +10,19 @@ import (
 
 // consulHCL is a Consul server's (the first datacenter's, or a second's
 // with DNS and gRPC off: -1). check_update_interval 0s: see consulClientHCL.
-func consulHCL(p consulPorts) string {
+func consulHCL(p consulPorts, sec *security) string {
 	return fmt.Sprintf(`disable_update_check = true
 log_level = "INFO"
 check_update_interval = "0s"
 ports {
-  http     = %d
-  dns      = %d
+%s  dns      = %d
   serf_lan = %d
   serf_wan = %d
   server   = %d
   grpc     = %d
   grpc_tls = -1
-  https    = -1
-}
-`, p.HTTP, p.DNS, p.SerfLAN, p.SerfWAN, p.Server, p.GRPC)
+%s}
+`, sec.consulHTTPPorts(p.HTTP), p.DNS, p.SerfLAN, p.SerfWAN, p.Server, p.GRPC, sec.plainHTTPS()) + sec.consulTLS() + sec.consulACL(true)
 }
 
 // consulServerNodeID is fixed: -dev draws a new node ID at each start, and
@@ -49,7 +47,7 @@ func consulArgs(configFile, site string) []string {
 // check_update_interval 0s: a check whose output changes but not its status
 // (a critical check's first "404") reaches the catalog at once, not after
 // the default 5 minutes, as with the -dev server running checks itself.
-func consulClientHCL(site, dataDir string, p clientPorts, serverSerf int) string {
+func consulClientHCL(site, dataDir string, p clientPorts, serverSerf int, sec *security) string {
 	return fmt.Sprintf(`node_name            = %q
 data_dir             = %q
 bind_addr            = "127.0.0.1"
@@ -64,20 +62,18 @@ node_meta {
   site = %q
 }
 ports {
-  http     = %d
-  serf_lan = %d
+%s  serf_lan = %d
   serf_wan = -1
   dns      = -1
   grpc     = -1
   grpc_tls = -1
-  https    = -1
-}
-`, site, dataDir, serverSerf, site, p.ConsulHTTP, p.ConsulSerf)
+%s}
+`, site, dataDir, serverSerf, site, sec.consulHTTPPorts(p.ConsulHTTP), p.ConsulSerf, sec.plainHTTPS()) + sec.consulTLS() + sec.consulACL(false)
 }
 
 // nomadCommon is shared by server and clients. The advertise block is
 // required: without it a non-dev agent refuses to default to localhost.
-func nomadCommon(name, dc, dataDir string, p nomadPorts, consulHTTP int) string {
+func nomadCommon(name, dc, dataDir string, p nomadPorts, consulHTTP int, sec *security) string {
 	return fmt.Sprintf(`name                 = %q
 datacenter           = %q
 data_dir             = %q
@@ -94,10 +90,7 @@ advertise {
   rpc  = "127.0.0.1"
   serf = "127.0.0.1"
 }
-consul {
-  address = "127.0.0.1:%d"
-}
-`, name, dc, dataDir, p.HTTP, p.RPC, p.Serf, consulHTTP)
+`, name, dc, dataDir, p.HTTP, p.RPC, p.Serf) + sec.nomadConsul(consulHTTP) + sec.nomadTLSACL()
 }
 
 // nomadServerHCL: short heartbeat TTLs so that a stopped client is marked
@@ -105,8 +98,8 @@ consul {
 // plus heartbeat_grace) instead of ~10-20 s. failover_heartbeat_ttl (after a
 // leader election, i.e. StartNomadServer) stays above the clients' 15-30 s
 // retry interval when they met "no leader", so nodes do not flap down.
-func nomadServerHCL(dc, dataDir string, p nomadPorts, consulHTTP int) string {
-	return nomadCommon("server", dc, dataDir, p, consulHTTP) + `server {
+func nomadServerHCL(dc, dataDir string, p nomadPorts, consulHTTP int, sec *security) string {
+	return nomadCommon("server", dc, dataDir, p, consulHTTP, sec) + `server {
   enabled                = true
   bootstrap_expect       = 1
   heartbeat_grace        = "2s"
@@ -124,8 +117,8 @@ client {
 // share one IP and the scheduler checks ports per node only; the cloud
 // fingerprinters are denied (they would probe 169.254.169.254) and only
 // raw_exec is probed.
-func nomadClientHCL(site, host, dataDir string, p clientPorts, serverRPC int) string {
-	return nomadCommon(site, site, dataDir, p.nomadPorts, p.ConsulHTTP) + fmt.Sprintf(`server {
+func nomadClientHCL(site, host, dataDir string, p clientPorts, serverRPC int, sec *security) string {
+	return nomadCommon(site, site, dataDir, p.nomadPorts, p.ConsulHTTP, sec) + fmt.Sprintf(`server {
   enabled = false
 }
 client {

@@ -21,6 +21,8 @@ func Compute(f Facts, from, to time.Time) Table {
 	c.roles()
 	c.actionItems()
 	c.retros()
+	c.pages()
+	c.loggedActions()
 	return c.table()
 }
 
@@ -227,26 +229,33 @@ func (c *computer) incident(inc Incident, es []Entry) {
 		c.add(ack.Author, Acks, Fact{Kind: "status", Ref: entryRef(*ack), Incident: inc.ID, Start: ack.At, Amount: 1,
 			Note: fmt.Sprintf("%s → %s, %s after detection at %s (%s)", ack.From, ack.To, fmtDuration(d), detected.UTC().Format("2006-01-02 15:04Z"), incRef(inc))})
 	}
-	// Competence: who made the actions that mitigated or resolved it.
-	if fix != nil && c.inWindow(fix.At) {
-		byMember := map[string][]string{}
-		var order []string
-		for _, e := range es {
-			if e.Kind == oncall.KindAction && e.Author != "" && !e.At.After(fix.At) {
-				if byMember[e.Author] == nil {
-					order = append(order, e.Author)
-				}
-				byMember[e.Author] = append(byMember[e.Author], entryRef(e))
-			}
+	// Competence: every action a member wrote in its journal is a repair
+	// (a restart done from the screens lands here as an action entry);
+	// an incident mitigated or resolved with no action written before is
+	// one for whoever set the status.
+	actedBefore := false
+	for _, e := range es {
+		if e.Kind != oncall.KindAction || e.Author == "" {
+			continue
 		}
-		if len(order) == 0 && fix.Author != "" {
-			order = []string{fix.Author}
-			byMember[fix.Author] = []string{entryRef(*fix) + " (status, no action written)"}
+		if fix != nil && !e.At.After(fix.At) {
+			actedBefore = true
 		}
-		for _, m := range order {
-			c.add(m, Repairs, Fact{Kind: "incident", Ref: incRef(inc), Incident: inc.ID, Start: fix.At, Amount: 1,
-				Note: fmt.Sprintf("%s at %s; actions: %s", fix.To, fix.At.UTC().Format("2006-01-02 15:04Z"), strings.Join(byMember[m], ", "))})
+		if !c.inWindow(e.At) {
+			continue
 		}
+		when := "while it was " + string(oncall.StatusOpen) + " or acknowledged"
+		if fix != nil && !e.At.Before(fix.At) {
+			when = "after it was " + string(fix.To) + " at " + fix.At.UTC().Format("2006-01-02 15:04Z")
+		} else if fix != nil {
+			when = "before it was " + string(fix.To) + " at " + fix.At.UTC().Format("2006-01-02 15:04Z")
+		}
+		c.add(e.Author, Repairs, Fact{Kind: "action", Ref: entryRef(e), Incident: inc.ID, Start: e.At, Amount: 1,
+			Note: fmt.Sprintf("%s, an action in %s, %s", entryRef(e), incRef(inc), when)})
+	}
+	if fix != nil && c.inWindow(fix.At) && !actedBefore && fix.Author != "" {
+		c.add(fix.Author, Repairs, Fact{Kind: "incident", Ref: incRef(inc), Incident: inc.ID, Start: fix.At, Amount: 1,
+			Note: fmt.Sprintf("%s at %s; actions: %s", fix.To, fix.At.UTC().Format("2006-01-02 15:04Z"), entryRef(*fix)+" (status, no action written)")})
 	}
 	if !active {
 		return
@@ -579,4 +588,16 @@ func minTime(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// loggedActions: an action done from entretien outside any incident (the
+// action log) and accepted by Nomad is a repair of the member who did it.
+func (c *computer) loggedActions() {
+	for _, a := range c.f.Actions {
+		if !a.OK || !c.inWindow(a.At) {
+			continue
+		}
+		c.add(a.By, Repairs, Fact{Kind: "action", Ref: "action #" + strconv.FormatInt(a.ID, 10), Start: a.At, Amount: 1,
+			Note: a.What + " (action log: outside any incident)"})
+	}
 }

@@ -111,7 +111,8 @@ func TestComputeByHand(t *testing.T) {
 			// day Fri 11 + Mon 3, eve Fri 4 + Sat 15 + Sun 15
 			HoursHeld: 81, HoursDay: 14, HoursEvening: 34, HoursNight: 33,
 			FirstNotice: 0, RolesTaken: 1, ShiftsCovered: 0, ItemsOwned: 1,
-			Repairs: 0, ServicesActed: 1, SitesActed: 1,
+			// entry #14, an action after the mitigation (entry #30 is before the window)
+			Repairs: 1, ServicesActed: 1, SitesActed: 1,
 			Acks: 0, OffCallAnswers: 3, NightEntries: 2,
 			EntriesWritten: 2, RetrosWritten: 1, ItemsClosed: 2,
 		},
@@ -299,5 +300,72 @@ func TestParseWindow(t *testing.T) {
 		if _, err := ParseWindow(s); err == nil || !strings.Contains(err.Error(), "30d, 90d or 365d") {
 			t.Errorf("%q: err %v", s, err)
 		}
+	}
+}
+
+// Every action a member wrote in a journal is a repair of theirs, whether
+// before or after the mitigation or in an incident still open; so is an
+// action of the action log Nomad accepted. Each is a fact naming its entry
+// or log row; an incident fixed with no action written is the status
+// setter's.
+func TestRepairsCountActions(t *testing.T) {
+	f := Facts{
+		Members: []Member{{"amelie", "Europe/Paris"}, {"chloe", "Europe/Brussels"}, {"lucas", "Europe/Paris"}},
+		Incidents: []Incident{
+			{ID: 1, Title: "backup failing in paris", Affects: []string{"job/backup", "site/paris"}, OpenedAt: utc(2026, 3, 24, 1, 0), OpenedBy: "amelie"},
+			{ID: 2, Title: "garage slow in lyon", Affects: []string{"service/garage", "site/lyon"}, OpenedAt: utc(2026, 4, 1, 9, 0), OpenedBy: "lucas"},
+			{ID: 3, Title: "disk full in bruxelles", Affects: []string{"site/bruxelles"}, OpenedAt: utc(2026, 4, 2, 9, 0), OpenedBy: "chloe"},
+		},
+		Entries: []Entry{
+			entry(1, 1, utc(2026, 3, 24, 1, 10), "amelie", oncall.KindAction), // restart-alloc from the screen
+			entry(2, 1, utc(2026, 3, 24, 1, 20), "lucas", oncall.KindAction),  // drain-node
+			entry(3, 1, utc(2026, 3, 24, 1, 25), "amelie", oncall.KindAction), // restart-task
+			status(4, 1, utc(2026, 3, 24, 1, 30), "amelie", oncall.StatusOpen, oncall.StatusMitigated),
+			entry(5, 1, utc(2026, 3, 24, 2, 0), "lucas", oncall.KindAction), // undrain-node, after
+			entry(6, 1, utc(2026, 3, 24, 2, 5), "", oncall.KindSystem),
+			entry(7, 2, utc(2026, 4, 1, 9, 10), "chloe", oncall.KindAction), // still open
+			entry(8, 2, utc(2026, 4, 1, 9, 15), "chloe", oncall.KindObservation),
+			status(9, 3, utc(2026, 4, 2, 10, 0), "chloe", oncall.StatusOpen, oncall.StatusResolved),
+			entry(10, 1, utc(2026, 3, 1, 0, 0), "chloe", oncall.KindAction), // before the window
+		},
+		Actions: []LoggedAction{
+			{ID: 1, At: utc(2026, 4, 3, 8, 0), By: "lucas", What: "restarted allocation 3f2a1b2c of garage (lyon)", OK: true},
+			{ID: 2, At: utc(2026, 4, 3, 8, 5), By: "amelie", What: "drained node paris-1 (paris)", OK: false},                 // refused by Nomad
+			{ID: 3, At: utc(2026, 5, 1, 0, 0), By: "amelie", What: "stopped allocation 9d8c7b6a of backup (paris)", OK: true}, // after the window
+		},
+	}
+	tab := Compute(f, winFrom, winTo)
+	refs := func(member string) []string {
+		c, _ := tab.Cell(member, Repairs)
+		var out []string
+		var sum float64
+		for _, x := range c.Facts {
+			out = append(out, x.Ref)
+			sum += x.Amount
+		}
+		if sum != c.Value {
+			t.Errorf("%s repairs %v, facts sum to %v", member, c.Value, sum)
+		}
+		return out
+	}
+	for member, want := range map[string][]string{
+		"amelie": {"entry #1", "entry #3"},
+		"lucas":  {"entry #2", "entry #5", "action #1"},
+		"chloe":  {"entry #7", "incident #3 disk full in bruxelles"},
+	} {
+		if got := refs(member); !slices.Equal(got, want) {
+			t.Errorf("%s repair facts %v, want %v", member, got, want)
+		}
+	}
+	c, _ := tab.Cell("lucas", Repairs)
+	if c.Value != 3 || c.Facts[0].Kind != "action" || c.Facts[0].Incident != 1 ||
+		!strings.Contains(c.Facts[0].Note, "an action in incident #1 backup failing in paris, before it was mitigated") ||
+		!strings.Contains(c.Facts[1].Note, "after it was mitigated") ||
+		c.Facts[2].Incident != 0 || !strings.Contains(c.Facts[2].Note, "restarted allocation 3f2a1b2c of garage (lyon) (action log: outside any incident)") {
+		t.Errorf("lucas repairs %+v", c)
+	}
+	c, _ = tab.Cell("chloe", Repairs)
+	if !strings.Contains(c.Facts[0].Note, "while it was open") || !strings.Contains(c.Facts[1].Note, "(status, no action written)") {
+		t.Errorf("chloe repair notes %+v", c.Facts)
 	}
 }

@@ -20,6 +20,10 @@ type Facts struct {
 	Roles       []RolePeriod
 	ActionItems []ActionItem
 	Retros      []Retro
+	Pages       []Page
+	// Actions done from entretien outside any incident (the action log);
+	// those inside one are action entries in Entries.
+	Actions []LoggedAction
 	// Missing names the facts the loader could not read, one line each
 	// ("shift history: planned rota used, overrides not applied").
 	Missing []string
@@ -97,4 +101,25 @@ type Retro struct {
 	ID, IncidentID int64
 	At             time.Time
 	Authors        []string
+}
+
+// Page is one page sent to a member (resolved messages excluded); Acked is
+// when the member acknowledged its outage (zero when another did, or
+// nobody).
+type Page struct {
+	ID     int64
+	Member string
+	At     time.Time
+	Acked  time.Time
+}
+
+// LoggedAction is a row of the action log: a cluster action (restart,
+// drain…) a member did through entretien while no incident in progress
+// touched it. OK: Nomad accepted it.
+type LoggedAction struct {
+	ID   int64
+	At   time.Time
+	By   string
+	What string
+	OK   bool
 }

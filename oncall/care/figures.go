@@ -29,6 +29,7 @@ const (
 	ServicesActed  = "services_acted_on"
 	SitesActed     = "sites_acted_on"
 	Acks           = "acknowledgements"
+	PagesReceived  = "pages_received"
 	OffCallAnswers = "answers_off_call"
 	NightEntries   = "night_entries"
 	EntriesWritten = "entries_written"
@@ -58,10 +59,11 @@ var Figures = []FigureDef{
 	{RolesTaken, Responsibility, "roles", "lead and scribe roles", false, "lead and scribe roles taken on incidents"},
 	{ShiftsCovered, Responsibility, "covered", "shifts covered for others", false, "shifts held in someone else's place (override or swap)"},
 	{ItemsOwned, Responsibility, "items", "action items owned", false, "action items owned that were open at some point of the window"},
-	{Repairs, Competence, "repairs", "repairs", false, "incidents mitigated or resolved in the window where the member wrote the actions before it (or, with no action written, set the status)"},
+	{Repairs, Competence, "repairs", "repairs", false, "actions the member wrote in incident journals in the window (a restart or drain done from entretien is one), actions done from entretien outside any incident that Nomad accepted (the action log), and incidents mitigated or resolved with no action written before, for whoever set the status"},
 	{ServicesActed, Competence, "services", "services acted on", false, "distinct services (service/ and job/ targets) of incidents the member acted on"},
 	{SitesActed, Competence, "sites", "sites acted on", false, "distinct sites (site/ targets, node/ via the machine's site) of incidents the member acted on"},
 	{Acks, Responsiveness, "acks", "acknowledgements", false, "incidents the member acknowledged; the text gives the median time from detection (the opening, or an earlier captured cluster transition) to acknowledgement"},
+	{PagesReceived, Responsiveness, "paged", "pages received", false, "pages entretien watch sent the member (resolved messages excluded); the text splits them day / evening-weekend / night in the member's time zone and gives the median time from a page to its acknowledgement by the member"},
 	{OffCallAnswers, Responsiveness, "off call", "answers while off call", false, "journal entries (status changes included) written while holding no shift"},
 	{NightEntries, Responsiveness, "at night", "entries written at night", false, "journal entries (status changes included) written 22:00-07:00 in the member's time zone"},
 	{EntriesWritten, Writing, "entries", "journal entries", false, "observations, actions, decisions, questions and handoffs written (status and system entries excluded)"},

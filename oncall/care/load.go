@@ -72,6 +72,16 @@ func Load(ctx context.Context, st *oncall.Store, from, to time.Time) (Facts, err
 	if err := loadActionItems(ctx, st, &f, from, to); err != nil {
 		return f, fmt.Errorf("care: %w", err)
 	}
+	if err := loadPages(ctx, st, &f, from, to); err != nil {
+		return f, fmt.Errorf("care: %w", err)
+	}
+	as, err := st.ClusterActions(ctx, from, to)
+	if err != nil {
+		return f, fmt.Errorf("care: %w", err)
+	}
+	for _, a := range as {
+		f.Actions = append(f.Actions, LoggedAction{ID: a.ID, At: a.At, By: a.By, What: a.What, OK: a.OK})
+	}
 	return f, nil
 }
 

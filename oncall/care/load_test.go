@@ -2,6 +2,7 @@ package care
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -104,5 +105,54 @@ func TestLoadReadsTheStore(t *testing.T) {
 	}
 	if c, _ := tab.Cell("kenji", HoursHeld); len(c.Facts) != 2 || strings.Contains(c.Facts[1].Note, "in progress") {
 		t.Errorf("kenji's recorded shift %+v", c.Facts)
+	}
+}
+
+// TestLoadActionsAreRepairs records cluster actions through the store as
+// the screens do: one touching an incident in progress lands in its
+// journal, one touching nothing open lands in the action log; both are
+// repairs of who did them, each traceable to its entry or log row.
+func TestLoadActionsAreRepairs(t *testing.T) {
+	ctx := context.Background()
+	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "care.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	clock := utc(2026, 3, 24, 1, 0)
+	st.Now = func() time.Time { return clock }
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, m := range []oncall.Member{{Handle: "amelie", Name: "Amélie", TZ: "Europe/Paris"}, {Handle: "lucas", Name: "Lucas", TZ: "Europe/Paris"}} {
+		_, err := st.AddMember(ctx, m)
+		must(err)
+	}
+	inc, err := st.OpenIncident(ctx, "amelie", oncall.NewIncident{Title: "backup failing", Severity: 2, Affects: []string{"job/backup", "site/paris"}})
+	must(err)
+	clock = clock.Add(10 * time.Minute)
+	in, err := st.RecordAction(ctx, oncall.ClusterAction{By: "lucas", What: "restarted allocation 3f2a1b2c of backup (paris)",
+		Touches: []string{"job/backup", "node/paris-1", "site/paris"}, OK: true, Outcome: "restart accepted"})
+	must(err)
+	clock = clock.Add(10 * time.Minute)
+	out, err := st.RecordAction(ctx, oncall.ClusterAction{By: "amelie", What: "marked node lyon-1 (lyon) ineligible",
+		Touches: []string{"node/lyon-1", "site/lyon"}, OK: true, Outcome: "node marked ineligible"})
+	must(err)
+	if len(in.Entries) != 1 || in.Entries[0].IncidentID != inc.ID || out.LogID == 0 {
+		t.Fatalf("recorded %+v and %+v", in, out)
+	}
+	f, err := Load(ctx, st, winFrom, winTo)
+	must(err)
+	tab := Compute(f, winFrom, winTo)
+	c, _ := tab.Cell("lucas", Repairs)
+	if c.Value != 1 || c.Facts[0].Ref != fmt.Sprintf("entry #%d", in.Entries[0].ID) || c.Facts[0].Incident != inc.ID {
+		t.Errorf("lucas repairs %+v, want his action entry in incident %d", c, inc.ID)
+	}
+	c, _ = tab.Cell("amelie", Repairs)
+	if c.Value != 1 || c.Facts[0].Ref != fmt.Sprintf("action #%d", out.LogID) || !strings.Contains(c.Facts[0].Note, "marked node lyon-1 (lyon) ineligible") {
+		t.Errorf("amelie repairs %+v, want her action log row", c)
 	}
 }

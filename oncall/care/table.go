@@ -52,7 +52,7 @@ func (c Cell) Flag(f FigureDef) string {
 // Fact is one recorded fact a figure was computed from. Amount is what it
 // adds to the cell; the amounts of a cell's facts sum to its value.
 type Fact struct {
-	Kind     string    `json:"kind"` // shift, entry, status, incident, role, action_item, retro, target
+	Kind     string    `json:"kind"` // shift, entry, status, incident, action, role, action_item, retro, target
 	Ref      string    `json:"ref"`  // "entry #12", "shift primary", "incident #3"
 	Incident int64     `json:"incident,omitempty"`
 	Start    time.Time `json:"start"`

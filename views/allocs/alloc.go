@@ -20,15 +20,18 @@ import (
 )
 
 // KeyMap is the screen's own bindings (the task list adds its movements).
+// r is restart on every screen that acts, so refresh is ctrl+r here.
 type KeyMap struct {
 	Stdout, Stderr, Refresh key.Binding
+	common.ActionKeys
 }
 
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Stdout:  key.NewBinding(key.WithKeys("enter", "l"), key.WithHelp("enter/l", "task stdout")),
-		Stderr:  key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "task stderr")),
-		Refresh: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
+		Stdout:     key.NewBinding(key.WithKeys("enter", "l"), key.WithHelp("enter/l", "task stdout")),
+		Stderr:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "task stderr")),
+		Refresh:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh")),
+		ActionKeys: common.DefaultActionKeys(),
 	}
 }
 
@@ -49,6 +52,7 @@ type Model struct {
 	tasks     common.List
 	filter    string // lower-case, on the task events; "" shows all
 	query     string // the filter as typed, sanitised, for the header
+	prompt    *common.Prompt
 }
 
 // detailMsg is a fetch result; owner tells which screen asked (every
@@ -64,11 +68,11 @@ func New(ctx *common.Context, id string) *Model {
 	l := common.NewList(common.Col{Title: "TASK", Min: 6}, common.Col{Title: "STATE", Min: 7},
 		common.Col{Title: "RESTARTS", Min: 8}, common.Col{Title: "STARTED", Min: 7},
 		common.Col{Title: "FINISHED", Min: 8}, common.Col{Title: "LAST EVENT", Min: 10, Flex: true})
-	return &Model{ctx: ctx, keys: DefaultKeyMap(), id: id, tasks: l}
+	return &Model{ctx: ctx, keys: DefaultKeyMap(), id: id, tasks: l, prompt: common.NewPrompt(ctx)}
 }
 
 func (m *Model) Title() string   { return "alloc " + common.ShortID(m.id) }
-func (m *Model) Capturing() bool { return false }
+func (m *Model) Capturing() bool { return m.prompt.Open() }
 func (m *Model) Init() tea.Cmd   { return m.fetch() }
 
 // SetFilter narrows the task events to those whose task, type or message
@@ -95,11 +99,22 @@ func (m *Model) fetch() tea.Cmd {
 }
 
 func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
+	if ok, cmd := m.prompt.Update(msg); ok {
+		return m, cmd
+	}
 	switch msg := msg.(type) {
+	case common.ActedMsg:
+		if msg.Owner == m.prompt {
+			return m, m.fetch()
+		}
 	case common.SnapshotMsg:
 		m.snap = msg.Snap
 		m.alloc, m.found = msg.Snap.AllocByID(m.id)
 		m.refreshRows()
+		if m.found {
+			ns := m.alloc.Namespace
+			return m, tea.Batch(m.prompt.Need(common.RestartAlloc, ns), m.prompt.Need(common.RestartTask, ns), m.prompt.Need(common.StopAlloc, ns), m.prompt.Need(common.ExecTask, ns))
+		}
 		// The allocation changed since the last fetch: read it again.
 		if m.found && m.hasDetail && !m.loading && m.alloc.ModifyIndex != m.fetched {
 			return m, m.fetch()
@@ -116,8 +131,16 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 		m.refreshRows()
 	case tea.MouseWheelMsg:
-		m.tasks.Update(msg)
+		if !m.prompt.Open() {
+			m.tasks.Update(msg)
+		}
 	case tea.KeyPressMsg:
+		if ok, cmd := m.prompt.Key(msg); ok {
+			return m, cmd
+		}
+		if cmd, ok := m.act(msg); ok {
+			return m, cmd
+		}
 		switch {
 		case key.Matches(msg, m.keys.Stdout):
 			return m, m.openLogs("stdout")
@@ -129,6 +152,56 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		m.tasks.Update(msg)
 	}
 	return m, nil
+}
+
+// act runs the cluster action msg asks for, through the prompt.
+func (m *Model) act(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	if !m.ctx.CanAct() {
+		return nil, false
+	}
+	a, ns := m.alloc, m.alloc.Namespace
+	if !m.found && m.hasDetail {
+		a.ID, a.JobID, a.NodeName = m.id, m.detail.JobID, m.detail.NodeName
+	}
+	of := " of allocation " + common.ShortID(m.id) + " of " + a.JobID + common.OnSite(a.Site)
+	touches := common.AllocTouches(m.snap, a)
+	task, hasTask := m.tasks.Selected()
+	switch {
+	case key.Matches(msg, m.keys.Restart):
+		return m.prompt.Confirm(common.RestartTask, ns, func() (common.Pending, error) {
+			if !hasTask {
+				return common.Pending{}, fmt.Errorf("no task selected")
+			}
+			return common.Pending{What: "restart task " + task.ID + of, Touches: touches,
+				Act: common.Act{Kind: common.RestartTask, Namespace: ns, JobID: a.JobID, AllocID: m.id, Task: task.ID}}, nil
+		}), true
+	case key.Matches(msg, m.keys.RestartAll):
+		return m.prompt.Confirm(common.RestartAlloc, ns, func() (common.Pending, error) {
+			return common.Pending{What: "restart allocation " + common.ShortID(m.id) + " of " + a.JobID + common.OnSite(a.Site), Touches: touches,
+				Act: common.Act{Kind: common.RestartAlloc, Namespace: ns, JobID: a.JobID, AllocID: m.id}}, nil
+		}), true
+	case key.Matches(msg, m.keys.Stop):
+		return m.prompt.Confirm(common.StopAlloc, ns, func() (common.Pending, error) {
+			return common.Pending{What: "stop allocation " + common.ShortID(m.id) + " of " + a.JobID + common.OnSite(a.Site) + " (Nomad reschedules it)", Touches: touches,
+				Act: common.Act{Kind: common.StopAlloc, Namespace: ns, JobID: a.JobID, AllocID: m.id}}, nil
+		}), true
+	case key.Matches(msg, m.keys.Exec):
+		if !hasTask {
+			return nil, true
+		}
+		actor, id := m.ctx.Actor, m.id
+		return m.prompt.Ask(common.ExecTask, ns, "command to run in task "+task.ID, "/bin/sh", func(line string) (common.Pending, error) {
+			argv := strings.Fields(line)
+			if len(argv) == 0 {
+				return common.Pending{}, fmt.Errorf("type a command (/bin/sh)")
+			}
+			return common.Pending{What: "exec " + sanitize.Line(line) + " in task " + task.ID + of, Touches: touches,
+				Suspend: func(done func(string, error) tea.Msg) tea.Cmd {
+					return common.ExecIn(actor, id, task.ID, argv, done)
+				}}, nil
+		}), true
+	}
+	return nil, false
 }
 
 func (m *Model) openLogs(stream string) tea.Cmd {
@@ -203,6 +276,10 @@ func (m *Model) View() string {
 	}
 	b.WriteString(line3 + "\n")
 	h -= 3
+	prompt := m.prompt.View(st, w)
+	if prompt != "" {
+		h -= strings.Count(prompt, "\n") + 1
+	}
 	tasksH := min(m.tasks.Total()+1, max(h/2, 2))
 	b.WriteString(m.tasks.View(st, w, tasksH))
 	h -= tasksH
@@ -214,6 +291,9 @@ func (m *Model) View() string {
 		}
 		b.WriteString("\n" + title + "\n")
 		b.WriteString(m.events(evs, total, w, h-2, now))
+	}
+	if prompt != "" {
+		b.WriteString("\n" + prompt)
 	}
 	return b.String()
 }
@@ -271,5 +351,8 @@ func (m *Model) ShortHelp() []key.Binding {
 }
 
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{m.tasks.Keys.Bindings(), {m.keys.Stdout, m.keys.Stderr, m.keys.Refresh}}
+	ns, p, k := m.alloc.Namespace, m.prompt, m.keys
+	return [][]key.Binding{m.tasks.Keys.Bindings(), {k.Stdout, k.Stderr, k.Refresh,
+		p.Binding(k.Restart, common.RestartTask, ns), p.Binding(k.RestartAll, common.RestartAlloc, ns),
+		p.Binding(k.Stop, common.StopAlloc, ns), p.Binding(k.Exec, common.ExecTask, ns)}}
 }

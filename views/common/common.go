@@ -33,7 +33,15 @@ type Context struct {
 	// Cluster fetches details on demand; nil when there is no live
 	// cluster (some tests), and screens then say so.
 	Cluster Cluster
+	// Actor acts on the cluster (restart, drain…); nil when entretien is
+	// read-only or has no live cluster: every action key is then absent.
+	Actor Actor
+	// ReadOnly hides every action (--read-only, ENTRETIEN_READ_ONLY=1).
+	ReadOnly bool
 }
+
+// CanAct says whether action keys exist at all on this run.
+func (c *Context) CanAct() bool { return c.Actor != nil && !c.ReadOnly }
 
 // Screen is one top-level view. Update returns the Screen itself so the
 // root never needs a type assertion.

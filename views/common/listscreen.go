@@ -33,6 +33,8 @@ type ListScreen struct {
 	Actions []Action
 	// Empty is shown when there are no rows at all.
 	Empty string
+	// Prompt asks for and runs the screen's cluster actions.
+	Prompt *Prompt
 
 	List
 	snap    *sources.Snapshot
@@ -44,15 +46,21 @@ type ListScreen struct {
 type Action struct {
 	Binding key.Binding
 	Run     func(r Row, ok bool) tea.Cmd
+	// Kind marks a cluster action: absent when entretien is read-only,
+	// marked in the help when the member's token may not do it.
+	Kind ActionKind
+	// NS is the namespace the action acts in on row r (nil: none, as
+	// for nodes).
+	NS func(r Row) string
 }
 
 // NewListScreen returns a screen showing cols; set Build and the rest on it.
 func NewListScreen(ctx *Context, name string, cols ...Col) *ListScreen {
-	return &ListScreen{Ctx: ctx, Name: name, List: NewList(cols...), dirty: true, Empty: "nothing here"}
+	return &ListScreen{Ctx: ctx, Name: name, List: NewList(cols...), dirty: true, Empty: "nothing here", Prompt: NewPrompt(ctx)}
 }
 
 func (s *ListScreen) Title() string   { return s.Name }
-func (s *ListScreen) Capturing() bool { return false }
+func (s *ListScreen) Capturing() bool { return s.Prompt.Open() }
 func (s *ListScreen) Init() tea.Cmd {
 	s.SetSite(s.Ctx.Site)
 	return nil
@@ -73,12 +81,22 @@ func (s *ListScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 
 // Handle is Update for screens that embed a ListScreen.
 func (s *ListScreen) Handle(msg tea.Msg) tea.Cmd {
+	if ok, cmd := s.Prompt.Update(msg); ok {
+		return cmd
+	}
+	if _, mouse := msg.(tea.MouseMsg); mouse && s.Prompt.Open() {
+		return nil // the row asked about stays the selected one
+	}
 	switch msg := msg.(type) {
 	case SnapshotMsg:
 		s.SetSnapshot(msg.Snap)
+		return s.needPerms()
 	case SiteMsg:
 		s.SetSite(msg.Site)
 	case tea.KeyPressMsg:
+		if ok, cmd := s.Prompt.Key(msg); ok {
+			return cmd
+		}
 		s.rebuild()
 		r, ok := s.Selected()
 		if key.Matches(msg, s.List.Keys.Open) && s.Open != nil {
@@ -88,6 +106,9 @@ func (s *ListScreen) Handle(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		for _, a := range s.Actions {
+			if a.Kind != "" && !s.Ctx.CanAct() {
+				continue // read-only: the key is inert
+			}
 			if key.Matches(msg, a.Binding) {
 				return a.Run(r, ok)
 			}
@@ -111,6 +132,28 @@ func (s *ListScreen) Handle(msg tea.Msg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// needPerms asks Nomad once what the token may do, for each cluster
+// action in each namespace of the snapshot.
+func (s *ListScreen) needPerms() tea.Cmd {
+	if !s.Ctx.CanAct() || s.snap == nil {
+		return nil
+	}
+	var cmds []tea.Cmd
+	for _, a := range s.Actions {
+		if a.Kind == "" {
+			continue
+		}
+		nss := []string{""}
+		if a.NS != nil && len(s.snap.Namespaces()) > 0 {
+			nss = s.snap.Namespaces()
+		}
+		for _, ns := range nss {
+			cmds = append(cmds, s.Prompt.Need(a.Kind, ns))
+		}
+	}
+	return tea.Batch(cmds...)
 }
 
 func (s *ListScreen) rebuild() {
@@ -159,10 +202,17 @@ func (s *ListScreen) View() string {
 		b.WriteString(st.Muted.Render(fmt.Sprintf("no match among %d (esc clears the filter%s)", s.Total(), siteHint(s.Ctx.Site))))
 		return b.String()
 	}
+	prompt := s.Prompt.View(st, w)
+	if prompt != "" {
+		h -= strings.Count(prompt, "\n") + 1
+	}
 	s.listTop = strings.Count(b.String(), "\n")
 	b.WriteString(s.List.View(st, w, h-1))
 	b.WriteByte('\n')
 	b.WriteString(st.Muted.Render(s.footer()))
+	if prompt != "" {
+		b.WriteString("\n" + prompt)
+	}
 	return b.String()
 }
 
@@ -221,8 +271,17 @@ func (s *ListScreen) FullHelp() [][]key.Binding {
 	if s.Open != nil {
 		own = append(own, s.enterBinding())
 	}
+	r, _ := s.Selected()
 	for _, a := range s.Actions {
-		own = append(own, a.Binding)
+		if a.Kind == "" {
+			own = append(own, a.Binding)
+			continue
+		}
+		ns := ""
+		if a.NS != nil {
+			ns = a.NS(r)
+		}
+		own = append(own, s.Prompt.Binding(a.Binding, a.Kind, ns))
 	}
 	return [][]key.Binding{s.List.Keys.Bindings(), own}
 }

@@ -82,6 +82,13 @@ func NewIncident(ctx *common.Context, id int64) *Incident {
 	return &Incident{ctx: ctx, keys: DefaultKeyMap(), id: id, timeline: tl, seen: map[int64]bool{}, input: in}
 }
 
+// WithNote shows text above the entry box until the next key (why this
+// incident was opened: "job backup is already in #2").
+func (d *Incident) WithNote(text string) *Incident {
+	d.note, d.noteErr = text, false
+	return d
+}
+
 // Title is the breadcrumb: "#2 garage down" once loaded.
 func (d *Incident) Title() string {
 	if !d.loaded {

@@ -61,11 +61,11 @@ func (m *Model) SetFilter(q string) { m.list.SetFilter(q) }
 func (m *Model) Refiltered() tea.Cmd { return m.loadPreview() }
 
 func (m *Model) ShortHelp() []key.Binding {
-	return []key.Binding{m.keys.Up, m.keys.Down, m.keys.OpenAs("open incident"), m.keys.Retro}
+	return []key.Binding{m.keys.Up, m.keys.Down, m.keys.OpenAs("open incident"), m.keys.Retro, m.keys.New}
 }
 
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{m.list.Keys.Bindings(), {m.keys.OpenAs("open incident"), m.keys.Retro}}
+	return [][]key.Binding{m.list.Keys.Bindings(), {m.keys.OpenAs("open incident"), m.keys.Retro, m.keys.New}}
 }
 
 func (m *Model) loadList() tea.Cmd {
@@ -139,6 +139,11 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			return m, m.open(false)
 		case key.Matches(msg, m.keys.Retro):
 			return m, m.open(true)
+		case key.Matches(msg, m.keys.New):
+			ctx := m.ctx
+			return m, common.Push(common.NewIncidentForm(ctx, func(in oncall.Incident) tea.Cmd {
+				return common.Push(NewIncident(ctx, in.ID))
+			}))
 		}
 		m.list.Update(msg)
 		return m, m.loadPreview()
@@ -171,7 +176,7 @@ func (m *Model) View() string {
 	case m.err != nil:
 		return st.Crit.Render("journal unavailable: ") + sanitize.Line(m.err.Error())
 	case m.list.Total() == 0:
-		return st.OK.Render("No incident recorded.") + st.Muted.Render("  (open one with: entretien incident open --sev 2 --title …)")
+		return st.OK.Render("No incident recorded.") + st.Muted.Render("  (n opens one; or: entretien incident open --sev 2 --title …)")
 	case m.list.Len() == 0:
 		return st.Muted.Render(fmt.Sprintf("no match among %d incidents (esc clears the filter)", m.list.Total()))
 	}

@@ -13,7 +13,7 @@ type KeyMap struct {
 	Write, Post, Kind, Cancel      key.Binding
 	Ack, Mitigate, Resolve, Review key.Binding
 	Lead, TakeOver, Scribe, Helper key.Binding
-	Retro                          key.Binding
+	Retro, New                     key.Binding
 }
 
 func DefaultKeyMap() KeyMap {
@@ -32,5 +32,6 @@ func DefaultKeyMap() KeyMap {
 		Scribe:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "take/leave scribe")),
 		Helper:   key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "take/leave helper")),
 		Retro:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retro")),
+		New:      key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "open a new incident")),
 	}
 }

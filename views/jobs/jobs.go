@@ -40,7 +40,37 @@ func New(ctx *common.Context) *common.ListScreen {
 		j := r.Data.(sources.Job)
 		return common.Push(NewAllocsIn(ctx, j.Namespace, j.ID))
 	}
+	s.Actions = []common.Action{forceAction(s)}
 	return s
+}
+
+// forceAction is t on a job: launch its periodic job now (Nomad's
+// "periodic force").
+func forceAction(s *common.ListScreen) common.Action {
+	return common.Action{Binding: common.DefaultActionKeys().Force, Kind: common.ForcePeriodic,
+		NS: func(r common.Row) string {
+			if j, ok := r.Data.(sources.Job); ok {
+				return j.Namespace
+			}
+			return ""
+		},
+		Run: func(r common.Row, ok bool) tea.Cmd {
+			if !ok {
+				return nil
+			}
+			j := r.Data.(sources.Job)
+			return s.Prompt.Confirm(common.ForcePeriodic, j.Namespace, func() (common.Pending, error) {
+				if j.Type != "batch" && j.Type != "sysbatch" {
+					return common.Pending{}, fmt.Errorf("job %s is a %s job: only a periodic (batch) job can be forced to run", j.ID, j.Type)
+				}
+				t := []string{"job/" + j.ID}
+				for _, site := range s.Snapshot().SitesOfJob(j.Namespace, j.ID) {
+					t = append(t, "site/"+site)
+				}
+				return common.Pending{What: "force a run of periodic job " + j.ID + common.OnSite(strings.Join(j.Datacenters, ", ")), Touches: t,
+					Act: common.Act{Kind: common.ForcePeriodic, Namespace: j.Namespace, JobID: j.ID}}, nil
+			})
+		}}
 }
 
 // Label names a job: its ID, prefixed by its namespace ("ops/backup")
@@ -105,6 +135,7 @@ func NewAllocsIn(ctx *common.Context, ns, jobID string) *common.ListScreen {
 	}
 	s.Head = func(snap *sources.Snapshot, width int) string { return jobHead(ctx, snap, resolve(snap), jobID) }
 	s.Open = func(r common.Row) tea.Cmd { return common.Push(allocs.New(ctx, r.ID)) }
+	s.Actions = allocs.RowActions(s)
 	return s
 }
 

@@ -68,6 +68,12 @@ func newList(ctx *common.Context, name, site string) *common.ListScreen {
 	}
 	s.Head = func(snap *sources.Snapshot, width int) string { return downNotice(ctx, snap, site) }
 	s.Open = func(r common.Row) tea.Cmd { return common.Push(NewDetail(ctx, r.ID)) }
+	s.Actions = actions(s, func(r common.Row, ok bool) (sources.Node, bool) {
+		if !ok {
+			return sources.Node{}, false
+		}
+		return r.Data.(sources.Node), true
+	})
 	return s
 }
 
@@ -167,5 +173,13 @@ func NewDetail(ctx *common.Context, nodeID string) *common.ListScreen {
 		return l1 + "\n" + l2 + "\n" + l3
 	}
 	s.Open = func(r common.Row) tea.Cmd { return common.Push(allocs.New(ctx, r.ID)) }
+	// The node's own keys act on the node, whichever row is selected.
+	s.Actions = actions(s, func(common.Row, bool) (sources.Node, bool) {
+		if s.Snapshot() == nil {
+			return sources.Node{}, false
+		}
+		return s.Snapshot().NodeByID(nodeID)
+	})
+	s.Actions = append(s.Actions, allocs.RowActions(s)...)
 	return s
 }

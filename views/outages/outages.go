@@ -4,6 +4,7 @@
 package outages
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -25,8 +26,9 @@ import (
 // the rota and the open incidents read from the store.
 type Model struct {
 	*common.ListScreen
-	ctx   *common.Context
-	board common.Board
+	ctx    *common.Context
+	board  common.Board
+	paging pagingMsg // what entretien watch did (paging.go)
 }
 
 func New(ctx *common.Context) *Model {
@@ -61,7 +63,7 @@ func New(ctx *common.Context) *Model {
 					common.StatusSpec(o.Status),
 					{Text: common.Since(now, o.Since), Kind: common.Muted},
 					inc,
-					{Text: o.Detail, Kind: common.Muted},
+					{Text: m.pagingDetail(o, now), Kind: common.Muted},
 				},
 			})
 		}
@@ -82,9 +84,34 @@ func New(ctx *common.Context) *Model {
 			}
 			return common.Notice("no open incident about " + o.Kind + " " + o.Name)
 		},
+	}, {
+		Binding: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new incident")),
+		Run: func(r common.Row, ok bool) tea.Cmd {
+			if !ok {
+				return nil
+			}
+			return m.newIncident(r.Data.(sources.Outage))
+		},
 	}}
 	m.ListScreen = ls
 	return m
+}
+
+// newIncident opens the form prefilled from o, or, when an incident in
+// progress already affects it, that incident's screen, saying so.
+func (m *Model) newIncident(o sources.Outage) tea.Cmd {
+	if !m.board.Loaded || m.board.Err != nil {
+		// Not knowing the open incidents, a new one could duplicate one.
+		return common.Notice("the open incidents are not read yet: try again in a moment")
+	}
+	if in, found := m.incidentFor(o); found {
+		note := fmt.Sprintf("%s %s is already in #%d (affects %s): no new incident", o.Kind, o.Name, in.ID, strings.Join(in.Affects, ", "))
+		return common.Push(incidents.NewIncident(m.ctx, in.ID).WithNote(note))
+	}
+	ctx := m.ctx
+	return common.Push(common.NewIncidentFormFor(ctx, o, func(in oncall.Incident) tea.Cmd {
+		return common.Push(incidents.NewIncident(ctx, in.ID))
+	}))
 }
 
 // Open is the screen an outage drills into.
@@ -111,12 +138,18 @@ func Open(ctx *common.Context, o sources.Outage) tea.Cmd {
 func (m *Model) Init() tea.Cmd { return tea.Batch(m.ListScreen.Init(), m.load()) }
 
 // load reads the rota and the open incidents off the event loop.
-func (m *Model) load() tea.Cmd { return common.LoadBoard(m.ctx, m) }
+func (m *Model) load() tea.Cmd { return tea.Batch(common.LoadBoard(m.ctx, m), loadPaging(m.ctx, m)) }
 
 func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.StoreChangedMsg:
 		return m, m.load()
+	case pagingMsg:
+		if msg.owner == m {
+			m.paging = msg
+			m.Invalidate()
+		}
+		return m, nil
 	case common.BoardMsg:
 		if msg.Owner == m {
 			m.board = msg.Board
