@@ -47,8 +47,11 @@ const (
 	defaultResyncAfter = 15 * time.Minute
 	// defaultDCRefresh: how often the list of Consul datacenters is read.
 	defaultDCRefresh = time.Minute
-	// defaultPublishEvery bounds snapshot builds under churn.
-	defaultPublishEvery = 200 * time.Millisecond
+	// defaultPublishEvery bounds snapshot builds under churn: a change
+	// after a quiet spell is published at once, but under sustained churn
+	// one snapshot a second is what a member can read, and each costs a
+	// full build, a diff and every screen's update and a redraw.
+	defaultPublishEvery = time.Second
 )
 
 // New builds both clients. A malformed address is an error; an unreachable
