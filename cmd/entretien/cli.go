@@ -100,6 +100,15 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
+// listOf converts items for JSON: an empty array, never null, when none.
+func listOf[T, J any](items []T, of func(T) J) []J {
+	out := make([]J, 0, len(items))
+	for _, it := range items {
+		out = append(out, of(it))
+	}
+	return out
+}
+
 // utc is a JSON time: RFC 3339 in UTC, null when unknown.
 func utc(t time.Time) *time.Time {
 	if t.IsZero() {

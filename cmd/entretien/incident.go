@@ -77,11 +77,7 @@ func (a *app) incidentListCmd() *cobra.Command {
 			return err
 		}
 		if *asJSON {
-			out := []incidentJSON{}
-			for _, in := range incs {
-				out = append(out, incidentOf(in))
-			}
-			return writeJSON(a.stdout, out)
+			return writeJSON(a.stdout, listOf(incs, incidentOf))
 		}
 		if len(incs) == 0 {
 			fmt.Fprintln(a.stdout, "no incident")

@@ -157,11 +157,7 @@ func (a *app) overrideListCmd() *cobra.Command {
 			return err
 		}
 		if *asJSON {
-			out := []overrideJSON{}
-			for _, o := range os {
-				out = append(out, overrideOf(o))
-			}
-			return writeJSON(a.stdout, out)
+			return writeJSON(a.stdout, listOf(os, overrideOf))
 		}
 		tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tROTATION\tCOVERING\tCOVERED\tFROM\tTO\tSTATUS\tPROPOSED BY\t")

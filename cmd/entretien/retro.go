@@ -316,11 +316,7 @@ func (a *app) retroActionsCmd() *cobra.Command {
 			return err
 		}
 		if *asJSON {
-			out := []actionJSON{}
-			for _, it := range as {
-				out = append(out, actionOf(it))
-			}
-			return writeJSON(a.stdout, out)
+			return writeJSON(a.stdout, listOf(as, actionOf))
 		}
 		if len(as) == 0 {
 			fmt.Fprintln(a.stdout, "no action item")
