@@ -24,24 +24,27 @@ const (
 	MaxLines = 5000
 )
 
+// KeyMap embeds the shared navigation keys: g goes to the oldest line kept,
+// G (Bottom) follows the end again.
 type KeyMap struct {
-	Up, Down, PageUp, PageDown, Top, Follow, Pause, Stream key.Binding
-	Left, Right, Home                                      key.Binding
+	common.NavKeys
+	Pause, Stream     key.Binding
+	Left, Right, Home key.Binding
 }
 
 func DefaultKeyMap() KeyMap {
+	nav := common.DefaultNavKeys()
+	nav.Up.SetHelp("↑/k", "scroll up")
+	nav.Down.SetHelp("↓/j", "scroll down")
+	nav.Top.SetHelp("g", "oldest")
+	nav.Bottom.SetHelp("G", "follow the end")
 	return KeyMap{
-		Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "scroll up")),
-		Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "scroll down")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
-		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "oldest")),
-		Follow:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "follow the end")),
-		Pause:    key.NewBinding(key.WithKeys("p", "space"), key.WithHelp("p/space", "pause/follow")),
-		Stream:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "stdout/stderr")),
-		Left:     key.NewBinding(key.WithKeys("h", "left"), key.WithHelp("←/h", "scroll left")),
-		Right:    key.NewBinding(key.WithKeys("l", "right"), key.WithHelp("→/l", "scroll right (long lines)")),
-		Home:     key.NewBinding(key.WithKeys("0"), key.WithHelp("0", "first column")),
+		NavKeys: nav,
+		Pause:   key.NewBinding(key.WithKeys("p", "space"), key.WithHelp("p/space", "pause/follow")),
+		Stream:  key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "stdout/stderr")),
+		Left:    key.NewBinding(key.WithKeys("h", "left"), key.WithHelp("←/h", "scroll left")),
+		Right:   key.NewBinding(key.WithKeys("l", "right"), key.WithHelp("→/l", "scroll right (long lines)")),
+		Home:    key.NewBinding(key.WithKeys("0"), key.WithHelp("0", "first column")),
 	}
 }
 
@@ -156,7 +159,7 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		case key.Matches(msg, m.keys.Top):
 			m.pause()
 			m.top = 0
-		case key.Matches(msg, m.keys.Follow):
+		case key.Matches(msg, m.keys.Bottom):
 			m.follow = true
 		case key.Matches(msg, m.keys.Pause):
 			if m.follow {
@@ -303,10 +306,10 @@ func (m *Model) View() string {
 }
 
 func (m *Model) ShortHelp() []key.Binding {
-	return []key.Binding{m.keys.Pause, m.keys.Stream, m.keys.Follow}
+	return []key.Binding{m.keys.Pause, m.keys.Stream, m.keys.Bottom}
 }
 
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.PageUp, m.keys.PageDown, m.keys.Top, m.keys.Follow},
+	return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.PageUp, m.keys.PageDown, m.keys.Top, m.keys.Bottom},
 		{m.keys.Left, m.keys.Right, m.keys.Home}, {m.keys.Pause, m.keys.Stream}}
 }
