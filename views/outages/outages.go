@@ -92,6 +92,14 @@ func New(ctx *common.Context) *Model {
 			}
 			return m.newIncident(r.Data.(sources.Outage))
 		},
+	}, {
+		Binding: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "ack its page")),
+		Run: func(r common.Row, ok bool) tea.Cmd {
+			if !ok {
+				return nil
+			}
+			return m.ack(r.Data.(sources.Outage))
+		},
 	}}
 	m.ListScreen = ls
 	return m
@@ -144,6 +152,11 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.StoreChangedMsg:
 		return m, m.load()
+	case ackMsg:
+		if msg.owner == m {
+			return m, m.acked(msg)
+		}
+		return m, nil
 	case pagingMsg:
 		if msg.owner == m {
 			m.paging = msg

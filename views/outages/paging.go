@@ -2,6 +2,7 @@ package outages
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -10,6 +11,7 @@ import (
 	"codeberg.org/entretien/entretien/oncall/paging"
 	"codeberg.org/entretien/entretien/sources"
 	"codeberg.org/entretien/entretien/views/common"
+	"codeberg.org/entretien/entretien/views/incidents"
 )
 
 // pagingMsg carries what entretien watch did about each open outage, read
@@ -67,4 +69,56 @@ func (m *Model) pagingDetail(o sources.Outage, now time.Time) string {
 		return o.Detail
 	}
 	return s + " · " + o.Detail
+}
+
+// ackMsg is the result of acknowledging an outage's pages from the screen.
+type ackMsg struct {
+	owner any
+	res   oncall.AckResult
+	err   error
+}
+
+// ack acknowledges the pages about o as the member running entretien, as
+// `entretien page ack` does: the escalation stops, the outage's incident
+// is opened or joined, the member leads unless someone does.
+func (m *Model) ack(o sources.Outage) tea.Cmd {
+	p, ok := m.paging.by[paging.SubjectOf(o.Kind, o.Namespace, o.Name, o.Site)]
+	if !ok || len(p.pages) == 0 {
+		return common.Notice("nobody was paged about " + o.Kind + " " + o.Name)
+	}
+	me := m.ctx.Me.Handle
+	if me == "" {
+		return common.Notice("you are not a member: `entretien member add` first")
+	}
+	st, id, owner := m.ctx.Store, p.pages[0].ID, any(m)
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		res, err := st.AckPage(ctx, id, me)
+		return ackMsg{owner: owner, res: res, err: err}
+	}
+}
+
+// acked shows the incident the acknowledgement opened or joined, saying so.
+func (m *Model) acked(msg ackMsg) tea.Cmd {
+	if msg.err != nil {
+		return common.Notice("acknowledge: " + msg.err.Error())
+	}
+	r := msg.res
+	var note string
+	switch {
+	case r.Already:
+		note = fmt.Sprintf("already acknowledged by %s", r.Outage.AckedBy)
+	case r.Opened:
+		note = "acknowledged: escalation stopped, incident opened"
+	default:
+		note = "acknowledged: escalation stopped, incident joined"
+	}
+	if r.Lead {
+		note += "; you lead it"
+	}
+	if r.Incident.ID == 0 {
+		return tea.Batch(common.Notice(note), m.load())
+	}
+	return tea.Batch(common.Push(incidents.NewIncident(m.ctx, r.Incident.ID).WithNote(note)), m.load())
 }
