@@ -143,6 +143,9 @@ func (m *Model) statusLine() string {
 	if m.err != nil {
 		left = append(left, st.Crit.Render("db: "+sanitize.Line(m.err.Error())))
 	}
+	if len(m.unreached) > 0 {
+		left = append(left, st.Crit.Render("paging reached nobody about "+sanitize.Line(strings.Join(m.unreached, ", "))))
+	}
 	right := "you: " + st.Bold.Render(sanitize.Line(m.ctx.Me.Handle))
 	if m.ctx.Me.Handle == "" {
 		right = st.Warn.Render("you: not a member")

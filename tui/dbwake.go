@@ -119,7 +119,11 @@ func (m *Model) wakeCmd() tea.Cmd {
 			d.drain(recheckWake)
 			v, err = readVersion(st)
 		}
-		return tickMsg{now: time.Now(), version: v, err: err, wake: true}
+		msg := tickMsg{now: time.Now(), version: v, err: err, wake: true}
+		if err == nil && v != seen {
+			msg.unreached, msg.paging = unreached(st), true
+		}
+		return msg
 	}
 }
 

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -24,6 +25,9 @@ type tickMsg struct {
 	version int64
 	err     error
 	wake    bool // from the file watch (re-arms it), else from the poll
+	// unreached is read with a new version (paging.go); nil otherwise.
+	unreached []string
+	paging    bool // unreached was read
 }
 
 // firstVersion is the version the screens' first loads start from, read
@@ -40,10 +44,14 @@ func firstVersion(st *oncall.Store) int64 {
 }
 
 func (m *Model) tickCmd() tea.Cmd {
-	st := m.ctx.Store
+	st, seen, first := m.ctx.Store, m.storeVersion, m.lastRefresh.IsZero()
 	return tea.Tick(m.pollEvery(time.Now()), func(now time.Time) tea.Msg {
 		v, err := readVersion(st)
-		return tickMsg{now: now, version: v, err: err}
+		msg := tickMsg{now: now, version: v, err: err}
+		if err == nil && (v != seen || first) {
+			msg.unreached, msg.paging = unreached(st), true
+		}
+		return msg
 	})
 }
 
@@ -72,6 +80,9 @@ func (m *Model) polled(msg tickMsg) tea.Cmd {
 	}
 	changed := errText(m.err) != errText(msg.err)
 	m.err = msg.err
+	if msg.paging && !slices.Equal(msg.unreached, m.unreached) {
+		m.unreached, changed = msg.unreached, true
+	}
 	// Another member wrote, or the minute changed (who is on call now is
 	// a function of the clock).
 	if msg.err == nil && (msg.version != m.storeVersion || !sameMinute(msg.now, m.lastRefresh)) {

@@ -69,6 +69,7 @@ type Model struct {
 	tick          time.Duration // Options.Tick; 0: see pollEvery
 	watch         *dbWatch      // nil: none (no store, or no notifications)
 	err           error
+	unreached     []string // open outages whose pages reached nobody (paging.go)
 
 	// reuse: the last poll changed nothing, the last frame is drawn again
 	// (poll.go).
