@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -117,7 +116,7 @@ func TestTUIActsOnTheDevCluster(t *testing.T) {
 		t.Fatalf("q did not quit after exec; screen:\n%s", s.capture())
 	}
 	// What echo wrote went to the terminal's main screen, under the TUI.
-	out, _ := exec.Command("tmux", "capture-pane", "-p", "-S", "-200", "-t", s.name).Output()
+	out, _ := s.tmux("capture-pane", "-p", "-S", "-200", "-t", s.name).Output()
 	if !strings.Contains(string(out), "hello-from-exec") {
 		t.Errorf("echo's output is not in the terminal:\n%s", out)
 	}
