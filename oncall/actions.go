@@ -64,7 +64,7 @@ func checkDue(due string) error {
 }
 
 // AddAction adds an action item to an incident, state open.
-func (s *Store) AddAction(ctx context.Context, incidentID int64, by string, n NewAction) (ActionItem, error) {
+func (s *SQLite) AddAction(ctx context.Context, incidentID int64, by string, n NewAction) (ActionItem, error) {
 	if err := checkLine("action.title", n.Title, maxActionTitleRunes); err != nil {
 		return ActionItem{}, err
 	}
@@ -108,7 +108,7 @@ func (s *Store) AddAction(ctx context.Context, incidentID int64, by string, n Ne
 // any other state) the item records by and now as its closer; moving back
 // to open or doing clears them. Setting the state it already has keeps the
 // recorded closer and time, so a repeated command does not rewrite history.
-func (s *Store) UpdateAction(ctx context.Context, actionID int64, by string, state ActionState, owner, due *string) (ActionItem, error) {
+func (s *SQLite) UpdateAction(ctx context.Context, actionID int64, by string, state ActionState, owner, due *string) (ActionItem, error) {
 	if state != "" && !state.valid() {
 		return ActionItem{}, invalid("action.state", string(state), "must be open, doing, done or dropped")
 	}
@@ -195,7 +195,7 @@ func scanAction(sc interface{ Scan(...any) error }) (ActionItem, error) {
 }
 
 // Action finds one action item.
-func (s *Store) Action(ctx context.Context, id int64) (ActionItem, error) {
+func (s *SQLite) Action(ctx context.Context, id int64) (ActionItem, error) {
 	a, err := scanAction(s.db.QueryRowContext(ctx, actionSelect+` WHERE a.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return ActionItem{}, fmt.Errorf("action %d: %w", id, ErrNotFound)
@@ -213,7 +213,7 @@ type ActionFilter struct {
 }
 
 // Actions lists action items by due date (undated last), then as created.
-func (s *Store) Actions(ctx context.Context, f ActionFilter) ([]ActionItem, error) {
+func (s *SQLite) Actions(ctx context.Context, f ActionFilter) ([]ActionItem, error) {
 	q := actionSelect + ` WHERE 1 = 1`
 	var args []any
 	if f.IncidentID != 0 {

@@ -136,7 +136,7 @@ func (w Window) validate() error {
 }
 
 // SetAvailability replaces handle's windows (none: always available).
-func (s *Store) SetAvailability(ctx context.Context, handle string, ws []Window) error {
+func (s *SQLite) SetAvailability(ctx context.Context, handle string, ws []Window) error {
 	for _, w := range ws {
 		if err := w.validate(); err != nil {
 			return err
@@ -165,7 +165,7 @@ func (s *Store) SetAvailability(ctx context.Context, handle string, ws []Window)
 }
 
 // Availability maps each member handle with windows to them.
-func (s *Store) Availability(ctx context.Context) (map[string][]Window, error) {
+func (s *SQLite) Availability(ctx context.Context) (map[string][]Window, error) {
 	return availabilityAll(ctx, s.db)
 }
 

@@ -80,7 +80,7 @@ func clip(s string, n int) string {
 // has a transition with t.Key (another process got there first) or is no
 // longer in progress. Over-long fields are clipped, not refused: the
 // cluster's words are kept, not judged.
-func (s *Store) RecordTransition(ctx context.Context, incidentID int64, t Transition, recordedBy string) (e Entry, recorded bool, err error) {
+func (s *SQLite) RecordTransition(ctx context.Context, incidentID int64, t Transition, recordedBy string) (e Entry, recorded bool, err error) {
 	if t.Key == "" {
 		return Entry{}, false, invalid("transition.key", "", "must not be empty")
 	}
@@ -136,7 +136,7 @@ func (s *Store) RecordTransition(ctx context.Context, incidentID int64, t Transi
 
 // CapturedTransitions lists what was recorded from the cluster into an
 // incident, by time.
-func (s *Store) CapturedTransitions(ctx context.Context, incidentID int64) ([]Captured, error) {
+func (s *SQLite) CapturedTransitions(ctx context.Context, incidentID int64) ([]Captured, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, incident_id, entry_id, key, at, kind, subject, site, from_state, to_state,
 		detail, source, recorded_by, recorded_at FROM captured_transitions WHERE incident_id = ? ORDER BY at, id`, incidentID)
 	if err != nil {

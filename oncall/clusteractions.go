@@ -48,7 +48,7 @@ func (r ActionRecorded) Incidents() []int64 {
 // affects include one of a.Touches, else as a row of the action log. An
 // unknown member wraps ErrNotFound; an empty or oversized text is a
 // *ValidationError; nothing is written then.
-func (s *Store) RecordAction(ctx context.Context, a ClusterAction) (ActionRecorded, error) {
+func (s *SQLite) RecordAction(ctx context.Context, a ClusterAction) (ActionRecorded, error) {
 	a.What = strings.TrimSpace(a.What)
 	if a.What == "" {
 		return ActionRecorded{}, invalid("action.what", a.What, "say what was done")
@@ -137,7 +137,7 @@ func incidentsTouching(ctx context.Context, tx *sql.Tx, touches []string) ([]int
 
 // ClusterActions is the action log (actions outside any incident) in
 // [from, to), oldest first.
-func (s *Store) ClusterActions(ctx context.Context, from, to time.Time) ([]ClusterAction, error) {
+func (s *SQLite) ClusterActions(ctx context.Context, from, to time.Time) ([]ClusterAction, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT c.id, c.at, m.handle, c.what, c.touches, c.ok, c.outcome
 		FROM cluster_actions c JOIN members m ON m.id = c.author_id
 		WHERE c.at >= ? AND c.at < ? ORDER BY c.at, c.id`, encodeTime(from), encodeTime(to))

@@ -25,7 +25,7 @@ const maxHandoffBytes = 4096
 // WriteHandoffNote records by's note for the coming handoff of rotation:
 // by must hold its pager now (overrides applied), and the note is attached
 // to the instant they hand it over.
-func (s *Store) WriteHandoffNote(ctx context.Context, by, rotation, text string) (HandoffNote, error) {
+func (s *SQLite) WriteHandoffNote(ctx context.Context, by, rotation, text string) (HandoffNote, error) {
 	short := text
 	if len(short) > 40 {
 		short = strings.ToValidUTF8(short[:40], "") + "…"
@@ -82,7 +82,7 @@ func (s *Store) WriteHandoffNote(ctx context.Context, by, rotation, text string)
 // notesBetween lists a rotation's notes for handoffs in [from, to] (closed
 // at both ends when incl, else (from, to]). A note stays with the holder's
 // run even if an override later moved its handoff a little.
-func (s *Store) notesBetween(ctx context.Context, rotationID int64, from, to time.Time, incl bool) ([]HandoffNote, error) {
+func (s *SQLite) notesBetween(ctx context.Context, rotationID int64, from, to time.Time, incl bool) ([]HandoffNote, error) {
 	op := ">"
 	if incl {
 		op = ">="

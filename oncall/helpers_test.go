@@ -16,7 +16,7 @@ func (c *clock) add(d time.Duration) { c.t = c.t.Add(d) }
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
-func openTemp(t *testing.T) (*Store, *clock) {
+func openTemp(t *testing.T) (*SQLite, *clock) {
 	t.Helper()
 	st, err := Open(context.Background(), filepath.Join(t.TempDir(), "entretien.db"))
 	if err != nil {
@@ -28,7 +28,7 @@ func openTemp(t *testing.T) (*Store, *clock) {
 	return st, c
 }
 
-func mustMember(t *testing.T, st *Store, handle, tz string, osUsers ...string) Member {
+func mustMember(t *testing.T, st *SQLite, handle, tz string, osUsers ...string) Member {
 	t.Helper()
 	m, err := st.AddMember(context.Background(), Member{Handle: handle, Name: handle, TZ: tz, OSUsers: osUsers})
 	if err != nil {
@@ -56,7 +56,7 @@ func wantNotFound(t *testing.T, err error) {
 }
 
 // count returns the number of rows of table, to prove bad input wrote nothing.
-func count(t *testing.T, st *Store, table string) int {
+func count(t *testing.T, st *SQLite, table string) int {
 	t.Helper()
 	var n int
 	if err := st.db.QueryRow("SELECT count(*) FROM " + table).Scan(&n); err != nil {

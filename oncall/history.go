@@ -31,7 +31,7 @@ type HeldShift struct {
 // and start), and once recorded, the past no longer depends on the rotation
 // or its overrides, which may change afterwards. The stretch in progress is
 // computed, never stored, until it ends.
-func (s *Store) OnCallHistory(ctx context.Context, from, to time.Time) ([]HeldShift, error) {
+func (s *SQLite) OnCallHistory(ctx context.Context, from, to time.Time) ([]HeldShift, error) {
 	if !from.Before(to) {
 		return nil, invalid("range.to", to.UTC().Format(time.RFC3339), "must be after range.from")
 	}
@@ -129,7 +129,7 @@ func historyMarks(ctx context.Context, q queryer) (map[int64]time.Time, error) {
 // recordHistoryNow runs recordHistory in its own transaction, rolled back
 // when there was nothing to record so that readers polling DataVersion do
 // not see a change.
-func (s *Store) recordHistoryNow(ctx context.Context) error {
+func (s *SQLite) recordHistoryNow(ctx context.Context) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -144,12 +144,12 @@ func (s *Store) recordHistoryNow(ctx context.Context) error {
 
 // recordHistory freezes every stretch that ended before now (see
 // OnCallHistory), inside tx.
-func (s *Store) recordHistory(ctx context.Context, tx *sql.Tx) error {
+func (s *SQLite) recordHistory(ctx context.Context, tx *sql.Tx) error {
 	_, err := s.recordHistoryTx(ctx, tx)
 	return err
 }
 
-func (s *Store) recordHistoryTx(ctx context.Context, tx *sql.Tx) (changed bool, err error) {
+func (s *SQLite) recordHistoryTx(ctx context.Context, tx *sql.Tx) (changed bool, err error) {
 	now := s.now()
 	rs, err := listRotations(ctx, tx)
 	if err != nil {

@@ -94,7 +94,7 @@ func writeFolded(w *bufio.Writer, s string) {
 
 // ICal writes the feed of [from, to): every rotation's shifts (overrides
 // applied), or only member's when member is not empty.
-func (s *Store) ICal(ctx context.Context, w io.Writer, member string, from, to time.Time) error {
+func (s *SQLite) ICal(ctx context.Context, w io.Writer, member string, from, to time.Time) error {
 	name := "entretien on-call"
 	if member != "" {
 		if _, err := s.Member(ctx, member); err != nil {

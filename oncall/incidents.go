@@ -146,7 +146,7 @@ func checkEntryText(text string) error {
 }
 
 // OpenIncident opens an incident in status open, opened by member handle by.
-func (s *Store) OpenIncident(ctx context.Context, by string, n NewIncident) (Incident, error) {
+func (s *SQLite) OpenIncident(ctx context.Context, by string, n NewIncident) (Incident, error) {
 	n, err := n.validate()
 	if err != nil {
 		return Incident{}, err
@@ -209,7 +209,7 @@ func scanIncident(sc interface{ Scan(...any) error }) (Incident, error) {
 }
 
 // Incident finds one incident by ID.
-func (s *Store) Incident(ctx context.Context, id int64) (Incident, error) {
+func (s *SQLite) Incident(ctx context.Context, id int64) (Incident, error) {
 	inc, err := scanIncident(s.db.QueryRowContext(ctx, incidentSelect+` WHERE i.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Incident{}, fmt.Errorf("incident %d: %w", id, ErrNotFound)
@@ -221,7 +221,7 @@ func (s *Store) Incident(ctx context.Context, id int64) (Incident, error) {
 }
 
 // Incidents lists incidents: those not yet resolved first, then newest first.
-func (s *Store) Incidents(ctx context.Context, f IncidentFilter) ([]Incident, error) {
+func (s *SQLite) Incidents(ctx context.Context, f IncidentFilter) ([]Incident, error) {
 	q := incidentSelect
 	if f.OpenOnly {
 		q += ` WHERE i.status IN ('open', 'acknowledged', 'mitigated')`
@@ -267,7 +267,7 @@ func checkKind(kind EntryKind, by string) error {
 // AddEntry appends to an incident's journal. by is a member handle, or ""
 // for a system entry (kind system). Unknown incident or author wraps
 // ErrNotFound; bad kind or text is a *ValidationError; nothing is written.
-func (s *Store) AddEntry(ctx context.Context, incidentID int64, by string, kind EntryKind, text string) (Entry, error) {
+func (s *SQLite) AddEntry(ctx context.Context, incidentID int64, by string, kind EntryKind, text string) (Entry, error) {
 	if err := checkKind(kind, by); err != nil {
 		return Entry{}, err
 	}
@@ -285,7 +285,7 @@ func (s *Store) AddEntry(ctx context.Context, incidentID int64, by string, kind 
 // AmendEntry appends a correction of entry entryID, by member handle by: a
 // new entry of the same kind in the same incident with Amends set. The
 // original stays as it was.
-func (s *Store) AmendEntry(ctx context.Context, entryID int64, by string, text string) (Entry, error) {
+func (s *SQLite) AmendEntry(ctx context.Context, entryID int64, by string, text string) (Entry, error) {
 	if by == "" {
 		return Entry{}, invalid("entry.author", by, "an amendment needs an author")
 	}
@@ -347,7 +347,7 @@ func insertEntry(ctx context.Context, tx *sql.Tx, e *Entry) error {
 }
 
 // Entries is an incident's journal, by time then ID.
-func (s *Store) Entries(ctx context.Context, incidentID int64) ([]Entry, error) {
+func (s *SQLite) Entries(ctx context.Context, incidentID int64) ([]Entry, error) {
 	out, err := s.EntriesSince(ctx, incidentID, 0)
 	if err == nil && len(out) == 0 {
 		// An empty journal and a missing incident look alike; tell them apart.
@@ -361,7 +361,7 @@ func (s *Store) Entries(ctx context.Context, incidentID int64) ([]Entry, error) 
 // SetStatus moves an incident forward (skipping steps is allowed, going back
 // or staying is a *ValidationError) and records a "status" entry by member
 // handle by, e.g. "open → acknowledged".
-func (s *Store) SetStatus(ctx context.Context, incidentID int64, by string, to Status) error {
+func (s *SQLite) SetStatus(ctx context.Context, incidentID int64, by string, to Status) error {
 	if to.rank() < 0 {
 		return invalid("incident.status", string(to), "unknown status")
 	}

@@ -9,7 +9,7 @@ import (
 // EntriesSince is the part of an incident's journal written after entry
 // afterID (IDs only grow), by time then ID: a screen that already shows the
 // journal reloads only what is new when another member writes.
-func (s *Store) EntriesSince(ctx context.Context, incidentID, afterID int64) ([]Entry, error) {
+func (s *SQLite) EntriesSince(ctx context.Context, incidentID, afterID int64) ([]Entry, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.incident_id, e.at, coalesce(m.handle, ''), e.kind, e.text, coalesce(e.amends, 0)
 		FROM entries e LEFT JOIN members m ON m.id = e.author_id
 		WHERE e.incident_id = ? AND e.id > ? ORDER BY e.at, e.id`, incidentID, afterID)

@@ -23,7 +23,7 @@ const maxReasonRunes = 200
 // AddLeave records l, marked by member by. Refused (nothing written): an
 // unknown member, an inverted range, one ending in the past, or one
 // overlapping another leave of the same member.
-func (s *Store) AddLeave(ctx context.Context, by string, l Leave) (Leave, error) {
+func (s *SQLite) AddLeave(ctx context.Context, by string, l Leave) (Leave, error) {
 	if l.Reason != "" {
 		if err := checkLine("leave.reason", l.Reason, maxReasonRunes); err != nil {
 			return Leave{}, err
@@ -71,7 +71,7 @@ func (s *Store) AddLeave(ctx context.Context, by string, l Leave) (Leave, error)
 }
 
 // Leave returns leave id; an unknown id wraps ErrNotFound.
-func (s *Store) Leave(ctx context.Context, id int64) (Leave, error) {
+func (s *SQLite) Leave(ctx context.Context, id int64) (Leave, error) {
 	return leaveByID(ctx, s.db, id)
 }
 
@@ -80,7 +80,7 @@ func (s *Store) Leave(ctx context.Context, id int64) (Leave, error) {
 // way ends now, so the part already taken stays (conflicts and gaps shown
 // for past days must not change after the fact); one already over is
 // refused. A refusal writes nothing.
-func (s *Store) RemoveLeave(ctx context.Context, by string, id int64) error {
+func (s *SQLite) RemoveLeave(ctx context.Context, by string, id int64) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		if _, err := memberID(ctx, tx, by); err != nil {
 			return err
@@ -121,7 +121,7 @@ func leaveByID(ctx context.Context, q queryer, id int64) (Leave, error) {
 }
 
 // Leaves lists every leave overlapping [from, to), by start.
-func (s *Store) Leaves(ctx context.Context, from, to time.Time) ([]Leave, error) {
+func (s *SQLite) Leaves(ctx context.Context, from, to time.Time) ([]Leave, error) {
 	return leavesOverlapping(ctx, s.db, from, to)
 }
 

@@ -13,7 +13,7 @@ const markSeeded = "seeded"
 // MarkSeeded records that the history in this store is made up (the demo
 // seed): the care screen says so. by says what seeded it. Marking again
 // keeps the first mark.
-func (s *Store) MarkSeeded(ctx context.Context, by string) error {
+func (s *SQLite) MarkSeeded(ctx context.Context, by string) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO store_marks(key, value, set_at) VALUES (?, ?, ?)`,
 			markSeeded, by, encodeTime(s.now()))
@@ -27,7 +27,7 @@ func (s *Store) MarkSeeded(ctx context.Context, by string) error {
 
 // Seeded says whether the store's history was made up by a seed, and when
 // that was recorded (zero when not seeded).
-func (s *Store) Seeded(ctx context.Context) (bool, time.Time, error) {
+func (s *SQLite) Seeded(ctx context.Context) (bool, time.Time, error) {
 	var at string
 	err := s.db.QueryRowContext(ctx, `SELECT set_at FROM store_marks WHERE key = ?`, markSeeded).Scan(&at)
 	if errors.Is(err, sql.ErrNoRows) {

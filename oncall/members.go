@@ -61,7 +61,7 @@ func (m *Member) validate() error {
 
 // AddMember validates m and stores it; ID and CreatedAt are assigned here.
 // A taken handle or OS user is a *ValidationError and nothing is written.
-func (s *Store) AddMember(ctx context.Context, m Member) (Member, error) {
+func (s *SQLite) AddMember(ctx context.Context, m Member) (Member, error) {
 	if err := m.validate(); err != nil {
 		return Member{}, err
 	}
@@ -132,7 +132,7 @@ func scanMember(sc interface{ Scan(...any) error }) (Member, error) {
 }
 
 // Members lists every member, sorted by handle.
-func (s *Store) Members(ctx context.Context) ([]Member, error) {
+func (s *SQLite) Members(ctx context.Context) ([]Member, error) {
 	rows, err := s.db.QueryContext(ctx, memberSelect+` ORDER BY m.handle`)
 	if err != nil {
 		return nil, fmt.Errorf("list members: %w", err)
@@ -153,7 +153,7 @@ func (s *Store) Members(ctx context.Context) ([]Member, error) {
 }
 
 // Member finds a member by handle.
-func (s *Store) Member(ctx context.Context, handle string) (Member, error) {
+func (s *SQLite) Member(ctx context.Context, handle string) (Member, error) {
 	m, err := scanMember(s.db.QueryRowContext(ctx, memberSelect+` WHERE m.handle = ?`, handle))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Member{}, fmt.Errorf("member %q: %w", handle, ErrNotFound)
@@ -165,7 +165,7 @@ func (s *Store) Member(ctx context.Context, handle string) (Member, error) {
 }
 
 // MemberByOSUser finds the member an OS account belongs to.
-func (s *Store) MemberByOSUser(ctx context.Context, osUser string) (Member, error) {
+func (s *SQLite) MemberByOSUser(ctx context.Context, osUser string) (Member, error) {
 	m, err := scanMember(s.db.QueryRowContext(ctx,
 		memberSelect+` WHERE m.id = (SELECT member_id FROM member_os_users WHERE os_user = ?)`, osUser))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -187,7 +187,7 @@ func CurrentOSUser() (string, error) {
 }
 
 // Me is the member the current OS user maps to.
-func (s *Store) Me(ctx context.Context) (Member, error) {
+func (s *SQLite) Me(ctx context.Context) (Member, error) {
 	u, err := CurrentOSUser()
 	if err != nil {
 		return Member{}, err

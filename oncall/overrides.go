@@ -108,7 +108,7 @@ const maxNoteRunes = 200
 // Covering == Covered, an inverted range, a start in the past, Covered not
 // on call (base schedule) throughout the range, Covering on leave then, or
 // a range overlapping another live override of the rotation.
-func (s *Store) ProposeOverride(ctx context.Context, by string, req OverrideRequest) (Override, error) {
+func (s *SQLite) ProposeOverride(ctx context.Context, by string, req OverrideRequest) (Override, error) {
 	var out Override
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -124,7 +124,7 @@ func (s *Store) ProposeOverride(ctx context.Context, by string, req OverrideRequ
 // ProposeSwap records both halves of a swap proposed by by; each party who
 // is not the proposer confirms both at once with ConfirmOverride on either
 // ID.
-func (s *Store) ProposeSwap(ctx context.Context, by string, req SwapRequest) ([]Override, error) {
+func (s *SQLite) ProposeSwap(ctx context.Context, by string, req SwapRequest) ([]Override, error) {
 	var out []Override
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		r, err := rotationByName(ctx, tx, req.Rotation)
@@ -176,7 +176,7 @@ func (s *Store) ProposeSwap(ctx context.Context, by string, req SwapRequest) ([]
 
 // proposeTx validates and inserts one override. swapID -1 starts a swap
 // (this row's ID becomes the swap's), >0 joins one.
-func (s *Store) proposeTx(ctx context.Context, tx *sql.Tx, by string, req OverrideRequest, swapID int64) (Override, error) {
+func (s *SQLite) proposeTx(ctx context.Context, tx *sql.Tx, by string, req OverrideRequest, swapID int64) (Override, error) {
 	now := s.now()
 	if req.Note != "" {
 		if err := checkLine("override.note", req.Note, maxNoteRunes); err != nil {
@@ -274,7 +274,7 @@ const pastSlack = 5 * time.Minute
 // its other half). When both parties agreed it applies. A consent arriving
 // after the start moves the start to now: the past is never rewritten. One
 // arriving after the end is refused.
-func (s *Store) ConfirmOverride(ctx context.Context, by string, id int64) ([]Override, error) {
+func (s *SQLite) ConfirmOverride(ctx context.Context, by string, id int64) ([]Override, error) {
 	var out []Override
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		group, err := overrideGroup(ctx, tx, id)
@@ -326,7 +326,7 @@ func (s *Store) ConfirmOverride(ctx context.Context, by string, id int64) ([]Ove
 // WithdrawOverride ends override id (and its swap partner): a party
 // declines a proposal, its proposer cancels it, and either party cancels a
 // confirmed one that has not started yet.
-func (s *Store) WithdrawOverride(ctx context.Context, by string, id int64) ([]Override, error) {
+func (s *SQLite) WithdrawOverride(ctx context.Context, by string, id int64) ([]Override, error) {
 	var out []Override
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		group, err := overrideGroup(ctx, tx, id)
@@ -438,7 +438,7 @@ func overrideGroup(ctx context.Context, q queryer, id int64) ([]Override, error)
 
 // Overrides lists overrides overlapping [from, to) in the given statuses
 // (all when none), by start.
-func (s *Store) Overrides(ctx context.Context, from, to time.Time, statuses ...OverrideStatus) ([]Override, error) {
+func (s *SQLite) Overrides(ctx context.Context, from, to time.Time, statuses ...OverrideStatus) ([]Override, error) {
 	where := `o.start_at < ? AND o.end_at > ?`
 	args := []any{encodeTime(to), encodeTime(from)}
 	if len(statuses) > 0 {
@@ -451,7 +451,7 @@ func (s *Store) Overrides(ctx context.Context, from, to time.Time, statuses ...O
 }
 
 // Override finds one override by ID.
-func (s *Store) Override(ctx context.Context, id int64) (Override, error) {
+func (s *SQLite) Override(ctx context.Context, id int64) (Override, error) {
 	os, err := queryOverrides(ctx, s.db, `o.id = ?`, id)
 	if err != nil {
 		return Override{}, err
@@ -463,7 +463,7 @@ func (s *Store) Override(ctx context.Context, id int64) (Override, error) {
 }
 
 // AwaitingConsent lists the live proposals that wait for handle.
-func (s *Store) AwaitingConsent(ctx context.Context, handle string) ([]Override, error) {
+func (s *SQLite) AwaitingConsent(ctx context.Context, handle string) ([]Override, error) {
 	all, err := queryOverrides(ctx, s.db, `o.status = 'proposed' AND o.end_at > ?`, encodeTime(s.now()))
 	if err != nil {
 		return nil, err
@@ -477,7 +477,7 @@ func (s *Store) AwaitingConsent(ctx context.Context, handle string) ([]Override,
 	return out, nil
 }
 
-func (s *Store) overridesByRotation(ctx context.Context, q queryer, from, to time.Time, statuses ...OverrideStatus) (map[string][]Override, error) {
+func (s *SQLite) overridesByRotation(ctx context.Context, q queryer, from, to time.Time, statuses ...OverrideStatus) (map[string][]Override, error) {
 	where := `o.start_at < ? AND o.end_at > ? AND o.status IN (?` + strings.Repeat(", ?", len(statuses)-1) + `)`
 	args := []any{encodeTime(to), encodeTime(from)}
 	for _, st := range statuses {

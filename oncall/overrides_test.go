@@ -10,7 +10,7 @@ import (
 
 // weeklyStore: members a, b, c, z; rotation primary (a, b, c weekly from
 // Monday 23 March 10:00 Paris); clock on 20 March.
-func weeklyStore(t *testing.T) (*Store, *clock) {
+func weeklyStore(t *testing.T) (*SQLite, *clock) {
 	t.Helper()
 	st, c := openTemp(t)
 	c.t = utc(2026, 3, 20, 12, 0)

@@ -25,7 +25,7 @@ type Lease struct {
 // AcquireLease takes or renews the watcher lease for holder for ttl. ok is
 // false while another holder's lease runs (l is then theirs). A new holder
 // gets the next epoch.
-func (s *Store) AcquireLease(ctx context.Context, holder string, ttl time.Duration) (l Lease, ok bool, err error) {
+func (s *SQLite) AcquireLease(ctx context.Context, holder string, ttl time.Duration) (l Lease, ok bool, err error) {
 	now := s.now()
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		var exp string
@@ -66,7 +66,7 @@ func (s *Store) AcquireLease(ctx context.Context, holder string, ttl time.Durati
 }
 
 // fenced runs fn in a write transaction only while l is still the lease.
-func (s *Store) fenced(ctx context.Context, l Lease, fn func(tx *sql.Tx) error) error {
+func (s *SQLite) fenced(ctx context.Context, l Lease, fn func(tx *sql.Tx) error) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		var holder, exp string
 		var epoch int64
@@ -86,7 +86,7 @@ func (s *Store) fenced(ctx context.Context, l Lease, fn func(tx *sql.Tx) error) 
 
 // LeaseHeld reports whether l is still the lease (a last check before
 // sending).
-func (s *Store) LeaseHeld(ctx context.Context, l Lease) bool {
+func (s *SQLite) LeaseHeld(ctx context.Context, l Lease) bool {
 	return s.fenced(ctx, l, func(*sql.Tx) error { return nil }) == nil
 }
 
@@ -112,7 +112,7 @@ func (o PagedOutage) Target() string { return o.Kind + "/" + o.Name }
 // followed opens an episode, one followed is updated (and no longer
 // clearing), a followed one absent from now starts clearing. It returns
 // every open episode.
-func (s *Store) SyncOutages(ctx context.Context, l Lease, now []PagedOutage) ([]PagedOutage, error) {
+func (s *SQLite) SyncOutages(ctx context.Context, l Lease, now []PagedOutage) ([]PagedOutage, error) {
 	at := s.now()
 	err := s.fenced(ctx, l, func(tx *sql.Tx) error {
 		open, err := pagedOutages(ctx, tx, `WHERE o.ended_at IS NULL`)
@@ -160,7 +160,7 @@ func (s *Store) SyncOutages(ctx context.Context, l Lease, now []PagedOutage) ([]
 }
 
 // EndOutage closes an episode that stayed clear (under lease l).
-func (s *Store) EndOutage(ctx context.Context, l Lease, id int64) error {
+func (s *SQLite) EndOutage(ctx context.Context, l Lease, id int64) error {
 	return maybeOpError("end outage", s.fenced(ctx, l, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE paged_outages SET ended_at = ? WHERE id = ? AND ended_at IS NULL`, encodeTime(s.now()), id)
 		return err
@@ -168,7 +168,7 @@ func (s *Store) EndOutage(ctx context.Context, l Lease, id int64) error {
 }
 
 // SetOutageRotation remembers where an episode was routed.
-func (s *Store) SetOutageRotation(ctx context.Context, l Lease, id int64, rotation string) error {
+func (s *SQLite) SetOutageRotation(ctx context.Context, l Lease, id int64, rotation string) error {
 	return maybeOpError("route outage", s.fenced(ctx, l, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE paged_outages SET rotation = ? WHERE id = ?`, rotation, id)
 		return err
@@ -177,7 +177,7 @@ func (s *Store) SetOutageRotation(ctx context.Context, l Lease, id int64, rotati
 
 // AttachIncident links an episode to the incident in progress about it,
 // whose journal then records its pages.
-func (s *Store) AttachIncident(ctx context.Context, l Lease, id, incidentID int64) error {
+func (s *SQLite) AttachIncident(ctx context.Context, l Lease, id, incidentID int64) error {
 	return maybeOpError("attach outage", s.fenced(ctx, l, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE paged_outages SET incident_id = ? WHERE id = ? AND incident_id IS NULL`, incidentID, id)
 		return err
@@ -185,7 +185,7 @@ func (s *Store) AttachIncident(ctx context.Context, l Lease, id, incidentID int6
 }
 
 // PagedOutage finds an episode by id.
-func (s *Store) PagedOutage(ctx context.Context, id int64) (PagedOutage, error) {
+func (s *SQLite) PagedOutage(ctx context.Context, id int64) (PagedOutage, error) {
 	os, err := pagedOutages(ctx, s.db, `WHERE o.id = ?`, id)
 	if err != nil {
 		return PagedOutage{}, err
@@ -259,7 +259,7 @@ func PageKey(outageID int64, step int, member string) string {
 // ClaimPage writes the page for (outage, step, member) under lease l
 // unless it exists; text(id) gives its text from its id. created is false
 // when it existed (sent already, maybe by another watcher): do not send.
-func (s *Store) ClaimPage(ctx context.Context, l Lease, outageID int64, step int, member string, text func(id int64) string) (p Page, created bool, err error) {
+func (s *SQLite) ClaimPage(ctx context.Context, l Lease, outageID int64, step int, member string, text func(id int64) string) (p Page, created bool, err error) {
 	p = Page{OutageID: outageID, Step: step, Member: member, Created: s.now(), SentBy: l.Holder, Epoch: l.Epoch}
 	err = s.fenced(ctx, l, func(tx *sql.Tx) error {
 		mid, err := memberID(ctx, tx, member)
@@ -290,7 +290,7 @@ func (s *Store) ClaimPage(ctx context.Context, l Lease, outageID int64, step int
 }
 
 // RecordDelivery records one method tried for page id.
-func (s *Store) RecordDelivery(ctx context.Context, pageID int64, d Delivery) error {
+func (s *SQLite) RecordDelivery(ctx context.Context, pageID int64, d Delivery) error {
 	if d.At.IsZero() {
 		d.At = s.now()
 	}
@@ -311,7 +311,7 @@ func (s *Store) RecordDelivery(ctx context.Context, pageID int64, d Delivery) er
 type PageFilter struct{ OutageID int64 }
 
 // Pages lists pages with their deliveries, oldest first.
-func (s *Store) Pages(ctx context.Context, f PageFilter) ([]Page, error) {
+func (s *SQLite) Pages(ctx context.Context, f PageFilter) ([]Page, error) {
 	where, args := "", []any{}
 	if f.OutageID != 0 {
 		where, args = "WHERE p.outage_id = ?", append(args, f.OutageID)
@@ -320,7 +320,7 @@ func (s *Store) Pages(ctx context.Context, f PageFilter) ([]Page, error) {
 }
 
 // PageByID finds one page.
-func (s *Store) PageByID(ctx context.Context, id int64) (Page, error) {
+func (s *SQLite) PageByID(ctx context.Context, id int64) (Page, error) {
 	ps, err := queryPages(ctx, s.db, "WHERE p.id = ?", id)
 	if err != nil {
 		return Page{}, err
@@ -400,7 +400,7 @@ func (p Page) DeliverySummary() string {
 
 // OpenIncidentAbout finds an incident in progress whose affects name the
 // outage's target or its site.
-func (s *Store) OpenIncidentAbout(ctx context.Context, o PagedOutage) (Incident, bool, error) {
+func (s *SQLite) OpenIncidentAbout(ctx context.Context, o PagedOutage) (Incident, bool, error) {
 	ins, err := s.Incidents(ctx, IncidentFilter{OpenOnly: true})
 	if err != nil {
 		return Incident{}, false, err
@@ -429,7 +429,7 @@ type AckResult struct {
 // affects it (else attaches to it), makes by its lead unless someone
 // leads, and writes the pages, their deliveries and the acknowledgement
 // into its journal.
-func (s *Store) AckPage(ctx context.Context, pageID int64, by string) (AckResult, error) {
+func (s *SQLite) AckPage(ctx context.Context, pageID int64, by string) (AckResult, error) {
 	var res AckResult
 	p, err := s.PageByID(ctx, pageID)
 	if err != nil {
@@ -515,7 +515,7 @@ func (s *Store) AckPage(ctx context.Context, pageID int64, by string) (AckResult
 // JournalPages writes every page of an outage not yet in the journal of
 // its incident (paged whom, via what, when; delivered or failed). A page
 // still being delivered waits for the next call.
-func (s *Store) JournalPages(ctx context.Context, outageID int64) error {
+func (s *SQLite) JournalPages(ctx context.Context, outageID int64) error {
 	o, err := s.PagedOutage(ctx, outageID)
 	if err != nil || o.IncidentID == 0 {
 		return err
@@ -556,12 +556,12 @@ func pageEntry(p Page) string {
 }
 
 // OpenPagedOutages lists the episodes not ended yet.
-func (s *Store) OpenPagedOutages(ctx context.Context) ([]PagedOutage, error) {
+func (s *SQLite) OpenPagedOutages(ctx context.Context) ([]PagedOutage, error) {
 	return pagedOutages(ctx, s.db, `WHERE o.ended_at IS NULL`)
 }
 
 // PagedOutages lists every episode, newest first, at most limit (0: all).
-func (s *Store) PagedOutages(ctx context.Context, limit int) ([]PagedOutage, error) {
+func (s *SQLite) PagedOutages(ctx context.Context, limit int) ([]PagedOutage, error) {
 	os, err := pagedOutages(ctx, s.db, ``)
 	if err != nil {
 		return nil, err

@@ -70,7 +70,7 @@ func (c *Contact) validate() error {
 }
 
 // AddContact appends a contact method to member handle's list.
-func (s *Store) AddContact(ctx context.Context, handle string, c Contact) (Contact, error) {
+func (s *SQLite) AddContact(ctx context.Context, handle string, c Contact) (Contact, error) {
 	if err := c.validate(); err != nil {
 		return Contact{}, err
 	}
@@ -98,7 +98,7 @@ func (s *Store) AddContact(ctx context.Context, handle string, c Contact) (Conta
 }
 
 // Contacts lists every member's contacts by handle, each in order.
-func (s *Store) Contacts(ctx context.Context) (map[string][]Contact, error) {
+func (s *SQLite) Contacts(ctx context.Context) (map[string][]Contact, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT c.id, m.handle, c.position, c.method, c.target, c.preset, c.created_at
 		FROM contacts c JOIN members m ON m.id = c.member_id ORDER BY m.handle, c.position`)
 	if err != nil {
@@ -121,7 +121,7 @@ func (s *Store) Contacts(ctx context.Context) (map[string][]Contact, error) {
 }
 
 // RemoveContact removes contact id of member handle.
-func (s *Store) RemoveContact(ctx context.Context, handle string, id int64) error {
+func (s *SQLite) RemoveContact(ctx context.Context, handle string, id int64) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM contacts WHERE id = ? AND member_id = (SELECT id FROM members WHERE handle = ?)`, id, handle)
 		if err != nil {
@@ -174,7 +174,7 @@ func DefaultPagingPolicy() PagingPolicy {
 // ApplyPagingPolicy stores p, replacing the previous policy; it reports
 // "created", "updated" or "unchanged". A route to an unknown rotation is a
 // *ValidationError and nothing is written.
-func (s *Store) ApplyPagingPolicy(ctx context.Context, p PagingPolicy) (string, error) {
+func (s *SQLite) ApplyPagingPolicy(ctx context.Context, p PagingPolicy) (string, error) {
 	body, err := json.Marshal(p)
 	if err != nil {
 		return "", err
@@ -223,7 +223,7 @@ func (s *Store) ApplyPagingPolicy(ctx context.Context, p PagingPolicy) (string, 
 }
 
 // PagingPolicy is the applied policy; ok false (and the default) before any.
-func (s *Store) PagingPolicy(ctx context.Context) (PagingPolicy, bool, error) {
+func (s *SQLite) PagingPolicy(ctx context.Context) (PagingPolicy, bool, error) {
 	var body string
 	err := s.db.QueryRowContext(ctx, `SELECT body FROM paging_policy WHERE id = 1`).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -241,7 +241,7 @@ func (s *Store) PagingPolicy(ctx context.Context) (PagingPolicy, bool, error) {
 
 // Reachable says which members can be reached at t: inside one of their
 // availability windows (none: always) and not on leave.
-func (s *Store) Reachable(ctx context.Context, t time.Time) (map[string]bool, error) {
+func (s *SQLite) Reachable(ctx context.Context, t time.Time) (map[string]bool, error) {
 	ms, err := s.Members(ctx)
 	if err != nil {
 		return nil, err

@@ -95,7 +95,7 @@ func IsNight(t time.Time, loc *time.Location) bool {
 
 // Retro assembles the retro of an incident (any status; before resolved
 // it is a draft with Ongoing set).
-func (s *Store) Retro(ctx context.Context, incidentID int64) (Retro, error) {
+func (s *SQLite) Retro(ctx context.Context, incidentID int64) (Retro, error) {
 	inc, err := s.Incident(ctx, incidentID)
 	if err != nil {
 		return Retro{}, err
@@ -242,7 +242,7 @@ func impactSites(inc Incident, captured []Captured) []string {
 	return out
 }
 
-func (s *Store) care(ctx context.Context, inc Incident, entries []Entry, roles []RoleSpan, notes []RetroNote) (Care, error) {
+func (s *SQLite) care(ctx context.Context, inc Incident, entries []Entry, roles []RoleSpan, notes []RetroNote) (Care, error) {
 	c := Care{NoticedBy: inc.OpenedBy, NoticedAt: inc.OpenedAt}
 	rows := map[string]*CareRow{}
 	var order []string

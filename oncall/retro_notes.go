@@ -52,7 +52,7 @@ type RetroNote struct {
 
 // AddRetroNote appends a note to a section of an incident's retro. The text
 // follows the journal's rules (not blank, at most MaxEntryBytes).
-func (s *Store) AddRetroNote(ctx context.Context, incidentID int64, by string, sec Section, text string) (RetroNote, error) {
+func (s *SQLite) AddRetroNote(ctx context.Context, incidentID int64, by string, sec Section, text string) (RetroNote, error) {
 	if _, err := ParseSection(string(sec)); err != nil {
 		return RetroNote{}, err
 	}
@@ -84,7 +84,7 @@ func (s *Store) AddRetroNote(ctx context.Context, incidentID int64, by string, s
 
 // RemoveRetroNote deletes a retro note (a retro is a draft until reviewed;
 // the journal, not the retro, is the append-only record).
-func (s *Store) RemoveRetroNote(ctx context.Context, noteID int64) error {
+func (s *SQLite) RemoveRetroNote(ctx context.Context, noteID int64) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM retro_notes WHERE id = ?`, noteID)
 		if err != nil {
@@ -102,7 +102,7 @@ func (s *Store) RemoveRetroNote(ctx context.Context, noteID int64) error {
 }
 
 // RetroNotes lists an incident's retro notes by section order, then as written.
-func (s *Store) RetroNotes(ctx context.Context, incidentID int64) ([]RetroNote, error) {
+func (s *SQLite) RetroNotes(ctx context.Context, incidentID int64) ([]RetroNote, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT n.id, n.incident_id, n.section, n.text, m.handle, n.at
 		FROM retro_notes n JOIN members m ON m.id = n.author_id WHERE n.incident_id = ? ORDER BY n.id`, incidentID)
 	if err != nil {

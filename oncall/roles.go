@@ -51,7 +51,7 @@ func (r RoleSpan) End(until time.Time) time.Time {
 // already, or a lead/scribe held by someone else, is a *ValidationError,
 // unless takeOver: then the other holder's span ends at the same instant
 // (a handoff while they sleep). Resolved incidents take no new roles.
-func (s *Store) TakeRole(ctx context.Context, incidentID int64, by string, role Role, takeOver bool) (RoleSpan, error) {
+func (s *SQLite) TakeRole(ctx context.Context, incidentID int64, by string, role Role, takeOver bool) (RoleSpan, error) {
 	if !role.valid() {
 		return RoleSpan{}, invalid("role", string(role), "must be lead, scribe or helper")
 	}
@@ -104,7 +104,7 @@ func (s *Store) TakeRole(ctx context.Context, incidentID int64, by string, role 
 
 // LeaveRole ends member by's hold on role now. Not holding it is a
 // *ValidationError.
-func (s *Store) LeaveRole(ctx context.Context, incidentID int64, by string, role Role) (RoleSpan, error) {
+func (s *SQLite) LeaveRole(ctx context.Context, incidentID int64, by string, role Role) (RoleSpan, error) {
 	if !role.valid() {
 		return RoleSpan{}, invalid("role", string(role), "must be lead, scribe or helper")
 	}
@@ -178,7 +178,7 @@ func heldRoles(ctx context.Context, tx *sql.Tx, incidentID int64, role Role) ([]
 }
 
 // Roles is every role span of an incident, held or past, by time taken.
-func (s *Store) Roles(ctx context.Context, incidentID int64) ([]RoleSpan, error) {
+func (s *SQLite) Roles(ctx context.Context, incidentID int64) ([]RoleSpan, error) {
 	rows, err := s.db.QueryContext(ctx, roleSelect+` WHERE r.incident_id = ? ORDER BY r.taken_at, r.id`, incidentID)
 	if err != nil {
 		return nil, fmt.Errorf("roles of incident %d: %w", incidentID, err)

@@ -44,7 +44,7 @@ type RotationSchedule struct {
 // Schedule is every rotation (by name) over [from, to): who holds the pager
 // with confirmed overrides applied, leave and availability conflicts, the
 // uncovered gaps, and the proposals still waiting for consent.
-func (s *Store) Schedule(ctx context.Context, from, to time.Time) ([]RotationSchedule, error) {
+func (s *SQLite) Schedule(ctx context.Context, from, to time.Time) ([]RotationSchedule, error) {
 	if !from.Before(to) {
 		return nil, invalid("range.to", to.UTC().Format(time.RFC3339), "must be after range.from")
 	}

@@ -18,7 +18,7 @@ type want struct {
 	nextStart        string
 }
 
-func rotStore(t *testing.T, r Rotation, covers []cover) (*Store, *time.Location) {
+func rotStore(t *testing.T, r Rotation, covers []cover) (*SQLite, *time.Location) {
 	t.Helper()
 	ctx := context.Background()
 	st, c := openTemp(t)

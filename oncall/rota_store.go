@@ -56,7 +56,7 @@ func (r Rotation) validate() (Rotation, error) {
 // CreateRotation validates r and stores it. Unknown participant handles wrap
 // ErrNotFound; every other bad field is a *ValidationError. Nothing is
 // written on error. The returned Rotation has its ID and normalised Start.
-func (s *Store) CreateRotation(ctx context.Context, r Rotation) (Rotation, error) {
+func (s *SQLite) CreateRotation(ctx context.Context, r Rotation) (Rotation, error) {
 	r, err := r.validate()
 	if err != nil {
 		return Rotation{}, err
@@ -89,7 +89,7 @@ func participantIDs(ctx context.Context, tx *sql.Tx, r Rotation) ([]int64, error
 	return ids, nil
 }
 
-func (s *Store) insertRotation(ctx context.Context, tx *sql.Tx, r *Rotation) error {
+func (s *SQLite) insertRotation(ctx context.Context, tx *sql.Tx, r *Rotation) error {
 	ids, err := participantIDs(ctx, tx, *r)
 	if err != nil {
 		return err
@@ -125,7 +125,7 @@ type ApplyResult struct{ Created, Updated, Unchanged []string }
 // in rs are kept. Applying the same list twice changes nothing. It is all or
 // nothing: any bad rotation and nothing is written. Before an update, the
 // on-call history up to now is recorded, so the past stays as it was held.
-func (s *Store) ApplyRotations(ctx context.Context, rs []Rotation) (ApplyResult, error) {
+func (s *SQLite) ApplyRotations(ctx context.Context, rs []Rotation) (ApplyResult, error) {
 	var res ApplyResult
 	seen := map[string]bool{}
 	valid := make([]Rotation, len(rs))
@@ -217,12 +217,12 @@ func rotationByName(ctx context.Context, q queryer, name string) (Rotation, erro
 }
 
 // Rotation finds a rotation by name.
-func (s *Store) Rotation(ctx context.Context, name string) (Rotation, error) {
+func (s *SQLite) Rotation(ctx context.Context, name string) (Rotation, error) {
 	return rotationByName(ctx, s.db, name)
 }
 
 // Rotations lists every rotation, sorted by name.
-func (s *Store) Rotations(ctx context.Context) ([]Rotation, error) {
+func (s *SQLite) Rotations(ctx context.Context) ([]Rotation, error) {
 	return listRotations(ctx, s.db)
 }
 
@@ -249,7 +249,7 @@ func listRotations(ctx context.Context, q queryer) ([]Rotation, error) {
 // OnCallAt says, for every rotation (sorted by name), who is on call at t
 // and who is next, confirmed overrides applied, with the handoff notes of
 // the current holder's handoffs.
-func (s *Store) OnCallAt(ctx context.Context, t time.Time) ([]OnCall, error) {
+func (s *SQLite) OnCallAt(ctx context.Context, t time.Time) ([]OnCall, error) {
 	rs, err := s.Rotations(ctx)
 	if err != nil {
 		return nil, err

@@ -14,11 +14,11 @@ import (
 	"github.com/mattn/go-sqlite3" // registers the "sqlite3" driver (cgo)
 )
 
-// Store is the shared SQLite database. Many processes (one per member at the
+// SQLite is the shared SQLite database. Many processes (one per member at the
 // bastion) open the same file at once: WAL lets readers run beside a writer,
 // the busy timeout makes writers queue, and every write transaction starts
 // with BEGIN IMMEDIATE so none can fail half-way on a lock upgrade.
-type Store struct {
+type SQLite struct {
 	// Now is the clock used for every timestamp the store writes; tests and
 	// the demo seed replace it. Times are stored in UTC.
 	Now func() time.Time
@@ -52,7 +52,7 @@ func DefaultPath() (string, error) {
 // up to date. A file (and parent directory) created here is made group
 // read-write (0660 / 0770) whatever the umask, so the collective's members can
 // share it through a common group; an existing file's mode is left alone.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string) (*SQLite, error) {
 	if path == "" {
 		return nil, errors.New("open store: empty path")
 	}
@@ -64,7 +64,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s := &Store{Now: time.Now, db: db, path: path}
+	s := &SQLite{Now: time.Now, db: db, path: path}
 	if err := s.init(ctx, created); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -72,7 +72,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	return s, nil
 }
 
-func (s *Store) init(ctx context.Context, created bool) error {
+func (s *SQLite) init(ctx context.Context, created bool) error {
 	if err := s.db.PingContext(ctx); err != nil {
 		return err
 	}
@@ -136,10 +136,10 @@ func enableWAL(ctx context.Context, db *sql.DB) error {
 }
 
 // Path is the database file this store was opened on.
-func (s *Store) Path() string { return s.path }
+func (s *SQLite) Path() string { return s.path }
 
 // Close releases the dedicated DataVersion connection and the pool.
-func (s *Store) Close() error {
+func (s *SQLite) Close() error {
 	var errs []error
 	if s.verConn != nil {
 		errs = append(errs, s.verConn.Close())
@@ -151,7 +151,7 @@ func (s *Store) Close() error {
 // DataVersion changes whenever anything (another process, or another
 // connection of this Store) commits to the database since the previous call:
 // the UI polls it cheaply and reloads only when it moved.
-func (s *Store) DataVersion(ctx context.Context) (int64, error) {
+func (s *SQLite) DataVersion(ctx context.Context) (int64, error) {
 	s.verMu.Lock()
 	defer s.verMu.Unlock()
 	var v int64
@@ -161,7 +161,7 @@ func (s *Store) DataVersion(ctx context.Context) (int64, error) {
 	return v, nil
 }
 
-func (s *Store) now() time.Time {
+func (s *SQLite) now() time.Time {
 	if s.Now == nil {
 		return time.Now().UTC()
 	}
@@ -171,7 +171,7 @@ func (s *Store) now() time.Time {
 // write runs fn in one BEGIN IMMEDIATE transaction (see the DSN's _txlock):
 // the write lock is taken up front, so validation reads inside fn see the
 // state the write will apply to.
-func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *SQLite) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -127,7 +127,7 @@ func (m *Model) wakeCmd() tea.Cmd {
 	}
 }
 
-func readVersion(st *oncall.Store) (int64, error) {
+func readVersion(st *oncall.SQLite) (int64, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	return st.DataVersion(ctx)

@@ -66,7 +66,7 @@ func seededFaultsVisible(s *sources.Snapshot) bool {
 // seededCluster starts the dev cluster with the seeded jobs (settled when
 // settle is set), follows it with a real watcher until the test ends, and
 // opens a database seeded with the demo collective. Me is amelie.
-func seededCluster(t *testing.T, settle bool) (*sources.Watcher, *oncall.Store, oncall.Member) {
+func seededCluster(t *testing.T, settle bool) (*sources.Watcher, *oncall.SQLite, oncall.Member) {
 	t.Helper()
 	c := devclustertest.Require(t, devcluster.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)

@@ -33,7 +33,7 @@ type tickMsg struct {
 // firstVersion is the version the screens' first loads start from, read
 // before them: a write landing before the first poll is then seen as a
 // change. 0 on error: the first poll reloads.
-func firstVersion(st *oncall.Store) int64 {
+func firstVersion(st *oncall.SQLite) int64 {
 	if st == nil {
 		return 0
 	}

@@ -28,7 +28,7 @@ type Source interface {
 // Options are what cmd hands the root.
 type Options struct {
 	Source Source
-	Store  *oncall.Store
+	Store  *oncall.SQLite
 	Me     oncall.Member
 	MeErr  error
 	Now    func() time.Time // default time.Now

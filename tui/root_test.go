@@ -53,7 +53,7 @@ func testSnapshot() *sources.Snapshot {
 
 // testStore is a real SQLite file with two members, a rotation and an
 // incident written through the store API.
-func testStore(t *testing.T) (*oncall.Store, oncall.Member) {
+func testStore(t *testing.T) (*oncall.SQLite, oncall.Member) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "entretien.db"))
@@ -89,7 +89,7 @@ func testStore(t *testing.T) (*oncall.Store, oncall.Member) {
 	return st, me
 }
 
-func newTestModel(t *testing.T, src Source, st *oncall.Store, me oncall.Member, w, h int) *testUI {
+func newTestModel(t *testing.T, src Source, st *oncall.SQLite, me oncall.Member, w, h int) *testUI {
 	m := New(Options{Source: src, Store: st, Me: me, Now: func() time.Time { return testNow }, Tick: 50 * time.Millisecond})
 	return teatestModel(t, m, w, h)
 }

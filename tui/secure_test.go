@@ -123,7 +123,7 @@ func memberWatcher(t *testing.T, env map[string]string) *sources.Watcher {
 
 // secureSeededCluster starts the secure dev cluster with the seeded jobs
 // and opens a database seeded with the demo collective. Me is amelie.
-func secureSeededCluster(t *testing.T) (*devcluster.Cluster, *oncall.Store, oncall.Member) {
+func secureSeededCluster(t *testing.T) (*devcluster.Cluster, *oncall.SQLite, oncall.Member) {
 	t.Helper()
 	for _, k := range memberVars { // the cluster's own clients must not read the caller's
 		t.Setenv(k, "")

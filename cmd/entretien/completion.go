@@ -19,7 +19,7 @@ import (
 // pre-run hook does not run for completions, so they open it themselves,
 // and never create it.
 
-func (a *app) completionStore(cmd *cobra.Command) (*oncall.Store, bool) {
+func (a *app) completionStore(cmd *cobra.Command) (*oncall.SQLite, bool) {
 	if a.resolveDB() != nil {
 		return nil, false
 	}

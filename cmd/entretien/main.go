@@ -138,7 +138,7 @@ type app struct {
 	stdout, stderr io.Writer
 	src            sources.Config
 	db             string
-	st             *oncall.Store
+	st             *oncall.SQLite
 	readOnly       bool // the TUI acts on nothing (--read-only, ENTRETIEN_READ_ONLY=1)
 }
 

@@ -191,7 +191,7 @@ func TestWatchRecordsABrokenCheckIntoTheOpenIncident(t *testing.T) {
 	}
 }
 
-func mustEntriesCLI(t *testing.T, st *oncall.Store, id int64) []oncall.Entry {
+func mustEntriesCLI(t *testing.T, st *oncall.SQLite, id int64) []oncall.Entry {
 	t.Helper()
 	es, err := st.Entries(context.Background(), id)
 	if err != nil {

@@ -25,7 +25,7 @@ import (
 
 // Options say what the hosted screen sees.
 type Options struct {
-	Store    *oncall.Store
+	Store    *oncall.SQLite
 	Me       oncall.Member
 	MeErr    error
 	Now      func() time.Time  // default time.Now

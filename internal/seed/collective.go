@@ -57,17 +57,17 @@ var journal = []struct {
 // Everything goes through the public Store API. To backdate the past, the
 // seed opens its own Store on the same file and drives that Store's Now
 // clock; st itself (and its clock) is left untouched.
-func Collective(ctx context.Context, st *oncall.Store, osUser string, now time.Time) error {
+func Collective(ctx context.Context, st *oncall.SQLite, osUser string, now time.Time) error {
 	return seedStore(ctx, st, osUser, now, true)
 }
 
 // Present seeds only the present day (members, this week's rotation, the
 // open incident and its journal), for tests that count what they add.
-func Present(ctx context.Context, st *oncall.Store, osUser string, now time.Time) error {
+func Present(ctx context.Context, st *oncall.SQLite, osUser string, now time.Time) error {
 	return seedStore(ctx, st, osUser, now, false)
 }
 
-func seedStore(ctx context.Context, st *oncall.Store, osUser string, now time.Time, year bool) error {
+func seedStore(ctx context.Context, st *oncall.SQLite, osUser string, now time.Time, year bool) error {
 	existing, err := st.Members(ctx)
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
@@ -99,7 +99,7 @@ func seedStore(ctx context.Context, st *oncall.Store, osUser string, now time.Ti
 	return nil
 }
 
-func present(ctx context.Context, w *oncall.Store, at *time.Time, osUser string, now time.Time) error {
+func present(ctx context.Context, w *oncall.SQLite, at *time.Time, osUser string, now time.Time) error {
 	for _, m := range members {
 		if m.Handle == "amelie" && osUser != "" {
 			m.OSUsers = append(m.OSUsers, osUser)

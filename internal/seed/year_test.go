@@ -17,7 +17,7 @@ import (
 var yearNow = time.Date(2026, 11, 25, 13, 20, 0, 0, time.UTC) // a Wednesday, 14:20 in Paris
 
 // seededYear seeds a fresh store as of yearNow and reads it at yearNow.
-func seededYear(t testing.TB) *oncall.Store {
+func seededYear(t testing.TB) *oncall.SQLite {
 	t.Helper()
 	ctx := context.Background()
 	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
@@ -34,7 +34,7 @@ func seededYear(t testing.TB) *oncall.Store {
 
 // careTable computes the care figures over days as the care screen does,
 // with the dev cluster's machines (one per site, named like it).
-func careTable(t testing.TB, st *oncall.Store, days int) care.Table {
+func careTable(t testing.TB, st *oncall.SQLite, days int) care.Table {
 	t.Helper()
 	from, to := care.Window(yearNow, days)
 	f, err := care.Load(context.Background(), st, from, to)

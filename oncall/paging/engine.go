@@ -23,7 +23,7 @@ type Deliverer interface {
 // claimed under its epoch (a paused holder that wakes up is fenced) and
 // by its (outage, step, member) key (never sent twice).
 type Engine struct {
-	Store    *oncall.Store
+	Store    *oncall.SQLite
 	Deliver  Deliverer
 	Holder   string        // "watch@host/pid"
 	LeaseTTL time.Duration // another engine takes over this long after the holder stopped renewing

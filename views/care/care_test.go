@@ -25,7 +25,7 @@ func at(y int, mo time.Month, d, h, mi int) time.Time {
 
 // testStore: amelie (Paris) holds the DST week, kenji (Tokyo) the next; one
 // incident opened at night by amelie.
-func testStore(t *testing.T) *oncall.Store {
+func testStore(t *testing.T) *oncall.SQLite {
 	t.Helper()
 	ctx := context.Background()
 	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "care.db"))

@@ -16,7 +16,7 @@ import (
 	"codeberg.org/entretien/entretien/views/common"
 )
 
-func setup(t *testing.T, meErr error) (*oncall.Store, *screentest.Harness, *teatest.TestModel, oncall.Incident) {
+func setup(t *testing.T, meErr error) (*oncall.SQLite, *screentest.Harness, *teatest.TestModel, oncall.Incident) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "e.db"))
@@ -129,7 +129,7 @@ func TestIncidentScreenJournalRolesAndLiveUpdates(t *testing.T) {
 	tm.WaitFinished(t, teatest.WithFinalTimeout(3*time.Second))
 }
 
-func mustEntries(t *testing.T, st *oncall.Store, id int64) []oncall.Entry {
+func mustEntries(t *testing.T, st *oncall.SQLite, id int64) []oncall.Entry {
 	t.Helper()
 	es, err := st.Entries(context.Background(), id)
 	if err != nil {

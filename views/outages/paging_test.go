@@ -63,7 +63,7 @@ func TestAckFromTheOutagesScreen(t *testing.T) {
 
 // pagedGuichet is the outages screen on a real store where the pager paged
 // amelie about guichet in lyon (email failed, webhook delivered).
-func pagedGuichet(t *testing.T) (*Model, *oncall.Store, sources.Outage) {
+func pagedGuichet(t *testing.T) (*Model, *oncall.SQLite, sources.Outage) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "e.db"))

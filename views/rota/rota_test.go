@@ -19,7 +19,7 @@ var testNow = time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC) // Wednesday of ame
 
 // testStore: amelie and lucas alternate weekly on primary from Monday 23
 // November 10:00 Paris; chloe is in no rotation.
-func testStore(t *testing.T) *oncall.Store {
+func testStore(t *testing.T) *oncall.SQLite {
 	t.Helper()
 	ctx := context.Background()
 	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "e.db"))
@@ -40,7 +40,7 @@ func testStore(t *testing.T) *oncall.Store {
 	return st
 }
 
-func startScreen(t *testing.T, st *oncall.Store, me string) (*teatest.TestModel, *screentest.Harness) {
+func startScreen(t *testing.T, st *oncall.SQLite, me string) (*teatest.TestModel, *screentest.Harness) {
 	t.Helper()
 	m, err := st.Member(context.Background(), me)
 	if err != nil {
