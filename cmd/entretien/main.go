@@ -20,6 +20,7 @@ import (
 	"codeberg.org/entretien/entretien/internal/sanitize"
 	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/oncall/rotafile"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 	"codeberg.org/entretien/entretien/sources"
 )
 
@@ -138,7 +139,7 @@ type app struct {
 	stdout, stderr io.Writer
 	src            sources.Config
 	db             string
-	st             *oncall.SQLite
+	st             oncall.Store
 	readOnly       bool // the TUI acts on nothing (--read-only, ENTRETIEN_READ_ONLY=1)
 }
 
@@ -203,7 +204,7 @@ func (a *app) preRun(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	if cmd.Annotations["store"] == "open" {
-		st, err := oncall.Open(cmd.Context(), a.db)
+		st, err := openStore(cmd.Context(), a.db)
 		if err != nil {
 			return fmt.Errorf("database %s: %w", a.db, err)
 		}
@@ -228,7 +229,7 @@ func (a *app) resolveDB() error {
 		a.db = os.Getenv("ENTRETIEN_DB")
 	}
 	if a.db == "" {
-		p, err := oncall.DefaultPath()
+		p, err := sqlite.DefaultPath()
 		if err != nil {
 			return fmt.Errorf("no database path: %w (set --db or ENTRETIEN_DB)", err)
 		}

@@ -17,7 +17,7 @@ import (
 // cluster's node meta): the caller adds them to Facts.Machines.
 //
 // What it cannot read yet is listed in Facts.Missing.
-func Load(ctx context.Context, st *oncall.SQLite, from, to time.Time) (Facts, error) {
+func Load(ctx context.Context, st oncall.Store, from, to time.Time) (Facts, error) {
 	var f Facts
 	ms, err := st.Members(ctx)
 	if err != nil {
@@ -88,7 +88,7 @@ func Load(ctx context.Context, st *oncall.SQLite, from, to time.Time) (Facts, er
 const loadWorkers = 2
 
 // loadIncident reads one incident's journal, roles and retro into f.
-func loadIncident(ctx context.Context, st *oncall.SQLite, f *Facts, id int64) error {
+func loadIncident(ctx context.Context, st oncall.Store, f *Facts, id int64) error {
 	es, err := st.Entries(ctx, id)
 	if err != nil {
 		return err

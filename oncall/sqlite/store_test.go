@@ -1,13 +1,18 @@
-package oncall
+package sqlite
 
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
 	"syscall"
 	"testing"
+	"time"
+
+	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlstore"
 )
 
 func TestOpenCreatesGroupWritableFiles(t *testing.T) {
@@ -24,7 +29,7 @@ func TestOpenCreatesGroupWritableFiles(t *testing.T) {
 			}
 			defer st.Close()
 			// A write after open: SQLite may (re)create the sidecars itself.
-			if _, err := st.AddMember(context.Background(), Member{Handle: "amelie", Name: "Amélie", TZ: "Europe/Paris"}); err != nil {
+			if _, err := st.AddMember(context.Background(), oncall.Member{Handle: "amelie", Name: "Amélie", TZ: "Europe/Paris"}); err != nil {
 				t.Fatal(err)
 			}
 			wantMode(t, dir, os.ModeDir|0o770)
@@ -70,19 +75,19 @@ func TestMigrationsAreIdempotentAndVersioned(t *testing.T) {
 			t.Fatalf("open %d: %v", i, err)
 		}
 		var v int
-		if err := st.db.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
+		if err := st.SQL().QueryRow("PRAGMA user_version").Scan(&v); err != nil {
 			t.Fatal(err)
 		}
-		ms, _ := loadMigrations()
+		ms, _ := fs.Glob((&Dialect{}).Migrations(), "*.sql")
 		if v != len(ms) || v < 1 {
 			t.Fatalf("user_version %d, want %d", v, len(ms))
 		}
 		var mode string
-		if err := st.db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		if err := st.SQL().QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
 			t.Fatalf("journal_mode %q, %v", mode, err)
 		}
 		var fk int
-		if err := st.db.QueryRow("PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
+		if err := st.SQL().QueryRow("PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
 			t.Fatalf("foreign_keys %d, %v", fk, err)
 		}
 		st.Close()
@@ -95,7 +100,7 @@ func TestOpenNewerSchemaRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.db.Exec("PRAGMA user_version = 999"); err != nil {
+	if _, err := st.SQL().Exec("PRAGMA user_version = 999"); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
@@ -124,7 +129,7 @@ func TestConcurrentOpenOfFreshFile(t *testing.T) {
 					return
 				}
 				defer st.Close()
-				_, err = st.AddMember(context.Background(), Member{Handle: fmt.Sprintf("m%d", i), Name: "M", TZ: "UTC"})
+				_, err = st.AddMember(context.Background(), oncall.Member{Handle: fmt.Sprintf("m%d", i), Name: "M", TZ: "UTC"})
 				errs <- err
 			}(i)
 		}
@@ -153,8 +158,8 @@ func TestPathWithURICharacters(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if st.Path() != path {
-		t.Fatalf("Path() = %q", st.Path())
+	if st.Describe() != path {
+		t.Fatalf("Path() = %q", st.Describe())
 	}
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("database not at the given path: %v", err)
@@ -167,46 +172,73 @@ func TestPathWithURICharacters(t *testing.T) {
 	}
 }
 
-func TestDataVersion(t *testing.T) {
+// Changes sees every commit, through this store's other connections as
+// through another store (another process), and nothing for a refused write.
+func TestChanges(t *testing.T) {
 	ctx := context.Background()
-	a, _ := openTemp(t)
-	b, err := Open(ctx, a.Path())
+	a := openTemp(t)
+	b, err := Open(ctx, a.Describe())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer b.Close()
+	ca, cb := follow(t, a), follow(t, b)
+	quiet(t, ca, "opening")
 
-	va, err := a.DataVersion(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vb, _ := b.DataVersion(ctx)
-	if again, _ := a.DataVersion(ctx); again != va {
-		t.Fatalf("data_version moved without a write: %d -> %d", va, again)
-	}
-
-	// A write through a itself (another pooled connection) moves a's version…
+	// A write through a itself (another pooled connection) is seen by a…
 	mustMember(t, a, "amelie", "Europe/Paris")
-	va2, _ := a.DataVersion(ctx)
-	if va2 == va {
-		t.Fatal("write through the same Store did not change its DataVersion")
-	}
-	// …and b's, as if b were another process.
-	vb2, _ := b.DataVersion(ctx)
-	if vb2 == vb {
-		t.Fatal("write through another Store did not change DataVersion")
-	}
+	seen(t, ca, "a write through the same store")
+	// …and by b, as if b were another process.
+	seen(t, cb, "a write through another store")
 	mustMember(t, b, "lucas", "Europe/Paris")
-	if va3, _ := a.DataVersion(ctx); va3 == va2 {
-		t.Fatal("write through b did not change a's DataVersion")
-	}
-	// A refused write commits nothing and moves nothing.
-	vb3, _ := b.DataVersion(ctx)
-	if _, err := a.AddMember(ctx, Member{Handle: "x", Name: "x", TZ: "Nowhere/Else"}); err == nil {
+	seen(t, ca, "a write through b")
+	seen(t, cb, "b's own write")
+	// A refused write commits nothing and is not seen.
+	if _, err := a.AddMember(ctx, oncall.Member{Handle: "x", Name: "x", TZ: "Nowhere/Else"}); err == nil {
 		t.Fatal("bad tz accepted")
 	}
-	if vb4, _ := b.DataVersion(ctx); vb4 != vb3 {
-		t.Fatal("refused write changed DataVersion")
+	quiet(t, cb, "a refused write")
+	quiet(t, ca, "a refused write")
+}
+
+// Without a file watch, Changes polls every second and still sees writes.
+func TestChangesWithoutWatch(t *testing.T) {
+	st := openTemp(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch := (&Dialect{path: st.Describe(), noWatch: true}).Changes(ctx, st.SQL())
+	mustMember(t, st, "amelie", "Europe/Paris")
+	select {
+	case <-ch:
+	case <-time.After(fastPoll + 2*time.Second):
+		t.Fatal("the fallback poll did not see a write")
+	}
+	cancel()
+	for range ch { // closed when ctx ends
+	}
+}
+
+func follow(t *testing.T, st *sqlstore.Store) <-chan oncall.Change {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	return st.Changes(ctx)
+}
+
+func seen(t *testing.T, ch <-chan oncall.Change, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(3 * time.Second):
+		t.Fatalf("%s: no change seen", what)
+	}
+}
+
+func quiet(t *testing.T, ch <-chan oncall.Change, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+		t.Fatalf("%s: a change was seen", what)
+	case <-time.After(400 * time.Millisecond):
 	}
 }
 

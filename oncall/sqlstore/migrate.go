@@ -1,42 +1,40 @@
-package oncall
+package sqlstore
 
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"fmt"
-	"path"
+	"io/fs"
 	"sort"
 	"strconv"
 	"strings"
 )
 
-// Migrations are numbered files NNNN_name.sql, applied in order; the schema
-// version is SQLite's PRAGMA user_version. Add features with a new file, never
-// by editing an applied one.
-//
-//go:embed migrations/*.sql
-var migrationFiles embed.FS
-
+// Migrations are numbered files NNNN_name.sql, applied in order, the same
+// versions on every backend. Add features with a new file, never by editing
+// an applied one.
 type migration struct {
 	version int
 	name    string
 	sql     string
 }
 
-func loadMigrations() ([]migration, error) {
-	names, err := migrationFiles.ReadDir("migrations")
+func loadMigrations(fsys fs.FS) ([]migration, error) {
+	names, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, err
 	}
 	var ms []migration
 	for _, e := range names {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".sql") {
+			continue
+		}
 		num, _, ok := strings.Cut(e.Name(), "_")
 		v, err := strconv.Atoi(num)
 		if !ok || err != nil || v <= 0 {
 			return nil, fmt.Errorf("migration %s: name must start with a positive number and _", e.Name())
 		}
-		b, err := migrationFiles.ReadFile(path.Join("migrations", e.Name()))
+		b, err := fs.ReadFile(fsys, e.Name())
 		if err != nil {
 			return nil, err
 		}
@@ -52,37 +50,53 @@ func loadMigrations() ([]migration, error) {
 }
 
 // migrate applies every missing step, each with its version bump in one
-// BEGIN IMMEDIATE transaction. user_version is re-read inside that
-// transaction, so two processes opening a fresh file at once cannot both
-// apply a step: the second waits for the lock, then sees the step is done.
-func migrate(ctx context.Context, db *sql.DB) error {
-	ms, err := loadMigrations()
+// transaction. The version is re-read inside that transaction (after the
+// dialect's BeginMigration), so two processes opening a fresh database at
+// once cannot both apply a step: the second waits, then sees it is done.
+func migrate(ctx context.Context, db *sql.DB, d Dialect) error {
+	return MigrateTo(ctx, db, d, -1)
+}
+
+// MigrateTo brings db's schema up to version (-1: the newest), for a
+// backend's tests of an upgrade from an older schema.
+func MigrateTo(ctx context.Context, db *sql.DB, d Dialect, version int) error {
+	ms, err := loadMigrations(d.Migrations())
 	if err != nil {
 		return err
 	}
-	var current int
-	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
+	if version >= 0 && version < len(ms) {
+		ms = ms[:version]
+	}
+	current, err := d.SchemaVersion(ctx, db)
+	if err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	if current > len(ms) {
 		return fmt.Errorf("database schema is version %d but this entretien knows only up to %d: upgrade entretien", current, len(ms))
 	}
 	for _, m := range ms[current:] {
-		if err := applyMigration(ctx, db, m); err != nil {
+		if err := applyMigration(ctx, db, d, m); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func applyMigration(ctx context.Context, db *sql.DB, m migration) error {
+// Backfills are Go steps run right after the SQL of the migration of that
+// version, in its transaction: what SQL alone cannot write portably.
+var backfills = map[int]func(ctx context.Context, tx *Tx) error{}
+
+func applyMigration(ctx context.Context, db *sql.DB, d Dialect, m migration) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migration %s: %w", m.name, err)
 	}
 	defer tx.Rollback()
-	var v int
-	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+	if err := d.BeginMigration(ctx, tx); err != nil {
+		return fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	v, err := d.SchemaVersion(ctx, tx)
+	if err != nil {
 		return fmt.Errorf("migration %s: %w", m.name, err)
 	}
 	if v >= m.version {
@@ -94,8 +108,12 @@ func applyMigration(ctx context.Context, db *sql.DB, m migration) error {
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return fmt.Errorf("migration %s: %w", m.name, err)
 	}
-	// PRAGMA takes no bind parameters; version is an int we produced.
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
+	if fill := backfills[m.version]; fill != nil {
+		if err := fill(ctx, &Tx{tx: tx, d: d}); err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+	}
+	if err := d.SetSchemaVersion(ctx, tx, m.version); err != nil {
 		return fmt.Errorf("migration %s: %w", m.name, err)
 	}
 	if err := tx.Commit(); err != nil {

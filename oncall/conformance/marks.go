@@ -1,24 +1,19 @@
-package oncall
+package conformance
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 )
 
-func TestMarkSeeded(t *testing.T) {
+func testMarkSeeded(t *testing.T, open Opener) {
 	ctx := context.Background()
-	st, err := Open(ctx, filepath.Join(t.TempDir(), "m.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := open(t)
 	if ok, at, err := st.Seeded(ctx); err != nil || ok || !at.IsZero() {
 		t.Fatalf("fresh store seeded=%v at %v, %v", ok, at, err)
 	}
 	now := time.Date(2026, 11, 25, 13, 20, 0, 0, time.UTC)
-	st.Now = func() time.Time { return now }
+	st.SetClock(func() time.Time { return now })
 	if err := st.MarkSeeded(ctx, "demo"); err != nil {
 		t.Fatal(err)
 	}

@@ -1,17 +1,19 @@
-package oncall
+package conformance
 
 import (
 	"context"
 	"reflect"
 	"strings"
 	"testing"
+
+	"codeberg.org/entretien/entretien/oncall"
 )
 
-func TestMembers(t *testing.T) {
+func testMembers(t *testing.T, open Opener) {
 	ctx := context.Background()
-	st, _ := openTemp(t)
+	st, _ := openTemp(t, open)
 
-	chloe, err := st.AddMember(ctx, Member{Handle: "chloe", Name: "Chloé 🌻", TZ: "Europe/Brussels",
+	chloe, err := st.AddMember(ctx, oncall.Member{Handle: "chloe", Name: "Chloé 🌻", TZ: "Europe/Brussels",
 		Contact: "@chloe:matrix.org", OSUsers: []string{"chloe", "cb", "chloe"}})
 	if err != nil {
 		t.Fatal(err)
@@ -61,27 +63,27 @@ func TestMembers(t *testing.T) {
 	wantNotFound(t, err)
 }
 
-func TestAddMemberRejects(t *testing.T) {
+func testAddMemberRejects(t *testing.T, open Opener) {
 	ctx := context.Background()
-	st, _ := openTemp(t)
+	st, _ := openTemp(t, open)
 	mustMember(t, st, "amelie", "Europe/Paris", "amelie")
 
 	cases := []struct {
 		name  string
-		m     Member
+		m     oncall.Member
 		field string
 	}{
-		{"bad tz", Member{Handle: "x", Name: "X", TZ: "Europe/Pariss"}, "member.tz"},
-		{"empty tz", Member{Handle: "x", Name: "X"}, "member.tz"},
-		{"Local tz", Member{Handle: "x", Name: "X", TZ: "Local"}, "member.tz"},
-		{"uppercase handle", Member{Handle: "Amelie", Name: "X", TZ: "UTC"}, "member.handle"},
-		{"handle starts with digit", Member{Handle: "1x", Name: "X", TZ: "UTC"}, "member.handle"},
-		{"handle too long", Member{Handle: "a" + strings.Repeat("b", 32), Name: "X", TZ: "UTC"}, "member.handle"},
-		{"empty name", Member{Handle: "x", Name: "  ", TZ: "UTC"}, "member.name"},
-		{"escape in name", Member{Handle: "x", Name: "X\x1b[31m", TZ: "UTC"}, "member.name"},
-		{"os user with space", Member{Handle: "x", Name: "X", TZ: "UTC", OSUsers: []string{"a b"}}, "member.os_users"},
-		{"taken handle", Member{Handle: "amelie", Name: "X", TZ: "UTC"}, "member.handle"},
-		{"taken os user", Member{Handle: "x", Name: "X", TZ: "UTC", OSUsers: []string{"x", "amelie"}}, "member.os_users"},
+		{"bad tz", oncall.Member{Handle: "x", Name: "X", TZ: "Europe/Pariss"}, "member.tz"},
+		{"empty tz", oncall.Member{Handle: "x", Name: "X"}, "member.tz"},
+		{"Local tz", oncall.Member{Handle: "x", Name: "X", TZ: "Local"}, "member.tz"},
+		{"uppercase handle", oncall.Member{Handle: "Amelie", Name: "X", TZ: "UTC"}, "member.handle"},
+		{"handle starts with digit", oncall.Member{Handle: "1x", Name: "X", TZ: "UTC"}, "member.handle"},
+		{"handle too long", oncall.Member{Handle: "a" + strings.Repeat("b", 32), Name: "X", TZ: "UTC"}, "member.handle"},
+		{"empty name", oncall.Member{Handle: "x", Name: "  ", TZ: "UTC"}, "member.name"},
+		{"escape in name", oncall.Member{Handle: "x", Name: "X\x1b[31m", TZ: "UTC"}, "member.name"},
+		{"os user with space", oncall.Member{Handle: "x", Name: "X", TZ: "UTC", OSUsers: []string{"a b"}}, "member.os_users"},
+		{"taken handle", oncall.Member{Handle: "amelie", Name: "X", TZ: "UTC"}, "member.handle"},
+		{"taken os user", oncall.Member{Handle: "x", Name: "X", TZ: "UTC", OSUsers: []string{"x", "amelie"}}, "member.os_users"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -97,20 +99,20 @@ func TestAddMemberRejects(t *testing.T) {
 	}
 
 	// The message names field, value and reason.
-	_, err := st.AddMember(ctx, Member{Handle: "x", Name: "X", TZ: "Europe/Pariss"})
+	_, err := st.AddMember(ctx, oncall.Member{Handle: "x", Name: "X", TZ: "Europe/Pariss"})
 	if got := err.Error(); got != `member.tz "Europe/Pariss": unknown time zone` {
 		t.Fatalf("error reads %q", got)
 	}
 	handle32 := "a" + strings.Repeat("b", 31)
-	if _, err := st.AddMember(ctx, Member{Handle: handle32, Name: "X", TZ: "UTC"}); err != nil {
+	if _, err := st.AddMember(ctx, oncall.Member{Handle: handle32, Name: "X", TZ: "UTC"}); err != nil {
 		t.Fatalf("32-character handle refused: %v", err)
 	}
 }
 
-func TestMe(t *testing.T) {
+func testMe(t *testing.T, open Opener) {
 	ctx := context.Background()
-	st, _ := openTemp(t)
-	u, err := CurrentOSUser()
+	st, _ := openTemp(t, open)
+	u, err := oncall.CurrentOSUser()
 	if err != nil {
 		t.Fatal(err)
 	}

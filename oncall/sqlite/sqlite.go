@@ -1,38 +1,36 @@
-package oncall
+// Package sqlite is the embedded backend of the store: one SQLite file that
+// the members of a bastion share, in WAL mode, behind the one SQL
+// implementation (oncall/sqlstore).
+package sqlite
 
 import (
 	"context"
 	"database/sql"
+	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/mattn/go-sqlite3" // registers the "sqlite3" driver (cgo)
+
+	"codeberg.org/entretien/entretien/oncall/sqlstore"
 )
 
-// SQLite is the shared SQLite database. Many processes (one per member at the
-// bastion) open the same file at once: WAL lets readers run beside a writer,
-// the busy timeout makes writers queue, and every write transaction starts
-// with BEGIN IMMEDIATE so none can fail half-way on a lock upgrade.
-type SQLite struct {
-	// Now is the clock used for every timestamp the store writes; tests and
-	// the demo seed replace it. Times are stored in UTC.
-	Now func() time.Time
-
-	db   *sql.DB
-	path string
-
-	// verConn is kept only for DataVersion: PRAGMA data_version is per
-	// connection and counts commits made by every *other* connection.
-	verMu   sync.Mutex
-	verConn *sql.Conn
-}
-
+// Many processes (one per member at the bastion) open the same file at
+// once: WAL lets readers run beside a writer, the busy timeout makes writers
+// queue, and every write transaction starts with BEGIN IMMEDIATE so none can
+// fail half-way on a lock upgrade.
 const busyTimeout = 5 * time.Second
+
+// Migrations are numbered files NNNN_name.sql; the schema version is
+// SQLite's PRAGMA user_version.
+//
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
 
 // DefaultPath is $XDG_DATA_HOME/entretien/entretien.db, or
 // ~/.local/share/entretien/entretien.db when XDG_DATA_HOME is unset or not
@@ -52,7 +50,7 @@ func DefaultPath() (string, error) {
 // up to date. A file (and parent directory) created here is made group
 // read-write (0660 / 0770) whatever the umask, so the collective's members can
 // share it through a common group; an existing file's mode is left alone.
-func Open(ctx context.Context, path string) (*SQLite, error) {
+func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 	if path == "" {
 		return nil, errors.New("open store: empty path")
 	}
@@ -64,37 +62,33 @@ func Open(ctx context.Context, path string) (*SQLite, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s := &SQLite{Now: time.Now, db: db, path: path}
-	if err := s.init(ctx, created); err != nil {
+	st, err := open(ctx, db, path, created)
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	return s, nil
+	return st, nil
 }
 
-func (s *SQLite) init(ctx context.Context, created bool) error {
-	if err := s.db.PingContext(ctx); err != nil {
-		return err
+func open(ctx context.Context, db *sql.DB, path string, created bool) (*sqlstore.Store, error) {
+	if err := db.PingContext(ctx); err != nil {
+		return nil, err
 	}
-	if err := enableWAL(ctx, s.db); err != nil {
-		return err
+	if err := enableWAL(ctx, db); err != nil {
+		return nil, err
 	}
-	if err := migrate(ctx, s.db); err != nil {
-		return err
+	st, err := sqlstore.New(ctx, db, &Dialect{path: path})
+	if err != nil {
+		return nil, err
 	}
 	if created {
 		// After the first write in WAL mode the -wal and -shm files exist
 		// (an idle pooled connection keeps them); give them the group bits.
-		if err := fixSidecarModes(s.path); err != nil {
-			return err
+		if err := fixSidecarModes(path); err != nil {
+			return nil, err
 		}
 	}
-	c, err := s.db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	s.verConn = c
-	return nil
+	return st, nil
 }
 
 // dsn escapes the characters that end or change a SQLite URI path; the
@@ -135,44 +129,25 @@ func enableWAL(ctx context.Context, db *sql.DB) error {
 	}
 }
 
-// Path is the database file this store was opened on.
-func (s *SQLite) Path() string { return s.path }
-
-// Close releases the dedicated DataVersion connection and the pool.
-func (s *SQLite) Close() error {
-	var errs []error
-	if s.verConn != nil {
-		errs = append(errs, s.verConn.Close())
-	}
-	errs = append(errs, s.db.Close())
-	return errors.Join(errs...)
+// Dialect is SQLite's part of the store.
+type Dialect struct {
+	path    string
+	noWatch bool // tests: the fallback poll alone
 }
 
-// DataVersion changes whenever anything (another process, or another
-// connection of this Store) commits to the database since the previous call:
-// the UI polls it cheaply and reloads only when it moved.
-func (s *SQLite) DataVersion(ctx context.Context) (int64, error) {
-	s.verMu.Lock()
-	defer s.verMu.Unlock()
-	var v int64
-	if err := s.verConn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
-		return 0, fmt.Errorf("data version: %w", err)
-	}
-	return v, nil
-}
+var _ sqlstore.Dialect = (*Dialect)(nil)
 
-func (s *SQLite) now() time.Time {
-	if s.Now == nil {
-		return time.Now().UTC()
-	}
-	return s.Now().UTC()
-}
+func (d *Dialect) Name() string { return "sqlite" }
 
-// write runs fn in one BEGIN IMMEDIATE transaction (see the DSN's _txlock):
-// the write lock is taken up front, so validation reads inside fn see the
-// state the write will apply to.
-func (s *SQLite) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+// Rebind: SQLite takes ? as written.
+func (d *Dialect) Rebind(query string) string { return query }
+
+// Write runs fn in one BEGIN IMMEDIATE transaction (the DSN's _txlock): the
+// write lock is taken up front, so validation reads inside fn see the state
+// the write will apply to. Other writers queue on the busy timeout; nothing
+// is retried, so fn runs once.
+func (d *Dialect) Write(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -182,3 +157,34 @@ func (s *SQLite) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	return tx.Commit()
 }
+
+func (d *Dialect) Migrations() fs.FS {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err) // the embedded folder is there by construction
+	}
+	return sub
+}
+
+// SchemaVersion is PRAGMA user_version.
+func (d *Dialect) SchemaVersion(ctx context.Context, q sqlstore.Querier) (int, error) {
+	var v int
+	err := q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+	return v, err
+}
+
+// BeginMigration: the migration's transaction is BEGIN IMMEDIATE already,
+// so two processes opening a fresh file queue on the write lock.
+func (d *Dialect) BeginMigration(ctx context.Context, tx *sql.Tx) error { return nil }
+
+func (d *Dialect) SetSchemaVersion(ctx context.Context, tx *sql.Tx, v int) error {
+	// PRAGMA takes no bind parameters; v is an int we produced.
+	_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v))
+	return err
+}
+
+// Describe is the file's path.
+func (d *Dialect) Describe() string { return d.path }
+
+// Close: every watch ends with the context of its Changes.
+func (d *Dialect) Close() error { return nil }

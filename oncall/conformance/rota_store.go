@@ -1,15 +1,17 @@
-package oncall
+package conformance
 
 import (
 	"context"
 	"reflect"
 	"testing"
 	"time"
+
+	"codeberg.org/entretien/entretien/oncall"
 )
 
-func TestCreateRotationAndOnCall(t *testing.T) {
+func testCreateRotationAndOnCall(t *testing.T, open Opener) {
 	ctx := context.Background()
-	st, _ := openTemp(t)
+	st, _ := openTemp(t, open)
 	for _, h := range []string{"a", "b", "c"} {
 		mustMember(t, st, h, "Europe/Paris")
 	}
@@ -25,7 +27,7 @@ func TestCreateRotationAndOnCall(t *testing.T) {
 	if r.ID == 0 || !r.Start.Equal(utc(2026, 3, 23, 9, 0)) {
 		t.Fatalf("created %+v", r)
 	}
-	night, err := st.CreateRotation(ctx, Rotation{Name: "nights", TZ: "Europe/Paris", ShiftCount: 12, ShiftUnit: Hours,
+	night, err := st.CreateRotation(ctx, oncall.Rotation{Name: "nights", TZ: "Europe/Paris", ShiftCount: 12, ShiftUnit: oncall.Hours,
 		Handoff: "07:00", Start: utc(2026, 3, 1, 19, 0), Participants: []string{"c", "a"}})
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +71,7 @@ func TestCreateRotationAndOnCall(t *testing.T) {
 		t.Fatalf("on call 29 March: %+v", p)
 	}
 	// Single participant: next is the same person.
-	if _, err := st.CreateRotation(ctx, Rotation{Name: "solo", TZ: "Asia/Tokyo", ShiftCount: 1, ShiftUnit: Days,
+	if _, err := st.CreateRotation(ctx, oncall.Rotation{Name: "solo", TZ: "Asia/Tokyo", ShiftCount: 1, ShiftUnit: oncall.Days,
 		Handoff: "09:00", Start: t0, Participants: []string{"b"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -79,37 +81,37 @@ func TestCreateRotationAndOnCall(t *testing.T) {
 	}
 }
 
-func TestCreateRotationRejects(t *testing.T) {
+func testCreateRotationRejects(t *testing.T, open Opener) {
 	ctx := context.Background()
-	st, _ := openTemp(t)
+	st, _ := openTemp(t, open)
 	mustMember(t, st, "a", "Europe/Paris")
-	if _, err := st.CreateRotation(ctx, Rotation{Name: "taken", TZ: "UTC", ShiftCount: 1, ShiftUnit: Days,
+	if _, err := st.CreateRotation(ctx, oncall.Rotation{Name: "taken", TZ: "UTC", ShiftCount: 1, ShiftUnit: oncall.Days,
 		Handoff: "09:00", Start: t0, Participants: []string{"a"}}); err != nil {
 		t.Fatal(err)
 	}
-	ok := func() Rotation {
-		return Rotation{Name: "r", TZ: "Europe/Paris", ShiftCount: 1, ShiftUnit: Weeks, Handoff: "10:00",
+	ok := func() oncall.Rotation {
+		return oncall.Rotation{Name: "r", TZ: "Europe/Paris", ShiftCount: 1, ShiftUnit: oncall.Weeks, Handoff: "10:00",
 			Start: t0, Participants: []string{"a"}}
 	}
 	cases := []struct {
 		name  string
-		edit  func(*Rotation)
+		edit  func(*oncall.Rotation)
 		field string // "" means ErrNotFound
 	}{
-		{"unknown member", func(r *Rotation) { r.Participants = []string{"a", "zoe"} }, ""},
-		{"bad tz", func(r *Rotation) { r.TZ = "Europe/Pariss" }, "rotation.tz"},
-		{"handoff 25:00", func(r *Rotation) { r.Handoff = "25:00" }, "rotation.handoff"},
-		{"handoff 24:00", func(r *Rotation) { r.Handoff = "24:00" }, "rotation.handoff"},
-		{"handoff 9:00", func(r *Rotation) { r.Handoff = "9:00" }, "rotation.handoff"},
-		{"handoff missing for days", func(r *Rotation) { r.ShiftUnit = Days; r.Handoff = "" }, "rotation.handoff"},
-		{"bad handoff for hours", func(r *Rotation) { r.ShiftUnit = Hours; r.Handoff = "10:75" }, "rotation.handoff"},
-		{"empty participants", func(r *Rotation) { r.Participants = nil }, "rotation.participants"},
-		{"count 0", func(r *Rotation) { r.ShiftCount = 0 }, "rotation.shift_count"},
-		{"count negative", func(r *Rotation) { r.ShiftCount = -2 }, "rotation.shift_count"},
-		{"unit months", func(r *Rotation) { r.ShiftUnit = "months" }, "rotation.shift_unit"},
-		{"no start", func(r *Rotation) { r.Start = time.Time{} }, "rotation.start"},
-		{"empty name", func(r *Rotation) { r.Name = "" }, "rotation.name"},
-		{"duplicate name", func(r *Rotation) { r.Name = "taken" }, "rotation.name"},
+		{"unknown member", func(r *oncall.Rotation) { r.Participants = []string{"a", "zoe"} }, ""},
+		{"bad tz", func(r *oncall.Rotation) { r.TZ = "Europe/Pariss" }, "rotation.tz"},
+		{"handoff 25:00", func(r *oncall.Rotation) { r.Handoff = "25:00" }, "rotation.handoff"},
+		{"handoff 24:00", func(r *oncall.Rotation) { r.Handoff = "24:00" }, "rotation.handoff"},
+		{"handoff 9:00", func(r *oncall.Rotation) { r.Handoff = "9:00" }, "rotation.handoff"},
+		{"handoff missing for days", func(r *oncall.Rotation) { r.ShiftUnit = oncall.Days; r.Handoff = "" }, "rotation.handoff"},
+		{"bad handoff for hours", func(r *oncall.Rotation) { r.ShiftUnit = oncall.Hours; r.Handoff = "10:75" }, "rotation.handoff"},
+		{"empty participants", func(r *oncall.Rotation) { r.Participants = nil }, "rotation.participants"},
+		{"count 0", func(r *oncall.Rotation) { r.ShiftCount = 0 }, "rotation.shift_count"},
+		{"count negative", func(r *oncall.Rotation) { r.ShiftCount = -2 }, "rotation.shift_count"},
+		{"unit months", func(r *oncall.Rotation) { r.ShiftUnit = "months" }, "rotation.shift_unit"},
+		{"no start", func(r *oncall.Rotation) { r.Start = time.Time{} }, "rotation.start"},
+		{"empty name", func(r *oncall.Rotation) { r.Name = "" }, "rotation.name"},
+		{"duplicate name", func(r *oncall.Rotation) { r.Name = "taken" }, "rotation.name"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,4 +1,4 @@
-package oncall
+package conformance
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"codeberg.org/entretien/entretien/oncall"
+
 	ical "github.com/emersion/go-ical"
 )
 
@@ -14,18 +16,18 @@ import (
 // must find every shift with its times and text; its encoder's checks (PRODID,
 // VERSION, DTSTAMP, UID) must pass too. CRLF and folding are checked on the
 // bytes, since the parser also accepts bare LF.
-func TestRotaIcalParsesWithARealLibrary(t *testing.T) {
+func testRotaIcalParsesWithARealLibrary(t *testing.T, open Opener) {
 	ctx := context.Background()
-	st, _ := weeklyStore(t)
-	if _, err := st.AddMember(ctx, Member{Handle: "eve", Name: "Ève", TZ: "Europe/Paris"}); err != nil {
+	st, _ := weeklyStore(t, open)
+	if _, err := st.AddMember(ctx, oncall.Member{Handle: "eve", Name: "Ève", TZ: "Europe/Paris"}); err != nil {
 		t.Fatal(err)
 	}
-	night := Rotation{Name: "nuits; lyon, \\ paris — très longues, à plier ✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓", TZ: "Europe/Paris",
-		ShiftCount: 12, ShiftUnit: Hours, Start: utc(2026, 3, 28, 19, 0), Participants: []string{"eve", "c"}}
+	night := oncall.Rotation{Name: "nuits; lyon, \\ paris — très longues, à plier ✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓", TZ: "Europe/Paris",
+		ShiftCount: 12, ShiftUnit: oncall.Hours, Start: utc(2026, 3, 28, 19, 0), Participants: []string{"eve", "c"}}
 	if _, err := st.CreateRotation(ctx, night); err != nil {
 		t.Fatal(err)
 	}
-	o, err := st.ProposeOverride(ctx, "c", OverrideRequest{Rotation: "primary", Covering: "c", Covered: "a", Start: utc(2026, 3, 25, 0, 0), End: utc(2026, 3, 26, 0, 0)})
+	o, err := st.ProposeOverride(ctx, "c", oncall.OverrideRequest{Rotation: "primary", Covering: "c", Covered: "a", Start: utc(2026, 3, 25, 0, 0), End: utc(2026, 3, 26, 0, 0)})
 	if err != nil {
 		t.Fatal(err)
 	}

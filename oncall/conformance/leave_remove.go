@@ -1,18 +1,20 @@
-package oncall
+package conformance
 
 import (
 	"context"
 	"strings"
 	"testing"
 	"time"
+
+	"codeberg.org/entretien/entretien/oncall"
 )
 
-func TestRotaLeaveRemove(t *testing.T) {
+func testRotaLeaveRemove(t *testing.T, open Opener) {
 	ctx := context.Background()
-	st, c := weeklyStore(t) // now: 20 March 2026 12:00 UTC
-	add := func(by, member string, from, to time.Time) Leave {
+	st, c := weeklyStore(t, open) // now: 20 March 2026 12:00 UTC
+	add := func(by, member string, from, to time.Time) oncall.Leave {
 		t.Helper()
-		l, err := st.AddLeave(ctx, by, Leave{Member: member, Start: from, End: to, Reason: "r"})
+		l, err := st.AddLeave(ctx, by, oncall.Leave{Member: member, Start: from, End: to, Reason: "r"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package oncall
+package conformance
 
 import (
 	"context"
@@ -6,13 +6,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 // weeklyStore: members a, b, c, z; rotation primary (a, b, c weekly from
 // Monday 23 March 10:00 Paris); clock on 20 March.
-func weeklyStore(t *testing.T) (*SQLite, *clock) {
+func weeklyStore(t *testing.T, open Opener) (oncall.Store, *clock) {
 	t.Helper()
-	st, c := openTemp(t)
+	st, c := openTemp(t, open)
 	c.t = utc(2026, 3, 20, 12, 0)
 	for _, h := range []string{"a", "b", "c", "z"} {
 		mustMember(t, st, h, "Europe/Paris")
@@ -23,11 +25,11 @@ func weeklyStore(t *testing.T) (*SQLite, *clock) {
 	return st, c
 }
 
-func TestRotaSwapProposeAndAccept(t *testing.T) {
+func testRotaSwapProposeAndAccept(t *testing.T, open Opener) {
 	ctx := context.Background()
-	st, c := weeklyStore(t)
+	st, c := weeklyStore(t, open)
 	// a gives week 1 to b and takes b's week 2.
-	ovs, err := st.ProposeSwap(ctx, "a", SwapRequest{Rotation: "primary", With: "b",
+	ovs, err := st.ProposeSwap(ctx, "a", oncall.SwapRequest{Rotation: "primary", With: "b",
 		Mine: utc(2026, 3, 24, 0, 0), Theirs: utc(2026, 4, 1, 0, 0), Note: "holidays"})
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +69,7 @@ func TestRotaSwapProposeAndAccept(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, o := range got {
-		if o.Status != Confirmed || !o.CoveredOK.Equal(c.t) && !o.CoveringOK.Equal(c.t) {
+		if o.Status != oncall.Confirmed || !o.CoveredOK.Equal(c.t) && !o.CoveringOK.Equal(c.t) {
 			t.Fatalf("after accept %+v", o)
 		}
 	}
@@ -94,7 +96,7 @@ func TestRotaSwapProposeAndAccept(t *testing.T) {
 		t.Fatal("a non-party cancelled")
 	}
 	w, err := st.WithdrawOverride(ctx, "b", ovs[0].ID)
-	if err != nil || len(w) != 2 || w[0].Status != Cancelled || w[1].Status != Cancelled || w[0].ClosedBy != "b" {
+	if err != nil || len(w) != 2 || w[0].Status != oncall.Cancelled || w[1].Status != oncall.Cancelled || w[0].ClosedBy != "b" {
 		t.Fatalf("withdraw %+v %v", w, err)
 	}
 	ocs, _ = st.OnCallAt(ctx, utc(2026, 3, 25, 0, 0))
@@ -103,11 +105,11 @@ func TestRotaSwapProposeAndAccept(t *testing.T) {
 	}
 }
 
-func TestOverrideProposalRules(t *testing.T) {
+func testOverrideProposalRules(t *testing.T, open Opener) {
 	ctx := context.Background()
-	st, c := weeklyStore(t)
+	st, c := weeklyStore(t, open)
 	// A third party proposes: both parties must agree.
-	o, err := st.ProposeOverride(ctx, "z", OverrideRequest{Rotation: "primary", Covering: "c", Covered: "a",
+	o, err := st.ProposeOverride(ctx, "z", oncall.OverrideRequest{Rotation: "primary", Covering: "c", Covered: "a",
 		Start: utc(2026, 3, 24, 0, 0), End: utc(2026, 3, 25, 0, 0)})
 	if err != nil {
 		t.Fatal(err)
@@ -115,26 +117,26 @@ func TestOverrideProposalRules(t *testing.T) {
 	if aw := o.AwaitingFrom(); len(aw) != 2 {
 		t.Fatalf("awaiting %v", aw)
 	}
-	if got, _ := st.ConfirmOverride(ctx, "c", o.ID); got[0].Status != Proposed {
+	if got, _ := st.ConfirmOverride(ctx, "c", o.ID); got[0].Status != oncall.Proposed {
 		t.Fatalf("one consent of two confirmed it: %+v", got[0])
 	}
 	// Declined by the other party.
 	got, err := st.WithdrawOverride(ctx, "a", o.ID)
-	if err != nil || got[0].Status != Declined || got[0].ClosedBy != "a" {
+	if err != nil || got[0].Status != oncall.Declined || got[0].ClosedBy != "a" {
 		t.Fatalf("decline %+v %v", got, err)
 	}
 	// A late consent moves the start to now; a consent after the end is refused.
-	o2, err := st.ProposeOverride(ctx, "c", OverrideRequest{Rotation: "primary", Covering: "c", Covered: "a",
+	o2, err := st.ProposeOverride(ctx, "c", oncall.OverrideRequest{Rotation: "primary", Covering: "c", Covered: "a",
 		Start: utc(2026, 3, 24, 0, 0), End: utc(2026, 3, 25, 0, 0)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.t = utc(2026, 3, 24, 6, 0)
 	got, err = st.ConfirmOverride(ctx, "a", o2.ID)
-	if err != nil || !got[0].Start.Equal(c.t) || got[0].Status != Confirmed {
+	if err != nil || !got[0].Start.Equal(c.t) || got[0].Status != oncall.Confirmed {
 		t.Fatalf("late consent %+v %v", got, err)
 	}
-	o3, err := st.ProposeOverride(ctx, "c", OverrideRequest{Rotation: "primary", Covering: "c", Covered: "a",
+	o3, err := st.ProposeOverride(ctx, "c", oncall.OverrideRequest{Rotation: "primary", Covering: "c", Covered: "a",
 		Start: utc(2026, 3, 26, 0, 0), End: utc(2026, 3, 26, 6, 0)})
 	if err != nil {
 		t.Fatal(err)
@@ -145,36 +147,36 @@ func TestOverrideProposalRules(t *testing.T) {
 	}
 }
 
-func TestOverrideBadInputWritesNothing(t *testing.T) {
+func testOverrideBadInputWritesNothing(t *testing.T, open Opener) {
 	ctx := context.Background()
-	st, c := weeklyStore(t)
-	if _, err := st.ProposeOverride(ctx, "c", OverrideRequest{Rotation: "primary", Covering: "c", Covered: "a",
+	st, c := weeklyStore(t, open)
+	if _, err := st.ProposeOverride(ctx, "c", oncall.OverrideRequest{Rotation: "primary", Covering: "c", Covered: "a",
 		Start: utc(2026, 3, 24, 0, 0), End: utc(2026, 3, 25, 0, 0)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.AddLeave(ctx, "b", Leave{Member: "b", Start: utc(2026, 3, 26, 0, 0), End: utc(2026, 3, 27, 0, 0)}); err != nil {
+	if _, err := st.AddLeave(ctx, "b", oncall.Leave{Member: "b", Start: utc(2026, 3, 26, 0, 0), End: utc(2026, 3, 27, 0, 0)}); err != nil {
 		t.Fatal(err)
 	}
-	ok := func() OverrideRequest {
-		return OverrideRequest{Rotation: "primary", Covering: "c", Covered: "a", Start: utc(2026, 3, 27, 0, 0), End: utc(2026, 3, 28, 0, 0)}
+	ok := func() oncall.OverrideRequest {
+		return oncall.OverrideRequest{Rotation: "primary", Covering: "c", Covered: "a", Start: utc(2026, 3, 27, 0, 0), End: utc(2026, 3, 28, 0, 0)}
 	}
 	cases := []struct {
 		name  string
-		edit  func(*OverrideRequest)
+		edit  func(*oncall.OverrideRequest)
 		field string // "" = ErrNotFound
 	}{
-		{"unknown covering", func(r *OverrideRequest) { r.Covering = "zoe" }, ""},
-		{"unknown covered", func(r *OverrideRequest) { r.Covered = "zoe" }, ""},
-		{"unknown rotation", func(r *OverrideRequest) { r.Rotation = "nope" }, ""},
-		{"self cover", func(r *OverrideRequest) { r.Covering = "a" }, "override.covering"},
-		{"inverted", func(r *OverrideRequest) { r.Start, r.End = r.End, r.Start }, "override.to"},
-		{"empty", func(r *OverrideRequest) { r.End = r.Start }, "override.to"},
-		{"in the past", func(r *OverrideRequest) { r.Start = c.t.Add(-time.Hour) }, "override.from"},
-		{"overlapping", func(r *OverrideRequest) { r.Start = utc(2026, 3, 24, 12, 0) }, "override.range"},
-		{"covered not on call", func(r *OverrideRequest) { r.End = utc(2026, 3, 31, 0, 0) }, "override.covered"},
-		{"before the rotation starts", func(r *OverrideRequest) { r.Start = utc(2026, 3, 21, 0, 0) }, "override.from"},
-		{"covering on leave", func(r *OverrideRequest) { r.Covering = "b"; r.Start = utc(2026, 3, 26, 12, 0) }, "override.covering"},
-		{"note with escape", func(r *OverrideRequest) { r.Note = "hi\x1b[2J" }, "override.note"},
+		{"unknown covering", func(r *oncall.OverrideRequest) { r.Covering = "zoe" }, ""},
+		{"unknown covered", func(r *oncall.OverrideRequest) { r.Covered = "zoe" }, ""},
+		{"unknown rotation", func(r *oncall.OverrideRequest) { r.Rotation = "nope" }, ""},
+		{"self cover", func(r *oncall.OverrideRequest) { r.Covering = "a" }, "override.covering"},
+		{"inverted", func(r *oncall.OverrideRequest) { r.Start, r.End = r.End, r.Start }, "override.to"},
+		{"empty", func(r *oncall.OverrideRequest) { r.End = r.Start }, "override.to"},
+		{"in the past", func(r *oncall.OverrideRequest) { r.Start = c.t.Add(-time.Hour) }, "override.from"},
+		{"overlapping", func(r *oncall.OverrideRequest) { r.Start = utc(2026, 3, 24, 12, 0) }, "override.range"},
+		{"covered not on call", func(r *oncall.OverrideRequest) { r.End = utc(2026, 3, 31, 0, 0) }, "override.covered"},
+		{"before the rotation starts", func(r *oncall.OverrideRequest) { r.Start = utc(2026, 3, 21, 0, 0) }, "override.from"},
+		{"covering on leave", func(r *oncall.OverrideRequest) { r.Covering = "b"; r.Start = utc(2026, 3, 26, 12, 0) }, "override.covering"},
+		{"note with escape", func(r *oncall.OverrideRequest) { r.Note = "hi\x1b[2J" }, "override.note"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -192,25 +194,25 @@ func TestOverrideBadInputWritesNothing(t *testing.T) {
 		})
 	}
 	// Swaps name shifts by an instant inside them.
-	_, err := st.ProposeSwap(ctx, "a", SwapRequest{Rotation: "primary", With: "b", Mine: utc(2026, 4, 1, 0, 0), Theirs: utc(2026, 4, 1, 0, 0)})
+	_, err := st.ProposeSwap(ctx, "a", oncall.SwapRequest{Rotation: "primary", With: "b", Mine: utc(2026, 4, 1, 0, 0), Theirs: utc(2026, 4, 1, 0, 0)})
 	wantValidation(t, err, "swap.mine")
-	_, err = st.ProposeSwap(ctx, "a", SwapRequest{Rotation: "primary", With: "b", Mine: utc(2026, 3, 28, 0, 0), Theirs: utc(2026, 4, 8, 0, 0)})
+	_, err = st.ProposeSwap(ctx, "a", oncall.SwapRequest{Rotation: "primary", With: "b", Mine: utc(2026, 3, 28, 0, 0), Theirs: utc(2026, 4, 8, 0, 0)})
 	wantValidation(t, err, "swap.theirs")
 	if n := count(t, st, "overrides"); n != 1 {
 		t.Fatalf("%d overrides after refused swaps", n)
 	}
-	var ve *ValidationError
+	var ve *oncall.ValidationError
 	if !errors.As(err, &ve) || ve.Value == "" {
 		t.Fatalf("error does not name the value: %v", err)
 	}
 }
 
 // Any member may propose a swap between two others; both must confirm.
-func TestRotaSwapProposedByAThirdMember(t *testing.T) {
+func testRotaSwapProposedByAThirdMember(t *testing.T, open Opener) {
 	ctx := context.Background()
-	st, _ := weeklyStore(t)
+	st, _ := weeklyStore(t, open)
 	// z (not in the rotation) proposes that a and b trade weeks 1 and 2.
-	ovs, err := st.ProposeSwap(ctx, "z", SwapRequest{Rotation: "primary", For: "a", With: "b",
+	ovs, err := st.ProposeSwap(ctx, "z", oncall.SwapRequest{Rotation: "primary", For: "a", With: "b",
 		Mine: utc(2026, 3, 24, 0, 0), Theirs: utc(2026, 4, 1, 0, 0)})
 	if err != nil {
 		t.Fatal(err)
@@ -224,20 +226,20 @@ func TestRotaSwapProposedByAThirdMember(t *testing.T) {
 		}
 	}
 	got, err := st.ConfirmOverride(ctx, "a", ovs[1].ID)
-	if err != nil || got[0].Status != Proposed || got[1].Status != Proposed {
+	if err != nil || got[0].Status != oncall.Proposed || got[1].Status != oncall.Proposed {
 		t.Fatalf("after a alone: %+v %v", got, err)
 	}
 	got, err = st.ConfirmOverride(ctx, "b", ovs[0].ID)
-	if err != nil || got[0].Status != Confirmed || got[1].Status != Confirmed {
+	if err != nil || got[0].Status != oncall.Confirmed || got[1].Status != oncall.Confirmed {
 		t.Fatalf("after both: %+v %v", got, err)
 	}
 	if ocs, _ := st.OnCallAt(ctx, utc(2026, 3, 25, 0, 0)); ocs[0].Now.Member != "b" || ocs[0].Now.Covers != "a" {
 		t.Fatalf("week 1 after the swap: %+v", ocs[0].Now)
 	}
 	// Refused: the same member twice, a shift that is not For's.
-	_, err = st.ProposeSwap(ctx, "z", SwapRequest{Rotation: "primary", For: "c", With: "c", Mine: utc(2026, 4, 8, 0, 0), Theirs: utc(2026, 4, 8, 0, 0)})
+	_, err = st.ProposeSwap(ctx, "z", oncall.SwapRequest{Rotation: "primary", For: "c", With: "c", Mine: utc(2026, 4, 8, 0, 0), Theirs: utc(2026, 4, 8, 0, 0)})
 	wantValidation(t, err, "swap.with")
-	_, err = st.ProposeSwap(ctx, "z", SwapRequest{Rotation: "primary", For: "c", With: "a", Mine: utc(2026, 4, 15, 0, 0), Theirs: utc(2026, 4, 22, 0, 0)})
+	_, err = st.ProposeSwap(ctx, "z", oncall.SwapRequest{Rotation: "primary", For: "c", With: "a", Mine: utc(2026, 4, 15, 0, 0), Theirs: utc(2026, 4, 22, 0, 0)})
 	wantValidation(t, err, "swap.mine")
 	if err == nil || !strings.Contains(err.Error(), "c's shifts") {
 		t.Errorf("error does not name whose shift: %v", err)

@@ -1,37 +1,39 @@
-package oncall
+package conformance
 
 import (
 	"context"
 	"reflect"
 	"testing"
 	"time"
+
+	"codeberg.org/entretien/entretien/oncall"
 )
 
-func TestRecordAction(t *testing.T) {
+func testRecordAction(t *testing.T, open Opener) {
 	ctx := context.Background()
-	st, clk := openTemp(t)
+	st, clk := openTemp(t, open)
 	mustMember(t, st, "lucas", "Europe/Paris")
 	mustMember(t, st, "chloe", "Europe/Brussels")
-	garage, err := st.OpenIncident(ctx, "lucas", NewIncident{Title: "garage down in lyon", Severity: 2, Affects: []string{"job/garage", "site/lyon"}})
+	garage, err := st.OpenIncident(ctx, "lucas", oncall.NewIncident{Title: "garage down in lyon", Severity: 2, Affects: []string{"job/garage", "site/lyon"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	paris, err := st.OpenIncident(ctx, "chloe", NewIncident{Title: "paris dark", Severity: 1, Affects: []string{"site/paris"}})
+	paris, err := st.OpenIncident(ctx, "chloe", oncall.NewIncident{Title: "paris dark", Severity: 1, Affects: []string{"site/paris"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	old, err := st.OpenIncident(ctx, "chloe", NewIncident{Title: "an old garage outage", Severity: 3, Affects: []string{"job/garage"}})
+	old, err := st.OpenIncident(ctx, "chloe", oncall.NewIncident{Title: "an old garage outage", Severity: 3, Affects: []string{"job/garage"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetStatus(ctx, old.ID, "chloe", StatusResolved); err != nil {
+	if err := st.SetStatus(ctx, old.ID, "chloe", oncall.StatusResolved); err != nil {
 		t.Fatal(err)
 	}
 
 	// An action touching the garage job in lyon goes to the garage incident
 	// only: paris is not touched, the old one is resolved.
 	clk.add(time.Minute)
-	rec, err := st.RecordAction(ctx, ClusterAction{By: "chloe", What: "restart allocation 3f2a1b9c of garage on lyon",
+	rec, err := st.RecordAction(ctx, oncall.ClusterAction{By: "chloe", What: "restart allocation 3f2a1b9c of garage on lyon",
 		Touches: []string{"node/lyon-1", "job/garage", "site/lyon", "job/garage"}, OK: true, Outcome: "accepted, evaluation 9b2c41d0"})
 	if err != nil {
 		t.Fatal(err)
@@ -44,13 +46,13 @@ func TestRecordAction(t *testing.T) {
 		t.Fatal(err)
 	}
 	last := es[len(es)-1]
-	if last.Kind != KindAction || last.Author != "chloe" || !last.At.Equal(clk.t) ||
+	if last.Kind != oncall.KindAction || last.Author != "chloe" || !last.At.Equal(clk.t) ||
 		last.Text != "restart allocation 3f2a1b9c of garage on lyon: accepted, evaluation 9b2c41d0" {
 		t.Errorf("journal entry %+v", last)
 	}
 
 	// A failed action touching two incidents is written in both, as failed.
-	rec, err = st.RecordAction(ctx, ClusterAction{By: "lucas", What: "drain node paris-1", Touches: []string{"site/paris", "site/lyon"},
+	rec, err = st.RecordAction(ctx, oncall.ClusterAction{By: "lucas", What: "drain node paris-1", Touches: []string{"site/paris", "site/lyon"},
 		OK: false, Outcome: "Permission denied"})
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +67,7 @@ func TestRecordAction(t *testing.T) {
 	// Outside any incident: the action log, nothing in the journals.
 	before := count(t, st, "entries")
 	clk.add(time.Minute)
-	rec, err = st.RecordAction(ctx, ClusterAction{By: "lucas", What: "mark node bxl-1 ineligible", Touches: []string{"node/bxl-1", "site/bruxelles"}, OK: true, Outcome: "accepted"})
+	rec, err = st.RecordAction(ctx, oncall.ClusterAction{By: "lucas", What: "mark node bxl-1 ineligible", Touches: []string{"node/bxl-1", "site/bruxelles"}, OK: true, Outcome: "accepted"})
 	if err != nil || rec.LogID == 0 || len(rec.Entries) != 0 {
 		t.Fatalf("recorded %+v, %v: want a log row", rec, err)
 	}
@@ -76,7 +78,7 @@ func TestRecordAction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []ClusterAction{{ID: rec.LogID, At: clk.t, By: "lucas", What: "mark node bxl-1 ineligible",
+	want := []oncall.ClusterAction{{ID: rec.LogID, At: clk.t, By: "lucas", What: "mark node bxl-1 ineligible",
 		Touches: []string{"node/bxl-1", "site/bruxelles"}, OK: true, Outcome: "accepted"}}
 	if !reflect.DeepEqual(log, want) {
 		t.Errorf("action log %+v\nwant %+v", log, want)
@@ -86,13 +88,13 @@ func TestRecordAction(t *testing.T) {
 	}
 }
 
-func TestRecordActionBadInput(t *testing.T) {
+func testRecordActionBadInput(t *testing.T, open Opener) {
 	ctx := context.Background()
-	st, _ := openTemp(t)
+	st, _ := openTemp(t, open)
 	mustMember(t, st, "lucas", "Europe/Paris")
-	_, err := st.RecordAction(ctx, ClusterAction{By: "lucas", What: "  "})
+	_, err := st.RecordAction(ctx, oncall.ClusterAction{By: "lucas", What: "  "})
 	wantValidation(t, err, "action.what")
-	_, err = st.RecordAction(ctx, ClusterAction{By: "nobody", What: "restart allocation 1"})
+	_, err = st.RecordAction(ctx, oncall.ClusterAction{By: "nobody", What: "restart allocation 1"})
 	wantNotFound(t, err)
 	if n := count(t, st, "cluster_actions"); n != 0 {
 		t.Errorf("refused actions wrote %d rows", n)

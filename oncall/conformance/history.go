@@ -1,14 +1,16 @@
-package oncall
+package conformance
 
 import (
 	"context"
 	"testing"
+
+	"codeberg.org/entretien/entretien/oncall"
 )
 
-func TestRotaOnCallHistoryIsRecordedAndFrozen(t *testing.T) {
+func testRotaOnCallHistoryIsRecordedAndFrozen(t *testing.T, open Opener) {
 	ctx := context.Background()
-	st, c := weeklyStore(t)
-	o, err := st.ProposeOverride(ctx, "c", OverrideRequest{Rotation: "primary", Covering: "c", Covered: "a",
+	st, c := weeklyStore(t, open)
+	o, err := st.ProposeOverride(ctx, "c", oncall.OverrideRequest{Rotation: "primary", Covering: "c", Covered: "a",
 		Start: utc(2026, 3, 25, 0, 0), End: utc(2026, 3, 26, 0, 0)})
 	if err != nil {
 		t.Fatal(err)
@@ -22,7 +24,7 @@ func TestRotaOnCallHistoryIsRecordedAndFrozen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []HeldShift{
+	want := []oncall.HeldShift{
 		{Rotation: "primary", Member: "a", Start: utc(2026, 3, 23, 9, 0), End: utc(2026, 3, 25, 0, 0), Recorded: true},
 		{Rotation: "primary", Member: "c", Start: utc(2026, 3, 25, 0, 0), End: utc(2026, 3, 26, 0, 0), CoverFor: "a", OverrideID: o.ID, Recorded: true},
 		{Rotation: "primary", Member: "a", Start: utc(2026, 3, 26, 0, 0), End: utc(2026, 3, 30, 8, 0), Recorded: true},
@@ -52,7 +54,7 @@ func TestRotaOnCallHistoryIsRecordedAndFrozen(t *testing.T) {
 	// Changing the rotation rewrites the future, never the recorded past.
 	r := weekly()
 	r.Participants = []string{"c", "b", "a"}
-	res, err := st.ApplyRotations(ctx, []Rotation{r})
+	res, err := st.ApplyRotations(ctx, []oncall.Rotation{r})
 	if err != nil || len(res.Updated) != 1 {
 		t.Fatalf("apply %+v %v", res, err)
 	}
@@ -69,9 +71,9 @@ func TestRotaOnCallHistoryIsRecordedAndFrozen(t *testing.T) {
 	}
 }
 
-func TestRotaHandoffNotes(t *testing.T) {
+func testRotaHandoffNotes(t *testing.T, open Opener) {
 	ctx := context.Background()
-	st, c := weeklyStore(t)
+	st, c := weeklyStore(t, open)
 	c.t = utc(2026, 3, 29, 18, 0) // a's week, b next Monday 10:00 CEST
 	if _, err := st.WriteHandoffNote(ctx, "b", "primary", "not my shift"); err == nil {
 		t.Fatal("a non-holder wrote a handoff note")
@@ -103,34 +105,34 @@ func TestRotaHandoffNotes(t *testing.T) {
 	}
 }
 
-func TestApplyRotationsIdempotent(t *testing.T) {
+func testApplyRotationsIdempotent(t *testing.T, open Opener) {
 	ctx := context.Background()
-	st, _ := weeklyStore(t)
-	night := Rotation{Name: "nights", TZ: "Europe/Brussels", ShiftCount: 12, ShiftUnit: Hours, Start: utc(2026, 3, 1, 19, 0), Participants: []string{"c", "a"}}
-	res, err := st.ApplyRotations(ctx, []Rotation{weekly(), night})
+	st, _ := weeklyStore(t, open)
+	night := oncall.Rotation{Name: "nights", TZ: "Europe/Brussels", ShiftCount: 12, ShiftUnit: oncall.Hours, Start: utc(2026, 3, 1, 19, 0), Participants: []string{"c", "a"}}
+	res, err := st.ApplyRotations(ctx, []oncall.Rotation{weekly(), night})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res.Created) != 1 || res.Created[0] != "nights" || len(res.Unchanged) != 1 {
 		t.Fatalf("first apply %+v", res)
 	}
-	res, err = st.ApplyRotations(ctx, []Rotation{weekly(), night})
+	res, err = st.ApplyRotations(ctx, []oncall.Rotation{weekly(), night})
 	if err != nil || len(res.Unchanged) != 2 {
 		t.Fatalf("second apply %+v %v", res, err)
 	}
 	before := count(t, st, "rotation_participants")
 	// A bad rotation anywhere: nothing written, the error names it.
 	bad := night
-	bad.Handoff, bad.ShiftUnit = "25:00", Days
+	bad.Handoff, bad.ShiftUnit = "25:00", oncall.Days
 	changed := weekly()
 	changed.Participants = []string{"a"}
-	_, err = st.ApplyRotations(ctx, []Rotation{changed, bad})
+	_, err = st.ApplyRotations(ctx, []oncall.Rotation{changed, bad})
 	wantValidation(t, err, "rotation.handoff")
 	unknown := night
 	unknown.Participants = []string{"zoe"}
-	_, err = st.ApplyRotations(ctx, []Rotation{changed, unknown})
+	_, err = st.ApplyRotations(ctx, []oncall.Rotation{changed, unknown})
 	wantNotFound(t, err)
-	_, err = st.ApplyRotations(ctx, []Rotation{night, night})
+	_, err = st.ApplyRotations(ctx, []oncall.Rotation{night, night})
 	wantValidation(t, err, "rotation.name")
 	if n := count(t, st, "rotation_participants"); n != before {
 		t.Fatalf("participants %d, want %d", n, before)
