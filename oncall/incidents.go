@@ -82,6 +82,9 @@ type Entry struct {
 	Kind       EntryKind
 	Text       string // exactly as typed; sanitise when drawing
 	Amends     int64  // 0, or the ID of the entry this one corrects
+	// From and To are the change a KindStatus entry records ("" for other
+	// kinds): read them, never the text.
+	From, To Status
 }
 
 // IncidentFilter narrows Incidents.

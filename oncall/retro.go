@@ -116,7 +116,7 @@ func Moments(inc Incident, entries []Entry, captured []Captured) []Moment {
 	out = append(out, Moment{Name: MomentDetected, At: inc.OpenedAt, By: inc.OpenedBy})
 	for _, e := range entries {
 		if e.Kind == KindStatus {
-			if to := statusTarget(e.Text); to != "" {
+			if to := string(e.To); to != "" {
 				out = append(out, Moment{Name: to, At: e.At, By: e.Author})
 			}
 		}
@@ -183,13 +183,4 @@ func maxTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
-}
-
-// statusTarget reads the new status from a status entry ("open → acknowledged").
-func statusTarget(text string) string {
-	_, to, ok := strings.Cut(text, "→")
-	if !ok {
-		return ""
-	}
-	return strings.TrimSpace(to)
 }

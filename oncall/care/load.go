@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -94,20 +93,8 @@ func loadIncident(ctx context.Context, st oncall.Store, f *Facts, id int64) erro
 		return err
 	}
 	for _, e := range es {
-		ce := Entry{ID: e.ID, IncidentID: e.IncidentID, At: e.At, Author: e.Author, Kind: e.Kind}
-		if e.Kind == oncall.KindStatus {
-			ce.From, ce.To = parseStatusText(e.Text)
-		}
+		ce := Entry{ID: e.ID, IncidentID: e.IncidentID, At: e.At, Author: e.Author, Kind: e.Kind, From: e.From, To: e.To}
 		f.Entries = append(f.Entries, ce)
 	}
 	return loadJournal(ctx, st, f, id)
-}
-
-// parseStatusText reads a status entry written by SetStatus: "open → acknowledged".
-func parseStatusText(text string) (from, to oncall.Status) {
-	a, b, ok := strings.Cut(text, "→")
-	if !ok {
-		return "", ""
-	}
-	return oncall.Status(strings.TrimSpace(a)), oncall.Status(strings.TrimSpace(b))
 }

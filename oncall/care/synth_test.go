@@ -160,8 +160,8 @@ func (w synthWorld) writeDB(tb testing.TB, path string) {
 		if t, ok := w.texts[e.ID]; ok {
 			text = t
 		}
-		exec(`INSERT INTO entries(id, incident_id, at, author_id, kind, text) VALUES (?, ?, ?, ?, ?, ?)`,
-			e.ID, e.IncidentID, ts(e.At), null(e.Author), string(e.Kind), text)
+		exec(`INSERT INTO entries(id, incident_id, at, author_id, kind, text, status_from, status_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.ID, e.IncidentID, ts(e.At), null(e.Author), string(e.Kind), text, string(e.From), string(e.To))
 	}
 	for _, r := range w.facts.Roles {
 		exec(`INSERT INTO incident_roles(incident_id, member_id, role, taken_at, left_at) VALUES (?, ?, ?, ?, ?)`,

@@ -88,6 +88,16 @@ func testIncidentLifecycle(t *testing.T, open Opener) {
 	if es[5].Text != "acknowledged → resolved" || es[5].Author != "chloe" {
 		t.Fatalf("status entry %+v", es[5])
 	}
+	// The change is data, read without parsing the text; other kinds have none.
+	if es[2].From != oncall.StatusOpen || es[2].To != oncall.StatusAcknowledged ||
+		es[5].From != oncall.StatusAcknowledged || es[5].To != oncall.StatusResolved {
+		t.Fatalf("status changes %q→%q, %q→%q", es[2].From, es[2].To, es[5].From, es[5].To)
+	}
+	for _, i := range []int{0, 1, 3, 4} {
+		if es[i].From != "" || es[i].To != "" {
+			t.Fatalf("%s entry with a status change: %+v", es[i].Kind, es[i])
+		}
+	}
 
 	got, _ = st.Incident(ctx, inc.ID)
 	if got.Status != oncall.StatusResolved || !got.UpdatedAt.Equal(clk.t) || !got.OpenedAt.Equal(t0) {

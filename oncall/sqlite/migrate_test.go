@@ -61,3 +61,38 @@ func TestActionClosedMigrationBackfillsNothing(t *testing.T) {
 		t.Fatalf("upgraded item %+v %v", a, err)
 	}
 }
+
+// A database at schema v7 keeps its status entries as text only: the
+// upgrade reads their change once, and the OS users keep their order.
+func TestStatusChangeMigrationBackfills(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v7.db")
+	ts := t0.UTC().Format("2006-01-02T15:04:05.000000000Z")
+	older(t, path, 7,
+		`INSERT INTO members(id, handle, name, tz, created_at) VALUES (1, 'amelie', 'amelie', 'UTC', '`+ts+`')`,
+		`INSERT INTO member_os_users(os_user, member_id) VALUES ('zed', 1), ('amelie', 1)`,
+		`INSERT INTO incidents(id, title, severity, status, opened_at, opened_by, updated_at) VALUES (1, 'x', 2, 'resolved', '`+ts+`', 1, '`+ts+`')`,
+		`INSERT INTO entries(id, incident_id, at, author_id, kind, text) VALUES
+			(1, 1, '`+ts+`', 1, 'status', 'open → acknowledged'),
+			(2, 1, '`+ts+`', 1, 'observation', 'not a change → at all'),
+			(3, 1, '`+ts+`', 1, 'status', 'acknowledged → resolved')`,
+	)
+	st, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	es, err := st.Entries(ctx, 1)
+	if err != nil || len(es) != 3 {
+		t.Fatalf("entries %+v %v", es, err)
+	}
+	if es[0].From != oncall.StatusOpen || es[0].To != oncall.StatusAcknowledged ||
+		es[1].From != "" || es[1].To != "" ||
+		es[2].From != oncall.StatusAcknowledged || es[2].To != oncall.StatusResolved {
+		t.Fatalf("backfilled changes %+v", es)
+	}
+	m, err := st.Member(ctx, "amelie")
+	if err != nil || len(m.OSUsers) != 2 || m.OSUsers[0] != "zed" || m.OSUsers[1] != "amelie" {
+		t.Fatalf("os users after the upgrade %+v %v", m.OSUsers, err)
+	}
+}

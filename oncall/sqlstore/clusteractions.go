@@ -84,10 +84,13 @@ func incidentsTouching(ctx context.Context, tx *Tx, touches []string) ([]int64, 
 	if len(touches) == 0 {
 		return nil, nil
 	}
-	js, _ := json.Marshal(touches)
+	args := []any{string(oncall.StatusOpen), string(oncall.StatusAcknowledged), string(oncall.StatusMitigated)}
+	for _, x := range touches {
+		args = append(args, x)
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(touches)), ", ")
 	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT i.id FROM incidents i JOIN incident_affects a ON a.incident_id = i.id
-		WHERE i.status IN (?, ?, ?) AND a.target IN (SELECT value FROM json_each(?)) ORDER BY i.id`,
-		string(oncall.StatusOpen), string(oncall.StatusAcknowledged), string(oncall.StatusMitigated), string(js))
+		WHERE i.status IN (?, ?, ?) AND a.target IN (`+marks+`) ORDER BY i.id`, args...)
 	if err != nil {
 		return nil, err
 	}

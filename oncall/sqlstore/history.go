@@ -190,8 +190,8 @@ func (s *Store) recordHistoryTx(ctx context.Context, tx *Tx) (changed bool, err 
 				}
 				covered, ovID = cid, sh.OverrideID
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO oncall_history(rotation_id, member_id, start_at, end_at, covered_id, override_id)
-				VALUES (?, ?, ?, ?, ?, ?)`, r.ID, mid, encodeTime(oncall.Later(sh.Start, mark)), encodeTime(sh.End), covered, ovID); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO oncall_history(rotation_id, member_id, start_at, end_at, covered_id, override_id)
+				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, r.ID, mid, encodeTime(oncall.Later(sh.Start, mark)), encodeTime(sh.End), covered, ovID); err != nil {
 				return false, err
 			}
 			until = sh.End

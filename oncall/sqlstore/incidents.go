@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -48,14 +47,30 @@ func (s *Store) OpenIncident(ctx context.Context, by string, n oncall.NewInciden
 	return inc, nil
 }
 
-const incidentSelect = `SELECT i.id, i.title, i.severity, i.status, i.opened_at, m.handle, i.updated_at,
-	(SELECT json_group_array(a.target ORDER BY a.position) FROM incident_affects a WHERE a.incident_id = i.id)
+// The affects come with a second query (fillAffects).
+const incidentSelect = `SELECT i.id, i.title, i.severity, i.status, i.opened_at, m.handle, i.updated_at
 	FROM incidents i JOIN members m ON m.id = i.opened_by`
+
+// fillAffects reads the affects of incs, in their order.
+func fillAffects(ctx context.Context, q Querier, incs []oncall.Incident) error {
+	ids := make([]int64, len(incs))
+	for i, inc := range incs {
+		ids[i] = inc.ID
+	}
+	as, err := children(ctx, q, `SELECT incident_id, target FROM incident_affects WHERE incident_id IN (%s) ORDER BY incident_id, position`, ids, scanChildString)
+	if err != nil {
+		return fmt.Errorf("incident affects: %w", err)
+	}
+	for i := range incs {
+		incs[i].Affects = append([]string{}, as[incs[i].ID]...)
+	}
+	return nil
+}
 
 func scanIncident(sc interface{ Scan(...any) error }) (oncall.Incident, error) {
 	var inc oncall.Incident
-	var status, opened, updated, affects string
-	if err := sc.Scan(&inc.ID, &inc.Title, &inc.Severity, &status, &opened, &inc.OpenedBy, &updated, &affects); err != nil {
+	var status, opened, updated string
+	if err := sc.Scan(&inc.ID, &inc.Title, &inc.Severity, &status, &opened, &inc.OpenedBy, &updated); err != nil {
 		return oncall.Incident{}, err
 	}
 	inc.Status = oncall.Status(status)
@@ -65,9 +80,6 @@ func scanIncident(sc interface{ Scan(...any) error }) (oncall.Incident, error) {
 	}
 	if inc.UpdatedAt, err = decodeTime(updated); err != nil {
 		return oncall.Incident{}, err
-	}
-	if err := json.Unmarshal([]byte(affects), &inc.Affects); err != nil {
-		return oncall.Incident{}, fmt.Errorf("incident %d affects: %w", inc.ID, err)
 	}
 	return inc, nil
 }
@@ -81,7 +93,11 @@ func (s *Store) Incident(ctx context.Context, id int64) (oncall.Incident, error)
 	if err != nil {
 		return oncall.Incident{}, fmt.Errorf("incident %d: %w", id, err)
 	}
-	return inc, nil
+	one := []oncall.Incident{inc}
+	if err := fillAffects(ctx, s.db, one); err != nil {
+		return oncall.Incident{}, fmt.Errorf("incident %d: %w", id, err)
+	}
+	return one[0], nil
 }
 
 // Incidents lists incidents: those not yet resolved first, then newest first.
@@ -105,6 +121,10 @@ func (s *Store) Incidents(ctx context.Context, f oncall.IncidentFilter) ([]oncal
 		out = append(out, inc)
 	}
 	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list incidents: %w", err)
+	}
+	rows.Close()
+	if err := fillAffects(ctx, s.db, out); err != nil {
 		return nil, fmt.Errorf("list incidents: %w", err)
 	}
 	return out, nil
@@ -201,8 +221,9 @@ func insertEntry(ctx context.Context, tx *Tx, e *oncall.Entry) error {
 	if e.Amends != 0 {
 		amends = e.Amends
 	}
-	e.ID, err = insertID(ctx, tx, `INSERT INTO entries(incident_id, at, author_id, kind, text, amends) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		e.IncidentID, encodeTime(e.At), author, string(e.Kind), e.Text, amends)
+	e.ID, err = insertID(ctx, tx, `INSERT INTO entries(incident_id, at, author_id, kind, text, amends, status_from, status_to)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		e.IncidentID, encodeTime(e.At), author, string(e.Kind), e.Text, amends, string(e.From), string(e.To))
 	return err
 }
 
@@ -249,7 +270,8 @@ func (s *Store) SetStatus(ctx context.Context, incidentID int64, by string, to o
 				return err
 			}
 		}
-		e := oncall.Entry{IncidentID: incidentID, At: now, Author: by, Kind: oncall.KindStatus, Text: cur + " → " + string(to)}
+		e := oncall.Entry{IncidentID: incidentID, At: now, Author: by, Kind: oncall.KindStatus, Text: cur + " → " + string(to),
+			From: oncall.Status(cur), To: to}
 		return insertEntry(ctx, tx, &e)
 	})
 	if err != nil {

@@ -15,7 +15,7 @@ const markSeeded = "seeded"
 // keeps the first mark.
 func (s *Store) MarkSeeded(ctx context.Context, by string) error {
 	err := s.write(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO store_marks(key, value, set_at) VALUES (?, ?, ?)`,
+		_, err := tx.ExecContext(ctx, `INSERT INTO store_marks(key, value, set_at) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING`,
 			markSeeded, by, encodeTime(s.now()))
 		return err
 	})

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -41,8 +40,8 @@ func (s *Store) AddMember(ctx context.Context, m oncall.Member) (oncall.Member, 
 			return err
 		}
 		m.ID = id
-		for _, u := range m.OSUsers {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO member_os_users(os_user, member_id) VALUES (?, ?)`, u, m.ID); err != nil {
+		for i, u := range m.OSUsers {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO member_os_users(os_user, member_id, position) VALUES (?, ?, ?)`, u, m.ID, i); err != nil {
 				return err
 			}
 		}
@@ -57,25 +56,50 @@ func (s *Store) AddMember(ctx context.Context, m oncall.Member) (oncall.Member, 
 	return m, nil
 }
 
-// One statement per read: the OS users come along as a JSON array, so the
-// result is a consistent snapshot without a read transaction (mattn's
-// transactions are all IMMEDIATE here, which would block writers).
-const memberSelect = `SELECT m.id, m.handle, m.name, m.tz, m.contact, m.created_at,
-	(SELECT json_group_array(o.os_user ORDER BY o.rowid) FROM member_os_users o WHERE o.member_id = m.id)
+// The OS users come with a second query (fillOSUsers), without a read
+// transaction (SQLite's are all IMMEDIATE here, which would block writers):
+// a member and its OS users are written together and never removed, so the
+// two reads agree.
+const memberSelect = `SELECT m.id, m.handle, m.name, m.tz, m.contact, m.created_at
 	FROM members m`
+
+// fillOSUsers reads the OS users of ms, in the order they were given.
+func fillOSUsers(ctx context.Context, q Querier, ms []oncall.Member) error {
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	us, err := children(ctx, q, `SELECT member_id, os_user FROM member_os_users WHERE member_id IN (%s) ORDER BY member_id, position`, ids, scanChildString)
+	if err != nil {
+		return fmt.Errorf("member os users: %w", err)
+	}
+	for i := range ms {
+		ms[i].OSUsers = append([]string{}, us[ms[i].ID]...)
+	}
+	return nil
+}
+
+// oneMember completes a member read alone.
+func oneMember(ctx context.Context, q Querier, m oncall.Member, err error) (oncall.Member, error) {
+	if err != nil {
+		return m, err
+	}
+	one := []oncall.Member{m}
+	if err := fillOSUsers(ctx, q, one); err != nil {
+		return oncall.Member{}, err
+	}
+	return one[0], nil
+}
 
 func scanMember(sc interface{ Scan(...any) error }) (oncall.Member, error) {
 	var m oncall.Member
-	var created, users string
-	if err := sc.Scan(&m.ID, &m.Handle, &m.Name, &m.TZ, &m.Contact, &created, &users); err != nil {
+	var created string
+	if err := sc.Scan(&m.ID, &m.Handle, &m.Name, &m.TZ, &m.Contact, &created); err != nil {
 		return oncall.Member{}, err
 	}
 	var err error
 	if m.CreatedAt, err = decodeTime(created); err != nil {
 		return oncall.Member{}, err
-	}
-	if err := json.Unmarshal([]byte(users), &m.OSUsers); err != nil {
-		return oncall.Member{}, fmt.Errorf("member %q os users: %w", m.Handle, err)
 	}
 	return m, nil
 }
@@ -98,12 +122,17 @@ func (s *Store) Members(ctx context.Context) ([]oncall.Member, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list members: %w", err)
 	}
+	rows.Close()
+	if err := fillOSUsers(ctx, s.db, out); err != nil {
+		return nil, fmt.Errorf("list members: %w", err)
+	}
 	return out, nil
 }
 
 // Member finds a member by handle.
 func (s *Store) Member(ctx context.Context, handle string) (oncall.Member, error) {
 	m, err := scanMember(s.db.QueryRowContext(ctx, memberSelect+` WHERE m.handle = ?`, handle))
+	m, err = oneMember(ctx, s.db, m, err)
 	if errors.Is(err, sql.ErrNoRows) {
 		return oncall.Member{}, fmt.Errorf("member %q: %w", handle, oncall.ErrNotFound)
 	}
@@ -117,6 +146,7 @@ func (s *Store) Member(ctx context.Context, handle string) (oncall.Member, error
 func (s *Store) MemberByOSUser(ctx context.Context, osUser string) (oncall.Member, error) {
 	m, err := scanMember(s.db.QueryRowContext(ctx,
 		memberSelect+` WHERE m.id = (SELECT member_id FROM member_os_users WHERE os_user = ?)`, osUser))
+	m, err = oneMember(ctx, s.db, m, err)
 	if errors.Is(err, sql.ErrNoRows) {
 		return oncall.Member{}, fmt.Errorf("member for OS user %q: %w", osUser, oncall.ErrNotFound)
 	}

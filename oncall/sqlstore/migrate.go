@@ -82,10 +82,6 @@ func MigrateTo(ctx context.Context, db *sql.DB, d Dialect, version int) error {
 	return nil
 }
 
-// Backfills are Go steps run right after the SQL of the migration of that
-// version, in its transaction: what SQL alone cannot write portably.
-var backfills = map[int]func(ctx context.Context, tx *Tx) error{}
-
 func applyMigration(ctx context.Context, db *sql.DB, d Dialect, m migration) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -107,11 +103,6 @@ func applyMigration(ctx context.Context, db *sql.DB, d Dialect, m migration) err
 	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return fmt.Errorf("migration %s: %w", m.name, err)
-	}
-	if fill := backfills[m.version]; fill != nil {
-		if err := fill(ctx, &Tx{tx: tx, d: d}); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
-		}
 	}
 	if err := d.SetSchemaVersion(ctx, tx, m.version); err != nil {
 		return fmt.Errorf("migration %s: %w", m.name, err)

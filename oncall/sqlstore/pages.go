@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -271,8 +270,7 @@ func (s *Store) PageByID(ctx context.Context, id int64) (oncall.Page, error) {
 }
 
 func queryPages(ctx context.Context, q queryer, where string, args ...any) ([]oncall.Page, error) {
-	rows, err := q.QueryContext(ctx, `SELECT p.id, p.outage_id, p.step, m.handle, p.text, p.created_at, p.sent_by, p.epoch, p.delivered,
-		(SELECT json_group_array(json_array(d.at, d.method, d.ok, d.error)) FROM deliveries d WHERE d.page_id = p.id)
+	rows, err := q.QueryContext(ctx, `SELECT p.id, p.outage_id, p.step, m.handle, p.text, p.created_at, p.sent_by, p.epoch, p.delivered
 		FROM pages p JOIN members m ON m.id = p.member_id `+where+` ORDER BY p.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list pages: %w", err)
@@ -281,43 +279,43 @@ func queryPages(ctx context.Context, q queryer, where string, args ...any) ([]on
 	var out []oncall.Page
 	for rows.Next() {
 		var p oncall.Page
-		var at, ds string
-		if err := rows.Scan(&p.ID, &p.OutageID, &p.Step, &p.Member, &p.Text, &at, &p.SentBy, &p.Epoch, &p.Delivered, &ds); err != nil {
+		var at string
+		if err := rows.Scan(&p.ID, &p.OutageID, &p.Step, &p.Member, &p.Text, &at, &p.SentBy, &p.Epoch, &p.Delivered); err != nil {
 			return nil, fmt.Errorf("list pages: %w", err)
 		}
 		if p.Created, err = decodeTime(at); err != nil {
 			return nil, err
 		}
-		if p.Deliveries, err = decodeDeliveries(ds); err != nil {
-			return nil, err
-		}
 		out = append(out, p)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list pages: %w", err)
+	}
+	rows.Close()
+	ids := make([]int64, len(out))
+	for i, p := range out {
+		ids[i] = p.ID
+	}
+	ds, err := children(ctx, q, `SELECT page_id, at, method, ok, error FROM deliveries WHERE page_id IN (%s) ORDER BY page_id, at, id`, ids, scanDelivery)
+	if err != nil {
+		return nil, fmt.Errorf("list pages: deliveries: %w", err)
+	}
+	for i := range out {
+		out[i].Deliveries = ds[out[i].ID]
+	}
+	return out, nil
 }
 
-func decodeDeliveries(s string) ([]oncall.Delivery, error) {
-	var raw [][]any
-	if err := json.Unmarshal([]byte(s), &raw); err != nil {
-		return nil, fmt.Errorf("deliveries: %w", err)
+func scanDelivery(rows *sql.Rows) (int64, oncall.Delivery, error) {
+	var id int64
+	var d oncall.Delivery
+	var at string
+	if err := rows.Scan(&id, &at, &d.Method, &d.OK, &d.Error); err != nil {
+		return 0, d, err
 	}
-	var out []oncall.Delivery
-	for _, r := range raw {
-		if len(r) != 4 {
-			continue
-		}
-		at, _ := r[0].(string)
-		t, err := decodeTime(at)
-		if err != nil {
-			return nil, err
-		}
-		method, _ := r[1].(string)
-		ok, _ := r[2].(float64)
-		e, _ := r[3].(string)
-		out = append(out, oncall.Delivery{At: t, Method: method, OK: ok == 1, Error: e})
-	}
-	slices.SortStableFunc(out, func(a, b oncall.Delivery) int { return a.At.Compare(b.At) })
-	return out, nil
+	t, err := decodeTime(at)
+	d.At = t
+	return id, d, err
 }
 
 // OpenIncidentAbout finds an incident in progress whose affects name the

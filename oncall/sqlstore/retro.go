@@ -183,7 +183,6 @@ func (s *Store) care(ctx context.Context, inc oncall.Incident, entries []oncall.
 	return c, nil
 }
 
-
 func minTime(a, b time.Time) time.Time {
 	if b.Before(a) {
 		return b

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -140,24 +139,37 @@ func (s *Store) ApplyRotations(ctx context.Context, rs []oncall.Rotation) (oncal
 	return res, nil
 }
 
-const rotationSelect = `SELECT r.id, r.name, r.tz, r.shift_count, r.shift_unit, r.handoff, r.start_at,
-	(SELECT json_group_array(m.handle ORDER BY p.position)
-	   FROM rotation_participants p JOIN members m ON m.id = p.member_id WHERE p.rotation_id = r.id)
+// The participants come with a second query (fillParticipants).
+const rotationSelect = `SELECT r.id, r.name, r.tz, r.shift_count, r.shift_unit, r.handoff, r.start_at
 	FROM rotations r`
+
+// fillParticipants reads the participants of rs, in their order.
+func fillParticipants(ctx context.Context, q Querier, rs []oncall.Rotation) error {
+	ids := make([]int64, len(rs))
+	for i, r := range rs {
+		ids[i] = r.ID
+	}
+	ps, err := children(ctx, q, `SELECT p.rotation_id, m.handle FROM rotation_participants p JOIN members m ON m.id = p.member_id
+		WHERE p.rotation_id IN (%s) ORDER BY p.rotation_id, p.position`, ids, scanChildString)
+	if err != nil {
+		return fmt.Errorf("rotation participants: %w", err)
+	}
+	for i := range rs {
+		rs[i].Participants = append([]string{}, ps[rs[i].ID]...)
+	}
+	return nil
+}
 
 func scanRotation(sc interface{ Scan(...any) error }) (oncall.Rotation, error) {
 	var r oncall.Rotation
-	var unit, start, parts string
-	if err := sc.Scan(&r.ID, &r.Name, &r.TZ, &r.ShiftCount, &unit, &r.Handoff, &start, &parts); err != nil {
+	var unit, start string
+	if err := sc.Scan(&r.ID, &r.Name, &r.TZ, &r.ShiftCount, &unit, &r.Handoff, &start); err != nil {
 		return r, err
 	}
 	r.ShiftUnit = oncall.Unit(unit)
 	var err error
 	if r.Start, err = decodeTime(start); err != nil {
 		return r, err
-	}
-	if err := json.Unmarshal([]byte(parts), &r.Participants); err != nil {
-		return r, fmt.Errorf("rotation %q participants: %w", r.Name, err)
 	}
 	return r, nil
 }
@@ -167,7 +179,14 @@ func rotationByName(ctx context.Context, q queryer, name string) (oncall.Rotatio
 	if errors.Is(err, sql.ErrNoRows) {
 		return oncall.Rotation{}, fmt.Errorf("rotation %q: %w", name, oncall.ErrNotFound)
 	}
-	return r, err
+	if err != nil {
+		return r, err
+	}
+	one := []oncall.Rotation{r}
+	if err := fillParticipants(ctx, q, one); err != nil {
+		return oncall.Rotation{}, err
+	}
+	return one[0], nil
 }
 
 // Rotation finds a rotation by name.
@@ -195,6 +214,10 @@ func listRotations(ctx context.Context, q queryer) ([]oncall.Rotation, error) {
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list rotations: %w", err)
+	}
+	rows.Close()
+	if err := fillParticipants(ctx, q, out); err != nil {
 		return nil, fmt.Errorf("list rotations: %w", err)
 	}
 	return out, nil
@@ -234,11 +257,8 @@ func (s *Store) OnCallAt(ctx context.Context, t time.Time) ([]oncall.OnCall, err
 // farFuture bounds "every future override" queries.
 var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// queryer is what *sql.DB and *Tx share for reads.
-type queryer interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}
+// queryer is what the store's DB and Tx share.
+type queryer = Querier
 
 // memberID resolves a handle inside a transaction.
 func memberID(ctx context.Context, q Querier, handle string) (int64, error) {
