@@ -1,6 +1,7 @@
 package oncall
 
 import (
+	"fmt"
 	"slices"
 	"time"
 )
@@ -94,4 +95,57 @@ type SwapRequest struct {
 	For, With    string
 	Mine, Theirs time.Time
 	Note         string
+}
+
+// pastSlack lets "now" typed in a form still be accepted a moment later.
+const pastSlack = 5 * time.Minute
+
+// CheckOverride is the rule an override request must pass before it is
+// proposed, as a function of its rotation r, the live (proposed or
+// confirmed) overrides of r overlapping it, the leaves overlapping it and
+// now: the covering member is not the covered one nor on leave, the range
+// is forward, not past, inside r and held by the covered member throughout,
+// and overlaps no live override. That the members exist is the store's to
+// check.
+func CheckOverride(r Rotation, req OverrideRequest, live []Override, leaves []Leave, now time.Time) error {
+	if req.Covering == req.Covered {
+		return Invalid("override.covering", req.Covering, "is also the member covered")
+	}
+	if !req.Start.Before(req.End) {
+		return Invalid("override.to", fmtInstant(req.End, r.TZ), "must be after override.from ("+fmtInstant(req.Start, r.TZ)+")")
+	}
+	if req.Start.Before(now.Add(-pastSlack)) {
+		return Invalid("override.from", fmtInstant(req.Start, r.TZ), "is in the past (the past is history: it cannot be overridden)")
+	}
+	for _, sh := range r.Shifts(req.Start, req.End) {
+		if sh.Member != req.Covered {
+			return Invalid("override.covered", req.Covered, fmt.Sprintf("is not on call on %s throughout the range (%s is, %s to %s)",
+				r.Name, sh.Member, fmtInstant(sh.Start, r.TZ), fmtInstant(sh.End, r.TZ)))
+		}
+	}
+	if first, ok := r.ShiftAt(req.Start); !ok || first.Member != req.Covered {
+		return Invalid("override.from", fmtInstant(req.Start, r.TZ), "is before "+r.Name+" starts")
+	}
+	rng := Range{Start: req.Start, End: req.End}
+	for _, o := range live {
+		if rng.Overlaps(Range{Start: o.Start, End: o.End}) {
+			return Invalid("override.range", fmtInstant(req.Start, r.TZ)+".."+fmtInstant(req.End, r.TZ),
+				fmt.Sprintf("overlaps override #%d (%s covers %s, %s), which must be declined or cancelled first", o.ID, o.Covering, o.Covered, o.Status))
+		}
+	}
+	for _, l := range leaves {
+		if l.Member == req.Covering {
+			return Invalid("override.covering", req.Covering, "is on leave "+fmtInstant(l.Start, r.TZ)+" to "+fmtInstant(l.End, r.TZ))
+		}
+	}
+	return nil
+}
+
+// fmtInstant writes t on the clock of zone tz, for error messages.
+func fmtInstant(t time.Time, tz string) string {
+	loc, err := LoadLocation(tz)
+	if err != nil || tz == "" {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("2006-01-02 15:04 MST")
 }

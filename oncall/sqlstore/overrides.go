@@ -108,43 +108,16 @@ func (s *Store) proposeTx(ctx context.Context, tx *Tx, by string, req oncall.Ove
 	if err != nil {
 		return oncall.Override{}, fmt.Errorf("override.covered: %w", err)
 	}
-	if covID == cedID {
-		return oncall.Override{}, oncall.Invalid("override.covering", req.Covering, "is also the member covered")
-	}
-	if !req.Start.Before(req.End) {
-		return oncall.Override{}, oncall.Invalid("override.to", fmtInstant(req.End, r.TZ), "must be after override.from ("+fmtInstant(req.Start, r.TZ)+")")
-	}
-	if req.Start.Before(now.Add(-pastSlack)) {
-		return oncall.Override{}, oncall.Invalid("override.from", fmtInstant(req.Start, r.TZ), "is in the past (the past is history: it cannot be overridden)")
-	}
-	for _, sh := range r.Shifts(req.Start, req.End) {
-		if sh.Member != req.Covered {
-			return oncall.Override{}, oncall.Invalid("override.covered", req.Covered, fmt.Sprintf("is not on call on %s throughout the range (%s is, %s to %s)",
-				r.Name, sh.Member, fmtInstant(sh.Start, r.TZ), fmtInstant(sh.End, r.TZ)))
-		}
-	}
-	if first, ok := r.ShiftAt(req.Start); !ok || first.Member != req.Covered {
-		return oncall.Override{}, oncall.Invalid("override.from", fmtInstant(req.Start, r.TZ), "is before "+r.Name+" starts")
-	}
-	rng := oncall.Range{Start: req.Start, End: req.End}
 	live, err := s.overridesByRotation(ctx, tx, req.Start, req.End, oncall.Proposed, oncall.Confirmed)
 	if err != nil {
 		return oncall.Override{}, err
-	}
-	for _, o := range live[r.Name] {
-		if rng.Overlaps(oncall.Range{Start: o.Start, End: o.End}) {
-			return oncall.Override{}, oncall.Invalid("override.range", fmtInstant(req.Start, r.TZ)+".."+fmtInstant(req.End, r.TZ),
-				fmt.Sprintf("overlaps override #%d (%s covers %s, %s), which must be declined or cancelled first", o.ID, o.Covering, o.Covered, o.Status))
-		}
 	}
 	leaves, err := leavesOverlapping(ctx, tx, req.Start, req.End)
 	if err != nil {
 		return oncall.Override{}, err
 	}
-	for _, l := range leaves {
-		if l.Member == req.Covering {
-			return oncall.Override{}, oncall.Invalid("override.covering", req.Covering, "is on leave "+fmtInstant(l.Start, r.TZ)+" to "+fmtInstant(l.End, r.TZ))
-		}
+	if err := oncall.CheckOverride(r, req, live[r.Name], leaves, now); err != nil {
+		return oncall.Override{}, err
 	}
 	o := oncall.Override{Rotation: r.Name, Covering: req.Covering, Covered: req.Covered, Start: req.Start.UTC(), End: req.End.UTC(),
 		Status: oncall.Proposed, ProposedBy: by, ProposedAt: now, Note: req.Note}
@@ -173,9 +146,6 @@ func (s *Store) proposeTx(ctx context.Context, tx *Tx, by string, req oncall.Ove
 	}
 	return o, nil
 }
-
-// pastSlack lets "now" typed in a form still be accepted a moment later.
-const pastSlack = 5 * time.Minute
 
 // ConfirmOverride records by's consent to override id (and, for a swap, to
 // its other half). When both parties agreed it applies. A consent arriving
