@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// localInstant is the instant the wall clock in loc first reads hh:mm on the
+// LocalInstant is the instant the wall clock in loc first reads hh:mm on the
 // given civil date. time.Date leaves two cases unspecified, so they are
 // resolved here explicitly:
 //   - a skipped time (spring-forward gap) gives the first instant after the

@@ -16,7 +16,7 @@ const (
 // RolesAll lists every role, lead first.
 var RolesAll = []Role{RoleLead, RoleScribe, RoleHelper}
 
-// single reports whether the role has one holder at a time.
+// Single reports whether the role has one holder at a time.
 func (r Role) Single() bool { return r == RoleLead || r == RoleScribe }
 
 func (r Role) Valid() bool { return r == RoleLead || r == RoleScribe || r == RoleHelper }

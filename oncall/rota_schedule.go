@@ -89,7 +89,7 @@ func heldRun(segs []Shift, i int) (run Shift, first, last int) {
 	return run, first, last
 }
 
-// onCallWith is the OnCall of r at t with the confirmed overrides ovs
+// OnCallWith is the OnCall of r at t with the confirmed overrides ovs
 // applied. Now is the run of the holder at t (see heldRun), keeping the
 // Covers of the segment at t; Next is the run after it.
 func (r Rotation) OnCallWith(t time.Time, ovs []Override) (OnCall, error) {
@@ -121,7 +121,7 @@ func (r Rotation) OnCallWith(t time.Time, ovs []Override) (OnCall, error) {
 	return oc, nil
 }
 
-// effectiveShifts is the schedule of r over [from, to) with ovs applied:
+// EffectiveShifts is the schedule of r over [from, to) with ovs applied:
 // every segment overlapping the range, unclipped.
 func (r Rotation) EffectiveShifts(from, to time.Time, ovs []Override) []Shift {
 	var out []Shift

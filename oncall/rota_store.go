@@ -2,7 +2,7 @@ package oncall
 
 const maxRotationNameRunes = 64
 
-// validate checks r and returns it normalised (Start at boundary 0, Handoff
+// Validate checks r and returns it normalised (Start at boundary 0, Handoff
 // emptied for hours shifts). Participants are checked against the database
 // by the caller, inside the write transaction.
 func (r Rotation) Validate() (Rotation, error) {

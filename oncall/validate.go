@@ -11,7 +11,7 @@ import (
 
 var handleRE = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
 
-// checkLine validates a one-line human text (names, titles): not blank,
+// CheckLine validates a one-line human text (names, titles): not blank,
 // valid UTF-8, at most maxRunes characters, no control characters (a newline
 // or escape in a title would break every list that shows it).
 func CheckLine(field, s string, maxRunes int) error {
