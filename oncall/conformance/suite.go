@@ -8,6 +8,7 @@ var reopeners sync.Map
 // tests is the suite, by name (the old TestX of package oncall).
 var tests = []testCase{
 	{"AckPage", testAckPage},
+	{"Changes", testChanges},
 	{"ActionsAndRetroNotes", testActionsAndRetroNotes},
 	{"AddMemberRejects", testAddMemberRejects},
 	{"AmendmentsKeepBoth", testAmendmentsKeepBoth},
