@@ -48,6 +48,7 @@ func (s *Store) RecordTransition(ctx context.Context, incidentID int64, t oncall
 	t.At = t.At.UTC()
 	e = oncall.Entry{IncidentID: incidentID, At: t.At, Kind: oncall.KindSystem, Text: t.Text()}
 	err = s.write(ctx, func(tx *Tx) error {
+		recorded = false // the write may run again (Dialect.Write)
 		status, err := incidentStatus(ctx, tx, incidentID)
 		if err != nil {
 			return err

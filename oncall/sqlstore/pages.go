@@ -17,6 +17,7 @@ import (
 func (s *Store) AcquireLease(ctx context.Context, holder string, ttl time.Duration) (l oncall.Lease, ok bool, err error) {
 	now := s.now()
 	err = s.write(ctx, func(tx *Tx) error {
+		ok = false // the write may run again (Dialect.Write)
 		var exp string
 		err := tx.QueryRowContext(ctx, `SELECT holder, epoch, expires_at FROM watcher_lease WHERE id = 1`).Scan(&l.Holder, &l.Epoch, &exp)
 		switch {
@@ -205,6 +206,7 @@ func pagedOutages(ctx context.Context, q queryer, where string, args ...any) ([]
 func (s *Store) ClaimPage(ctx context.Context, l oncall.Lease, outageID int64, step int, member string, text func(id int64) string) (p oncall.Page, created bool, err error) {
 	p = oncall.Page{OutageID: outageID, Step: step, Member: member, Created: s.now(), SentBy: l.Holder, Epoch: l.Epoch}
 	err = s.fenced(ctx, l, func(tx *Tx) error {
+		created = false // the write may run again (Dialect.Write)
 		mid, err := memberID(ctx, tx, member)
 		if err != nil {
 			return err
