@@ -183,6 +183,7 @@ error); 2 bad usage or invalid input, nothing written; 3 not found.`,
 	pf.StringVar(&a.src.ConsulAddr, "consul-addr", "", "Consul HTTP address (overrides CONSUL_HTTP_ADDR; default 127.0.0.1:8500)")
 	pf.StringVar(&a.db, "db", "", "the shared database file (overrides ENTRETIEN_DB; default $XDG_DATA_HOME/entretien/entretien.db)")
 	pf.StringVar(&a.src.SiteKey, "site-key", "", `group sites by "datacenter" (default) or a node meta key: "meta.site"`)
+	pf.StringVar(&a.src.PatroniScope, "patroni-scope", "", "follow the replicated database through Patroni's keys in Consul (service/SCOPE/; also ENTRETIEN_PATRONI_SCOPE)")
 	pf.BoolVar(&a.readOnly, "read-only", false, "the TUI shows the cluster but offers no action (also ENTRETIEN_READ_ONLY=1)")
 	root.AddCommand(a.doctorCmd(), a.demoCmd(), a.versionCmd(), a.rotaCmd(), a.incidentCmd(), a.retroCmd(),
 		a.overrideCmd(), a.leaveCmd(), a.memberCmd(), a.rotationCmd(), a.careCmd(), a.watchCmd(), a.manCmd(),
@@ -199,6 +200,9 @@ func (a *app) preRun(cmd *cobra.Command, _ []string) error {
 	}
 	if sk := a.src.SiteKey; sk != "" && sk != "datacenter" && !strings.HasPrefix(sk, "meta.") {
 		return usageError{msg: fmt.Sprintf(`--site-key %q: want "datacenter" or "meta.<key>"`, sanitize.Line(sk))}
+	}
+	if a.src.PatroniScope == "" {
+		a.src.PatroniScope = os.Getenv("ENTRETIEN_PATRONI_SCOPE")
 	}
 	if err := a.resolveDB(); err != nil {
 		return err
