@@ -243,7 +243,7 @@ func (s *Store) RecordDelivery(ctx context.Context, pageID int64, d oncall.Deliv
 			return err
 		}
 		if d.OK {
-			_, err := tx.ExecContext(ctx, `UPDATE pages SET delivered = 1 WHERE id = ?`, pageID)
+			_, err := tx.ExecContext(ctx, `UPDATE pages SET delivered = ? WHERE id = ?`, true, pageID)
 			return err
 		}
 		return nil
