@@ -61,3 +61,14 @@ func ParseActionState(s string) (ActionState, error) {
 	}
 	return a, nil
 }
+
+// CheckDue: an action item's due date is empty or YYYY-MM-DD.
+func CheckDue(due string) error {
+	if due == "" {
+		return nil
+	}
+	if _, err := time.Parse(time.DateOnly, due); err != nil {
+		return Invalid("action.due", due, "must be a date YYYY-MM-DD")
+	}
+	return nil
+}

@@ -144,3 +144,23 @@ func CheckEntryText(text string) error {
 	}
 	return nil
 }
+
+// CheckEntryKind: who may write an entry of kind (by "" is the system).
+// Status entries come from status changes only.
+func CheckEntryKind(kind EntryKind, by string) error {
+	switch kind {
+	case KindObservation, KindAction, KindDecision, KindQuestion, KindHandoff:
+		if by == "" {
+			return Invalid("entry.author", by, "a "+string(kind)+" needs an author")
+		}
+	case KindSystem:
+		if by != "" {
+			return Invalid("entry.author", by, "system entries have no author")
+		}
+	case KindStatus:
+		return Invalid("entry.kind", string(kind), "status entries are written by status changes")
+	default:
+		return Invalid("entry.kind", string(kind), "unknown kind")
+	}
+	return nil
+}

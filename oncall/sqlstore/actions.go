@@ -5,29 +5,18 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"codeberg.org/entretien/entretien/oncall"
 )
 
 const maxActionTitleRunes = 300
 
-func checkDue(due string) error {
-	if due == "" {
-		return nil
-	}
-	if _, err := time.Parse(time.DateOnly, due); err != nil {
-		return oncall.Invalid("action.due", due, "must be a date YYYY-MM-DD")
-	}
-	return nil
-}
-
 // AddAction adds an action item to an incident, state open.
 func (s *Store) AddAction(ctx context.Context, incidentID int64, by string, n oncall.NewAction) (oncall.ActionItem, error) {
 	if err := oncall.CheckLine("action.title", n.Title, maxActionTitleRunes); err != nil {
 		return oncall.ActionItem{}, err
 	}
-	if err := checkDue(n.Due); err != nil {
+	if err := oncall.CheckDue(n.Due); err != nil {
 		return oncall.ActionItem{}, err
 	}
 	now := s.now()
@@ -72,7 +61,7 @@ func (s *Store) UpdateAction(ctx context.Context, actionID int64, by string, sta
 		return oncall.ActionItem{}, oncall.Invalid("action.state", string(state), "must be open, doing, done or dropped")
 	}
 	if due != nil {
-		if err := checkDue(*due); err != nil {
+		if err := oncall.CheckDue(*due); err != nil {
 			return oncall.ActionItem{}, err
 		}
 	}

@@ -130,29 +130,11 @@ func (s *Store) Incidents(ctx context.Context, f oncall.IncidentFilter) ([]oncal
 	return out, nil
 }
 
-func checkKind(kind oncall.EntryKind, by string) error {
-	switch kind {
-	case oncall.KindObservation, oncall.KindAction, oncall.KindDecision, oncall.KindQuestion, oncall.KindHandoff:
-		if by == "" {
-			return oncall.Invalid("entry.author", by, "a "+string(kind)+" needs an author")
-		}
-	case oncall.KindSystem:
-		if by != "" {
-			return oncall.Invalid("entry.author", by, "system entries have no author")
-		}
-	case oncall.KindStatus:
-		return oncall.Invalid("entry.kind", string(kind), "status entries are written by status changes")
-	default:
-		return oncall.Invalid("entry.kind", string(kind), "unknown kind")
-	}
-	return nil
-}
-
 // AddEntry appends to an incident's journal. by is a member handle, or ""
 // for a system entry (kind system). Unknown incident or author wraps
 // ErrNotFound; bad kind or text is a *ValidationError; nothing is written.
 func (s *Store) AddEntry(ctx context.Context, incidentID int64, by string, kind oncall.EntryKind, text string) (oncall.Entry, error) {
-	if err := checkKind(kind, by); err != nil {
+	if err := oncall.CheckEntryKind(kind, by); err != nil {
 		return oncall.Entry{}, err
 	}
 	if err := oncall.CheckEntryText(text); err != nil {
