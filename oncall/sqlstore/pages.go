@@ -36,7 +36,7 @@ func (s *Store) AcquireLease(ctx context.Context, holder string, ttl time.Durati
 			return nil // theirs
 		}
 		// Renewed only once half of it has run: every commit wakes every
-		// TUI on the database (PRAGMA data_version), so an idle watcher
+		// TUI on the database (Store.Changes), so an idle watcher
 		// writes every ttl/2, not every round.
 		if l.Holder == holder && l.Expires.Sub(now) > ttl/2 {
 			ok = true
