@@ -449,3 +449,25 @@ func (p Proposal) CheckOutcome(now time.Time, by string, o NewOutcome) error {
 func (k EventKind) Notable() bool {
 	return k == EventOpened || k == EventObjection || k == EventClosed
 }
+
+var (
+	actionOwnerRE = regexp.MustCompile(`(?:^|\s)@([a-z][a-z0-9_-]*)`)
+	actionDueRE   = regexp.MustCompile(`(?:^|\s)(\d{4}-\d{2}-\d{2})(?:\s|$)`)
+)
+
+// ParseNewAction reads "title @owner YYYY-MM-DD" (owner and date optional,
+// anywhere in the line), as the retro and the outcome of a proposal take
+// action items.
+func ParseNewAction(s string) NewAction {
+	var a NewAction
+	if mm := actionOwnerRE.FindStringSubmatch(s); mm != nil {
+		a.Owner = mm[1]
+		s = strings.Replace(s, "@"+mm[1], "", 1)
+	}
+	if mm := actionDueRE.FindStringSubmatch(s); mm != nil {
+		a.Due = mm[1]
+		s = strings.Replace(s, mm[1], "", 1)
+	}
+	a.Title = strings.Join(strings.Fields(s), " ")
+	return a
+}

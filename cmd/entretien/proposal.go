@@ -10,7 +10,6 @@ import (
 
 	"codeberg.org/entretien/entretien/internal/sanitize"
 	"codeberg.org/entretien/entretien/oncall"
-	"codeberg.org/entretien/entretien/views/retro"
 )
 
 // entretien proposal: decisions taken together (README "Decisions").
@@ -319,7 +318,7 @@ func (a *app) proposalCloseCmd() *cobra.Command {
 			}
 			no := oncall.NewOutcome{State: o, Statement: *statement, ReviewOn: *review}
 			for _, s := range *actions {
-				no.Actions = append(no.Actions, retro.ParseAction(s))
+				no.Actions = append(no.Actions, oncall.ParseNewAction(s))
 			}
 			p, err := a.st.CloseProposal(cmd.Context(), id, me, no)
 			if err != nil {

@@ -7,7 +7,6 @@ package retro
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -249,26 +248,9 @@ func (m *Model) by() (string, bool) {
 	return m.ctx.Me.Handle, true
 }
 
-var (
-	ownerRE = regexp.MustCompile(`(?:^|\s)@([a-z][a-z0-9_-]*)`)
-	dueRE   = regexp.MustCompile(`(?:^|\s)(\d{4}-\d{2}-\d{2})(?:\s|$)`)
-)
-
 // ParseAction reads "title @owner YYYY-MM-DD" (owner and date optional,
 // anywhere in the line).
-func ParseAction(s string) oncall.NewAction {
-	var a oncall.NewAction
-	if mm := ownerRE.FindStringSubmatch(s); mm != nil {
-		a.Owner = mm[1]
-		s = strings.Replace(s, "@"+mm[1], "", 1)
-	}
-	if mm := dueRE.FindStringSubmatch(s); mm != nil {
-		a.Due = mm[1]
-		s = strings.Replace(s, mm[1], "", 1)
-	}
-	a.Title = strings.Join(strings.Fields(s), " ")
-	return a
-}
+func ParseAction(s string) oncall.NewAction { return oncall.ParseNewAction(s) }
 
 func (m *Model) post() tea.Cmd {
 	by, ok := m.by()
