@@ -219,7 +219,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.active = (m.active + len(m.tabs) - 1) % len(m.tabs)
 		return nil
 	case key.Matches(msg, m.keys.Jump):
-		if i := int(msg.Code - '1'); i >= 0 && i < len(m.tabs) {
+		if i := (int(msg.Code-'0') + 9) % 10; i >= 0 && i < len(m.tabs) {
 			m.active = i
 		}
 		return nil
