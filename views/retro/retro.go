@@ -61,13 +61,13 @@ type Model struct {
 	r      oncall.Retro
 	err    error
 
-	scroll  int
-	filter  string // lower case: the timeline shows the items containing it
-	action  int    // selected action item
-	factor  int    // selected contributing factor
+	scroll int
+	filter string // lower case: the timeline shows the items containing it
+	action int    // selected action item
+	factor int    // selected contributing factor
 	// picked is what p proposes from: the last selected, "factor" or
 	// "action" ("" until one is: the action if any, else the factor).
-	picked string
+	picked  string
 	input   entrybox.Model
 	target  string // what the box adds: a Section, or "action"
 	note    string
