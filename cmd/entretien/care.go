@@ -176,6 +176,16 @@ func printCare(w io.Writer, t care.Table, days int) {
 			}
 		}
 	}
+	if len(t.Unheard) > 0 {
+		fmt.Fprintln(w, "\nHosts not heard on changes affecting the machines they host:")
+		for _, u := range t.Unheard {
+			var ids []string
+			for _, id := range u.Proposals {
+				ids = append(ids, fmt.Sprintf("#%d", id))
+			}
+			fmt.Fprintf(w, "  %s hosts %s: no position on proposal %s\n", line(u.Host), line(strings.Join(u.Machines, ", ")), strings.Join(ids, ", "))
+		}
+	}
 	if len(t.Notes) > 0 {
 		fmt.Fprintln(w, "\nNot taken into account:")
 		for _, n := range t.Notes {
