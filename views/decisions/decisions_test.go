@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"codeberg.org/entretien/entretien/internal/screentest"
+	"codeberg.org/entretien/entretien/internal/seed"
 	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/views/common"
 )
@@ -106,4 +107,29 @@ func TestDecisionsScreenPositionAmendClose(t *testing.T) {
 	}
 	h.Send(screentest.Key("esc"))
 	h.Wait(t, "Decisions · 0 open", "Closed", "4 consent · adopted")
+}
+
+// A newcomer to the demo sees the seeded proposal on the decisions tab,
+// with its state, and opens it.
+func TestSeededProposalOnTheDecisionsTab(t *testing.T) {
+	ctx := context.Background()
+	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Now()
+	if err := seed.Collective(ctx, st, "demo", now); err != nil {
+		t.Fatal(err)
+	}
+	me, err := st.Member(ctx, "kenji")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := screentest.Start(t, screentest.Options{Store: st, Me: me, Width: 140, Height: 50},
+		func(c *common.Context) common.Screen { return New(c) })
+	h.Wait(t, "Decisions · 1 open", "#1   "+seed.ProposalTitle, "2 consent · 1 concern · closes in 4d", "you have not taken a position",
+		"quorum 3 positions on version 1 (half of the 5 members, rounded up): 3 so far")
+	h.Send(screentest.Key("enter"))
+	h.Wait(t, "from incident #1", "about 40 GB on her disk", "dara     concern", "Move guichet's PostgreSQL to the paris machine")
 }
