@@ -150,6 +150,9 @@ func (m *Model) statusLine() string {
 	if len(m.unreached) > 0 {
 		left = append(left, st.Crit.Render("paging reached nobody about "+sanitize.Line(strings.Join(m.unreached, ", "))))
 	}
+	if n := noticeLine(m.notices); n != "" {
+		left = append(left, st.Warn.Render(sanitize.Line(n)))
+	}
 	right := "you: " + st.Bold.Render(sanitize.Line(m.ctx.Me.Handle))
 	if m.ctx.Me.Handle == "" {
 		right = st.Warn.Render("you: not a member")

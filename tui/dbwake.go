@@ -105,7 +105,7 @@ func (d *dbWatch) drain(wait time.Duration) {
 // files and reads the version then, as a tickMsg marked wake; the root
 // re-arms it after each one. seen is the version the root holds.
 func (m *Model) wakeCmd() tea.Cmd {
-	d, st, seen := m.watch, m.ctx.Store, m.storeVersion
+	d, st, seen, me := m.watch, m.ctx.Store, m.storeVersion, m.ctx.Me.Handle
 	if d == nil || st == nil {
 		return nil
 	}
@@ -122,6 +122,7 @@ func (m *Model) wakeCmd() tea.Cmd {
 		msg := tickMsg{now: time.Now(), version: v, err: err, wake: true}
 		if err == nil && v != seen {
 			msg.unreached, msg.paging = unreached(st), true
+			msg.notices = decisionNotices(st, me)
 		}
 		return msg
 	}

@@ -28,6 +28,9 @@ type tickMsg struct {
 	// unreached is read with a new version (paging.go); nil otherwise.
 	unreached []string
 	paging    bool // unreached was read
+	// notices are the decisions this member has not seen (decisions.go),
+	// read with unreached.
+	notices []oncall.ProposalEvent
 }
 
 // firstVersion is the version the screens' first loads start from, read
@@ -44,12 +47,13 @@ func firstVersion(st *oncall.Store) int64 {
 }
 
 func (m *Model) tickCmd() tea.Cmd {
-	st, seen, first := m.ctx.Store, m.storeVersion, m.lastRefresh.IsZero()
+	st, seen, first, me := m.ctx.Store, m.storeVersion, m.lastRefresh.IsZero(), m.ctx.Me.Handle
 	return tea.Tick(m.pollEvery(time.Now()), func(now time.Time) tea.Msg {
 		v, err := readVersion(st)
 		msg := tickMsg{now: now, version: v, err: err}
 		if err == nil && (v != seen || first) {
 			msg.unreached, msg.paging = unreached(st), true
+			msg.notices = decisionNotices(st, me)
 		}
 		return msg
 	})
@@ -82,6 +86,9 @@ func (m *Model) polled(msg tickMsg) tea.Cmd {
 	m.err = msg.err
 	if msg.paging && !slices.Equal(msg.unreached, m.unreached) {
 		m.unreached, changed = msg.unreached, true
+	}
+	if msg.paging && noticeIDs(msg.notices) != noticeIDs(m.notices) {
+		m.notices, changed = msg.notices, true
 	}
 	// Another member wrote, or the minute changed (who is on call now is
 	// a function of the clock).

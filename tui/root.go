@@ -69,7 +69,8 @@ type Model struct {
 	tick          time.Duration // Options.Tick; 0: see pollEvery
 	watch         *dbWatch      // nil: none (no store, or no notifications)
 	err           error
-	unreached     []string // open outages whose pages reached nobody (paging.go)
+	unreached     []string               // open outages whose pages reached nobody (paging.go)
+	notices       []oncall.ProposalEvent // decisions not seen yet (decisions.go)
 
 	// reuse: the last poll changed nothing, the last frame is drawn again
 	// (poll.go).
@@ -166,9 +167,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.err = msg.Err
 		return m, nil
 	case tea.KeyPressMsg:
-		return m, m.handleKey(msg)
+		return m, tea.Batch(m.handleKey(msg), m.visitDecisions())
 	case tea.MouseClickMsg:
-		return m, m.click(msg)
+		return m, tea.Batch(m.click(msg), m.visitDecisions())
 	case tea.MouseMsg:
 		// The mouse acts on what is under it: the screen on top.
 		return m, m.updateTop(msg)
