@@ -527,3 +527,52 @@ func (s *Store) MarkDecisionsSeen(ctx context.Context, member string, upTo int64
 	}
 	return nil
 }
+
+// NotableProposalEvents are the events every member is told of (opened,
+// objection, closed) since since, for entretien watch to send.
+func (s *Store) NotableProposalEvents(ctx context.Context, since time.Time) ([]ProposalEvent, error) {
+	es, err := readEvents(ctx, s.db, `WHERE e.at >= ? AND e.kind IN ('opened', 'objection', 'closed')`, encodeTime(since))
+	if err != nil {
+		return nil, fmt.Errorf("notable proposal events: %w", err)
+	}
+	return es, nil
+}
+
+// ClaimDecisionNotice claims the message about event for member under the
+// lease l: created is false when it was claimed already (by this watcher
+// or another), so none is sent twice. ErrFenced: l is not the lease.
+func (s *Store) ClaimDecisionNotice(ctx context.Context, l Lease, event int64, member string) (id int64, created bool, err error) {
+	err = s.fenced(ctx, l, func(tx *sql.Tx) error {
+		mid, err := decisionMember(ctx, tx, "member", member)
+		if err != nil {
+			return err
+		}
+		err = tx.QueryRowContext(ctx, `INSERT INTO decision_notices(event_id, member_id, claimed_at, epoch) VALUES (?, ?, ?, ?)
+			ON CONFLICT (event_id, member_id) DO NOTHING RETURNING id`, event, mid, encodeTime(s.now()), l.Epoch).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		created = err == nil
+		return err
+	})
+	if err != nil {
+		return 0, false, opError("claim decision notice", err)
+	}
+	return id, created, nil
+}
+
+// RecordDecisionNotice records how the claimed message went.
+func (s *Store) RecordDecisionNotice(ctx context.Context, id int64, delivered bool, outcome string) error {
+	ok := 0
+	if delivered {
+		ok = 1
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE decision_notices SET delivered = ?, outcome = ? WHERE id = ?`, ok, outcome, id)
+		return err
+	})
+	if err != nil {
+		return opError("record decision notice", err)
+	}
+	return nil
+}

@@ -11,7 +11,7 @@ import (
 )
 
 var decisionTables = []string{"proposals", "proposal_affects", "proposal_versions", "proposal_implications",
-	"proposal_positions", "proposal_outcomes", "proposal_actions", "proposal_events", "proposal_seen"}
+	"proposal_positions", "proposal_outcomes", "proposal_actions", "proposal_events", "proposal_seen", "decision_notices"}
 
 func decisionCounts(t *testing.T, st *Store) map[string]int {
 	t.Helper()

@@ -89,6 +89,20 @@ CREATE TABLE proposal_events (
 CREATE INDEX proposal_events_at ON proposal_events(at, id);
 CREATE INDEX proposal_events_proposal ON proposal_events(proposal_id, id);
 
+-- The non-urgent messages entretien watch sends each member through their
+-- contact methods about an event (opened, objection, closed): claimed once
+-- per (event, member) under the watcher lease's epoch, then its outcome.
+CREATE TABLE decision_notices (
+    id         INTEGER PRIMARY KEY,
+    event_id   INTEGER NOT NULL REFERENCES proposal_events(id),
+    member_id  INTEGER NOT NULL REFERENCES members(id),
+    claimed_at TEXT NOT NULL,
+    epoch      INTEGER NOT NULL,
+    delivered  INTEGER NOT NULL DEFAULT 0,
+    outcome    TEXT NOT NULL DEFAULT '',       -- the methods tried and how each went
+    UNIQUE (event_id, member_id)
+);
+
 -- Each member's seen mark: the last proposal event they were shown.
 CREATE TABLE proposal_seen (
     member_id INTEGER PRIMARY KEY REFERENCES members(id),
