@@ -563,12 +563,8 @@ func (s *Store) ClaimDecisionNotice(ctx context.Context, l Lease, event int64, m
 
 // RecordDecisionNotice records how the claimed message went.
 func (s *Store) RecordDecisionNotice(ctx context.Context, id int64, delivered bool, outcome string) error {
-	ok := 0
-	if delivered {
-		ok = 1
-	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE decision_notices SET delivered = ?, outcome = ? WHERE id = ?`, ok, outcome, id)
+		_, err := tx.ExecContext(ctx, `UPDATE decision_notices SET delivered = ?, outcome = ? WHERE id = ?`, delivered, outcome, id)
 		return err
 	})
 	if err != nil {
