@@ -2,10 +2,12 @@ package decisions
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"codeberg.org/entretien/entretien/internal/fixture"
 	"codeberg.org/entretien/entretien/internal/screentest"
 	"codeberg.org/entretien/entretien/internal/seed"
 	"codeberg.org/entretien/entretien/oncall"
@@ -132,4 +134,36 @@ func TestSeededProposalOnTheDecisionsTab(t *testing.T) {
 		"quorum 3 positions on version 1 (half of the 5 members, rounded up): 3 so far")
 	h.Send(screentest.Key("enter"))
 	h.Wait(t, "from incident #1", "about 40 GB on her disk", "dara     concern", "Move guichet's PostgreSQL to the paris machine")
+}
+
+// The form refuses what the cluster does not have, naming it, and opens
+// nothing; what it has passes.
+func TestFormRefusesUnknownObjects(t *testing.T) {
+	snap := fixture.Snapshot()
+	if err := Known(snap, []string{"site/lyon", "service/guichet", "node/paris-1", "rotation/primary"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"site/marseille", "node/lyon-9", "service/nothing"} {
+		var ve *oncall.ValidationError
+		if err := Known(snap, []string{"site/lyon", bad}); !errors.As(err, &ve) || ve.Field != "proposal.affects" || ve.Value != bad {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+	st, me := testStore(t)
+	h := screentest.Start(t, screentest.Options{Store: st, Me: me, Width: 120, Height: 30, Snapshot: snap},
+		func(c *common.Context) common.Screen { return NewForm(c, Link{}) })
+	h.Wait(t, "Bring a change to the collective")
+	h.Type("move guichet")
+	h.Send(screentest.Key("tab"))
+	h.Type("lyon drops")
+	h.Send(screentest.Key("tab"))
+	h.Type("site/marseille")
+	h.Send(screentest.Key("tab"))
+	h.Send(screentest.Key("tab"))
+	h.Type("to paris")
+	h.Send(screentest.Key("enter"))
+	h.Wait(t, `proposal.affects "site/marseille": no such site in the cluster`)
+	if ps, err := st.Proposals(context.Background(), oncall.ProposalFilter{}); err != nil || len(ps) != 0 {
+		t.Fatalf("opened %v %v", ps, err)
+	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"codeberg.org/entretien/entretien/internal/sanitize"
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/sources"
 	"codeberg.org/entretien/entretien/views/common"
 )
 
@@ -34,6 +35,7 @@ type Form struct {
 	focus  int
 	err    string
 	busy   bool
+	snap   *sources.Snapshot // what the cluster has, to refuse an unknown object
 }
 
 var formLabels = []string{"title  ", "driver ", "affects", "closes ", "text   "}
@@ -93,6 +95,9 @@ func (f *Form) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			return f, nil
 		}
 		return f, tea.Sequence(common.Pop(), common.Push(NewProposal(f.ctx, msg.p.ID)))
+	case common.SnapshotMsg:
+		f.snap = msg.Snap
+		return f, nil
 	case tea.PasteMsg:
 		var cmd tea.Cmd
 		f.fields[f.focus], cmd = f.fields[f.focus].Update(msg)
@@ -133,8 +138,14 @@ func (f *Form) submit() tea.Cmd {
 		f.setFocus(3)
 		return nil
 	}
+	affects := strings.FieldsFunc(f.fields[2].Value(), func(r rune) bool { return r == ' ' || r == ',' })
+	if err := Known(f.snap, affects); err != nil {
+		f.err = err.Error()
+		f.setFocus(2)
+		return nil
+	}
 	n := oncall.NewProposal{Title: strings.TrimSpace(f.fields[0].Value()), Driver: strings.TrimSpace(f.fields[1].Value()),
-		Affects: strings.FieldsFunc(f.fields[2].Value(), func(r rune) bool { return r == ' ' || r == ',' }),
+		Affects: affects,
 		Text:    strings.TrimSpace(f.fields[4].Value()), ClosesAt: closes,
 		IncidentID: f.link.IncidentID, FactorID: f.link.FactorID, ActionItemID: f.link.ActionItemID}
 	f.busy = true
@@ -179,4 +190,30 @@ func (f *Form) View() string {
 	b.WriteString(st.Muted.Render("consent by default: adopted when it closes with no standing objection and half the members have taken a position") + "\n")
 	b.WriteString(st.Muted.Render("tab: next field · enter: open · esc: cancel"))
 	return b.String()
+}
+
+// Known refuses a site, node or service the cluster does not have (a typo
+// would leave its hosts unheard); without Nomad data nothing is refused.
+// Rotations are the store's to check.
+func Known(snap *sources.Snapshot, affects []string) error {
+	if snap == nil || len(snap.Nomad.Nodes) == 0 {
+		return nil
+	}
+	for _, a := range affects {
+		kind, name, _ := strings.Cut(a, "/")
+		ok := true
+		switch kind {
+		case "site":
+			_, ok = snap.SiteByName(name)
+		case "node":
+			_, ok = snap.NodeByName(name)
+		case "service":
+			_, job := snap.JobByID(name)
+			ok = job || len(snap.InstancesOfService(name)) > 0
+		}
+		if !ok {
+			return &oncall.ValidationError{Field: "proposal.affects", Value: a, Reason: "no such " + kind + " in the cluster"}
+		}
+	}
+	return nil
 }
