@@ -70,6 +70,20 @@ func (a *app) careCmd() *cobra.Command {
 // clusterMachines reads once who hosts which machine (node meta), waiting
 // at most wait for Nomad; why says why there are none.
 func clusterMachines(ctx context.Context, cfg sources.Config, wait time.Duration) ([]care.Machine, string) {
+	snap, why := clusterSnapshot(ctx, cfg, wait)
+	if snap == nil {
+		return nil, why
+	}
+	var ms []care.Machine
+	for _, m := range snap.Machines() {
+		ms = append(ms, care.Machine(m))
+	}
+	return ms, ""
+}
+
+// clusterSnapshot reads the cluster once, waiting at most wait for Nomad's
+// first answer; nil and why when there is none.
+func clusterSnapshot(ctx context.Context, cfg sources.Config, wait time.Duration) (*sources.Snapshot, string) {
 	w, err := sources.New(cfg)
 	if err != nil {
 		return nil, err.Error()
@@ -82,11 +96,7 @@ func clusterMachines(ctx context.Context, cfg sources.Config, wait time.Duration
 	for {
 		snap := w.Snapshot()
 		if snap != nil && !snap.Nomad.Updated.IsZero() {
-			var ms []care.Machine
-			for _, m := range snap.Machines() {
-				ms = append(ms, care.Machine(m))
-			}
-			return ms, ""
+			return snap, ""
 		}
 		select {
 		case <-w.Updates():

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -35,7 +36,7 @@ func textOf(cmd *cobra.Command, args []string) (string, error) {
 
 func (a *app) proposalOpenCmd() *cobra.Command {
 	c := &cobra.Command{
-		Use:   "open --title TITLE --driver WHY --affects service/X,site/S,node/N,rotation/R [--process consent|consensus] [--closes TIME] [--quorum N] [--incident ID] [--action-item ID] [--factor ID] [--] TEXT",
+		Use:   "open --title TITLE --driver WHY --affects service/X,site/S,node/N,rotation/R [--process consent|consensus] [--closes TIME] [--quorum N] [--incident ID] [--action-item ID] [--factor ID] [--no-cluster] [--] TEXT",
 		Short: "open a proposal (you are its author); every member is told",
 		Long: `Open a proposal, as the member you are: its title, its driver (the need or
 problem, often an incident or a retro's factor), what it affects and the
@@ -55,6 +56,8 @@ who took part agrees. --closes defaults to a week from now.`,
 	incident := c.Flags().Int64("incident", 0, "the incident it comes from")
 	action := c.Flags().Int64("action-item", 0, "the retro action item it comes from")
 	factor := c.Flags().Int64("factor", 0, "the retro's contributing factor (note id) it comes from")
+	noCluster := c.Flags().Bool("no-cluster", false, "do not check the sites, nodes and services against the cluster")
+	clusterWait := c.Flags().Duration("cluster-wait", 3*time.Second, "how long to wait for Nomad when checking what it affects")
 	c.MarkFlagRequired("title")
 	c.MarkFlagRequired("driver")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
@@ -71,12 +74,18 @@ who took part agrees. --closes defaults to a week from now.`,
 		if err != nil {
 			return err
 		}
+		targets := trimList(*affects)
+		if !*noCluster {
+			if err := a.checkAffects(ctx, targets, *clusterWait); err != nil {
+				return err
+			}
+		}
 		me, err := a.me(ctx)
 		if err != nil {
 			return err
 		}
 		p, err := a.st.OpenProposal(ctx, me.Handle, oncall.NewProposal{Title: *title, Driver: *driver, Text: text,
-			Affects: trimList(*affects), Process: oncall.Process(*process), ClosesAt: at, Quorum: *quorum,
+			Affects: targets, Process: oncall.Process(*process), ClosesAt: at, Quorum: *quorum,
 			IncidentID: *incident, ActionItemID: *action, FactorID: *factor})
 		if err != nil {
 			return err
@@ -331,4 +340,33 @@ func (a *app) proposalCloseCmd() *cobra.Command {
 	actions = c.Flags().StringArray("action", nil, `an action item it creates: "title @owner YYYY-MM-DD" (the owner consented)`)
 	c.MarkFlagRequired("statement")
 	return c
+}
+
+// checkAffects refuses a site, node or service the cluster does not have;
+// when Nomad cannot be read it says so on stderr and checks nothing.
+func (a *app) checkAffects(ctx context.Context, targets []string, wait time.Duration) error {
+	var check []string
+	for _, t := range targets {
+		if k, _, _ := strings.Cut(t, "/"); k == "site" || k == "node" || k == "service" {
+			check = append(check, t)
+		}
+	}
+	if len(check) == 0 {
+		return nil
+	}
+	snap, why := clusterSnapshot(ctx, a.src, wait)
+	if snap == nil {
+		fmt.Fprintf(a.stderr, "entretien: what it affects was not checked against the cluster: %s\n", sanitize.Line(why))
+		return nil
+	}
+	for _, t := range check {
+		k, _, _ := strings.Cut(t, "/")
+		if k == "service" && snap.Consul.Updated.IsZero() {
+			continue // Consul has not answered: its services are unknown, not absent
+		}
+		if !snap.Knows(t) {
+			return &oncall.ValidationError{Field: "proposal.affects", Value: t, Reason: "no such " + k + " in the cluster (--no-cluster skips the check)"}
+		}
+	}
+	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	"codeberg.org/entretien/entretien/internal/devcluster"
+	"codeberg.org/entretien/entretien/internal/devcluster/devclustertest"
 	"codeberg.org/entretien/entretien/oncall"
 )
 
@@ -40,7 +42,10 @@ func TestProposalCommands(t *testing.T) {
 		}
 		return n
 	}
-	open := []string{"open", "--title", "move guichet's database to paris", "--driver", "lyon's uplink drops", "--affects", "service/guichet,site/lyon", "--incident", "1"}
+	// Without a cluster to ask, what it affects is not checked, and stderr
+	// says so (TestProposalAffectsCheckedAgainstTheCluster asks one).
+	open := []string{"open", "--title", "move guichet's database to paris", "--driver", "lyon's uplink drops", "--affects", "service/guichet,site/lyon", "--incident", "1",
+		"--nomad-addr", deadNomad, "--consul-addr", deadConsul, "--cluster-wait", "300ms"}
 	for _, bad := range []struct {
 		field string
 		args  []string
@@ -49,7 +54,7 @@ func TestProposalCommands(t *testing.T) {
 		{"proposal.affects", append(append([]string{}, open[:5]...), "--affects", "job/guichet", "x")},
 		{"proposal.closes_at", append(append([]string{}, open...), "--closes", "-1d", "x")},
 		{"proposal.process", append(append([]string{}, open...), "--process", "vote", "x")},
-		{"proposal.incident", append(append([]string{}, open[:7]...), "--incident", "42", "x")},
+		{"proposal.incident", append(append([]string{}, open...), "--incident", "42", "x")},
 	} {
 		if out := run(exitUsage, bad.args...); !strings.Contains(out, bad.field) {
 			t.Errorf("%v: %q does not name %s", bad.args, out, bad.field)
@@ -58,7 +63,7 @@ func TestProposalCommands(t *testing.T) {
 	if n := rows(); n != 0 {
 		t.Fatalf("refused opens wrote %d rows", n)
 	}
-	if out := run(0, append(open, "--", "run its postgres in paris")...); !strings.Contains(out, "opened proposal #1") {
+	if out := run(0, append(open, "--", "run its postgres in paris")...); !strings.Contains(out, "opened proposal #1") || !strings.Contains(out, "not checked against the cluster: Nomad unreachable") {
 		t.Fatalf("open: %q", out)
 	}
 	if out := run(exitUsage, "position", "1", "objection"); !strings.Contains(out, "position.text") {
@@ -139,5 +144,27 @@ func TestProposalCommands(t *testing.T) {
 	}
 	if out := run(0, "digest"); !strings.Contains(out, "#1 move guichet's database to paris: adopted") || !strings.Contains(out, "action: move the database — lucas") {
 		t.Fatalf("digest:\n%s", out)
+	}
+}
+
+// Against a real cluster, a site, node or service it does not have is
+// refused, naming it; what it has passes.
+func TestProposalAffectsCheckedAgainstTheCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test (needs the dev agents)")
+	}
+	c := devclustertest.Require(t, devcluster.Options{})
+	db := seededDB(t)
+	open := func(affects string) (string, int) {
+		return runBin(t, nil, "--db", db, "--nomad-addr", c.NomadAddr(), "--consul-addr", c.ConsulAddr(), "proposal", "open",
+			"--title", "t", "--driver", "d", "--affects", affects, "--cluster-wait", "20s", "x")
+	}
+	for _, bad := range []string{"site/marseille", "node/nowhere-1", "service/nothing-here"} {
+		if out, code := open("site/lyon," + bad); code != exitUsage || !strings.Contains(out, `proposal.affects "`+bad+`": no such`) {
+			t.Errorf("%s: exit %d\n%s", bad, code, out)
+		}
+	}
+	if out, code := open("site/lyon,site/paris"); code != 0 || !strings.Contains(out, "opened proposal #1") || strings.Contains(out, "not checked") {
+		t.Fatalf("known sites: exit %d\n%s", code, out)
 	}
 }

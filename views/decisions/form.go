@@ -200,18 +200,8 @@ func Known(snap *sources.Snapshot, affects []string) error {
 		return nil
 	}
 	for _, a := range affects {
-		kind, name, _ := strings.Cut(a, "/")
-		ok := true
-		switch kind {
-		case "site":
-			_, ok = snap.SiteByName(name)
-		case "node":
-			_, ok = snap.NodeByName(name)
-		case "service":
-			_, job := snap.JobByID(name)
-			ok = job || len(snap.InstancesOfService(name)) > 0
-		}
-		if !ok {
+		if !snap.Knows(a) {
+			kind, _, _ := strings.Cut(a, "/")
 			return &oncall.ValidationError{Field: "proposal.affects", Value: a, Reason: "no such " + kind + " in the cluster"}
 		}
 	}
