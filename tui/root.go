@@ -114,6 +114,7 @@ func New(o Options) *Model {
 	}
 	m.snap = o.Source.Snapshot()
 	m.storeVersion = firstVersion(o.Store)
+	m.notices = decisionNotices(o.Store, o.Me.Handle) // told at once, not at the first poll
 	return m
 }
 
