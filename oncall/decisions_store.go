@@ -528,10 +528,11 @@ func (s *Store) MarkDecisionsSeen(ctx context.Context, member string, upTo int64
 	return nil
 }
 
-// NotableProposalEvents are the events every member is told of (opened,
-// objection, closed) since since, for entretien watch to send.
+// NotableProposalEvents are the events members are told of since since,
+// for entretien watch to send: every opening, objection and closing, and
+// the amendments (told to those whose position they leave to confirm).
 func (s *Store) NotableProposalEvents(ctx context.Context, since time.Time) ([]ProposalEvent, error) {
-	es, err := readEvents(ctx, s.db, `WHERE e.at >= ? AND e.kind IN ('opened', 'objection', 'closed')`, encodeTime(since))
+	es, err := readEvents(ctx, s.db, `WHERE e.at >= ? AND e.kind IN ('opened', 'objection', 'closed', 'amended')`, encodeTime(since))
 	if err != nil {
 		return nil, fmt.Errorf("notable proposal events: %w", err)
 	}

@@ -22,6 +22,9 @@ func DecisionMessage(member string, e oncall.ProposalEvent, p oncall.Proposal, a
 	}
 	var title string
 	switch e.Kind {
+	case oncall.EventAmended:
+		pos, _ := p.PositionOf(member)
+		title = fmt.Sprintf("proposal #%d amended by %s: your %s was on version %d, confirm or change it", p.ID, e.Actor, pos.Stance, pos.Version)
 	case oncall.EventOpened:
 		title = fmt.Sprintf("proposal #%d opened by %s: %s", p.ID, e.Actor, p.Title)
 	case oncall.EventObjection:
@@ -58,10 +61,23 @@ func (e *Engine) tellDecisions(ctx context.Context, now time.Time) error {
 	}
 	props := map[int64]oncall.Proposal{}
 	for _, ev := range evs {
+		p, ok := props[ev.ProposalID]
+		if !ok {
+			if p, err = e.Store.Proposal(ctx, ev.ProposalID); err != nil {
+				return err
+			}
+			props[ev.ProposalID] = p
+		}
 		for _, m := range ms {
 			cs := contacts[m.Handle]
 			if m.Handle == ev.Actor || len(cs) == 0 {
 				continue
+			}
+			if ev.Kind == oncall.EventAmended {
+				// Only those whose position is now on an older version.
+				if pos, ok := p.PositionOf(m.Handle); !ok || pos.Version >= p.Version {
+					continue
+				}
 			}
 			id, created, err := e.Store.ClaimDecisionNotice(ctx, e.lease, ev.ID, m.Handle)
 			if err != nil {
@@ -69,13 +85,6 @@ func (e *Engine) tellDecisions(ctx context.Context, now time.Time) error {
 			}
 			if !created {
 				continue
-			}
-			p, ok := props[ev.ProposalID]
-			if !ok {
-				if p, err = e.Store.Proposal(ctx, ev.ProposalID); err != nil {
-					return err
-				}
-				props[ev.ProposalID] = p
 			}
 			ds := e.Deliver.Deliver(ctx, cs, DecisionMessage(m.Handle, ev, p, e.AckVia))
 			delivered := false

@@ -100,6 +100,16 @@ func TestEngineTellsDecisions(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("objections: %v, want %v", got, want)
 	}
+	// An amendment asks only those whose position it leaves behind.
+	if _, err := st.Amend(ctx, p.ID, "lucas", "t, with a backup first"); err != nil {
+		t.Fatal(err)
+	}
+	tick()
+	want = []string{"amelie: proposal #2 amended by lucas: your objection was on version 1, confirm or change it",
+		"chloe: proposal #2 amended by lucas: your concern was on version 1, confirm or change it"}
+	if got := sent(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("amended: %v, want %v", got, want)
+	}
 	if _, err := st.Withdraw(ctx, p.ID, "lucas", "amelie is right"); err != nil {
 		t.Fatal(err)
 	}
