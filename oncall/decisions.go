@@ -3,6 +3,7 @@ package oncall
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 )
@@ -50,6 +51,11 @@ const (
 	defaultClosingAfter               = 7 * 24 * time.Hour
 )
 
+// ProposalFilter narrows Proposals.
+type ProposalFilter struct {
+	OpenOnly bool
+}
+
 // Outcomes are the states a proposal may close in.
 var Outcomes = []ProposalState{OutcomeAdopted, OutcomeWithdrawn, OutcomeNotAdopted, OutcomeExpired}
 
@@ -62,7 +68,7 @@ func ParseOutcome(s string) (ProposalState, error) {
 			return o, nil
 		}
 	}
-	return "", invalid("outcome.outcome", s, "must be adopted, withdrawn, not_adopted or expired")
+	return "", Invalid("outcome.outcome", s, "must be adopted, withdrawn, not_adopted or expired")
 }
 
 // ParseStance reads a stance as typed.
@@ -72,7 +78,7 @@ func ParseStance(s string) (Stance, error) {
 			return x, nil
 		}
 	}
-	return "", invalid("position.stance", s, "must be consent, concern, objection or abstain")
+	return "", Invalid("position.stance", s, "must be consent, concern, objection or abstain")
 }
 
 // Words is the outcome as a sentence reads it: "not adopted".
@@ -203,11 +209,12 @@ type NewOutcome struct {
 
 var proposalTargetRE = regexp.MustCompile(`^(service|site|node|rotation)/[^/\s]+$`)
 
-const maxStatementBytes = maxEntryBytes
+// decisionActionRunes is the cap on an action item title (as the retro's).
+const decisionActionRunes = 300
 
-// checkText is checkEntryText under another field name.
-func checkText(field, text string) error {
-	if err := checkEntryText(text); err != nil {
+// CheckText is CheckEntryText under another field name.
+func CheckText(field, text string) error {
+	if err := CheckEntryText(text); err != nil {
 		ve := err.(*ValidationError)
 		ve.Field = field
 		return ve
@@ -215,16 +222,16 @@ func checkText(field, text string) error {
 	return nil
 }
 
-// validate checks a new proposal against now and the collective's size;
+// Validate checks a new proposal against now and the collective's size;
 // it fills the defaults (process, closing time).
-func (n NewProposal) validate(now time.Time, members int) (NewProposal, error) {
-	if err := checkLine("proposal.title", n.Title, maxTitleRunes); err != nil {
+func (n NewProposal) Validate(now time.Time, members int) (NewProposal, error) {
+	if err := CheckLine("proposal.title", n.Title, maxTitleRunes); err != nil {
 		return n, err
 	}
-	if err := checkText("proposal.driver", n.Driver); err != nil {
+	if err := CheckText("proposal.driver", n.Driver); err != nil {
 		return n, err
 	}
-	if err := checkText("proposal.text", n.Text); err != nil {
+	if err := CheckText("proposal.text", n.Text); err != nil {
 		return n, err
 	}
 	switch n.Process {
@@ -232,22 +239,22 @@ func (n NewProposal) validate(now time.Time, members int) (NewProposal, error) {
 		n.Process = ProcessConsent
 	case ProcessConsent, ProcessConsensus:
 	default:
-		return n, invalid("proposal.process", string(n.Process), "must be consent or consensus")
+		return n, Invalid("proposal.process", string(n.Process), "must be consent or consensus")
 	}
 	if n.ClosesAt.IsZero() {
 		n.ClosesAt = now.Add(defaultClosingAfter)
 	}
 	if !n.ClosesAt.After(now) {
-		return n, invalid("proposal.closes_at", n.ClosesAt.UTC().Format(time.RFC3339), "is not in the future")
+		return n, Invalid("proposal.closes_at", n.ClosesAt.UTC().Format(time.RFC3339), "is not in the future")
 	}
 	if n.Quorum < 0 || n.Quorum > members {
-		return n, invalid("proposal.quorum", itoa(n.Quorum), fmt.Sprintf("must be between 1 and the %d members (0: half of them)", members))
+		return n, Invalid("proposal.quorum", itoa(n.Quorum), fmt.Sprintf("must be between 1 and the %d members (0: half of them)", members))
 	}
 	seen := map[string]bool{}
 	var affects []string
 	for _, a := range n.Affects {
 		if !proposalTargetRE.MatchString(a) {
-			return n, invalid("proposal.affects", a, "must be service/NAME, site/NAME, node/NAME or rotation/NAME")
+			return n, Invalid("proposal.affects", a, "must be service/NAME, site/NAME, node/NAME or rotation/NAME")
 		}
 		if !seen[a] {
 			seen[a] = true
@@ -255,7 +262,7 @@ func (n NewProposal) validate(now time.Time, members int) (NewProposal, error) {
 		}
 	}
 	if len(affects) == 0 {
-		return n, invalid("proposal.affects", "", "must name what the change affects (service/…, site/…, node/…, rotation/…)")
+		return n, Invalid("proposal.affects", "", "must name what the change affects (service/…, site/…, node/…, rotation/…)")
 	}
 	n.Affects = affects
 	return n, nil
@@ -363,16 +370,16 @@ func (p Proposal) CheckPosition(now time.Time, stance Stance, text string) error
 		return err
 	}
 	if p.State != ProposalOpen {
-		return invalid("proposal.state", string(p.State), "is closed: no more positions")
+		return Invalid("proposal.state", string(p.State), "is closed: no more positions")
 	}
 	if !now.Before(p.ClosesAt) {
-		return invalid("proposal.closes_at", p.ClosesAt.UTC().Format(time.RFC3339), "has passed: no more positions")
+		return Invalid("proposal.closes_at", p.ClosesAt.UTC().Format(time.RFC3339), "has passed: no more positions")
 	}
 	if stance == StanceObjection && strings.TrimSpace(text) == "" {
-		return invalid("position.text", text, "an objection needs its reason")
+		return Invalid("position.text", text, "an objection needs its reason")
 	}
 	if text != "" {
-		return checkText("position.text", text)
+		return CheckText("position.text", text)
 	}
 	return nil
 }
@@ -380,64 +387,64 @@ func (p Proposal) CheckPosition(now time.Time, stance Stance, text string) error
 // CheckOutcome is the rule for recording outcome o by member by at now.
 func (p Proposal) CheckOutcome(now time.Time, by string, o NewOutcome) error {
 	if p.State != ProposalOpen {
-		return invalid("proposal.state", string(p.State), "already has its outcome")
+		return Invalid("proposal.state", string(p.State), "already has its outcome")
 	}
 	if _, err := ParseOutcome(string(o.State)); err != nil {
 		return err
 	}
-	if err := checkText("outcome.statement", o.Statement); err != nil {
+	if err := CheckText("outcome.statement", o.Statement); err != nil {
 		return err
 	}
 	if o.ReviewOn != "" {
 		d, err := time.Parse(time.DateOnly, o.ReviewOn)
 		if err != nil {
-			return invalid("outcome.review_on", o.ReviewOn, "must be a date YYYY-MM-DD")
+			return Invalid("outcome.review_on", o.ReviewOn, "must be a date YYYY-MM-DD")
 		}
 		if !d.After(now) {
-			return invalid("outcome.review_on", o.ReviewOn, "is not in the future")
+			return Invalid("outcome.review_on", o.ReviewOn, "is not in the future")
 		}
 	}
 	if len(o.Actions) > 0 && o.State != OutcomeAdopted {
-		return invalid("outcome.actions", o.Actions[0].Title, "only an adopted proposal creates action items")
+		return Invalid("outcome.actions", o.Actions[0].Title, "only an adopted proposal creates action items")
 	}
 	t := p.Tally()
 	closed := !now.Before(p.ClosesAt)
 	switch o.State {
 	case OutcomeWithdrawn:
 		if by != p.OpenedBy {
-			return invalid("outcome.by", by, "only the author, "+p.OpenedBy+", withdraws a proposal")
+			return Invalid("outcome.by", by, "only the author, "+p.OpenedBy+", withdraws a proposal")
 		}
 	case OutcomeExpired:
 		if !closed {
-			return invalid("outcome.outcome", string(o.State), "the proposal closes at "+p.ClosesAt.UTC().Format(time.RFC3339)+": it has not expired")
+			return Invalid("outcome.outcome", string(o.State), "the proposal closes at "+p.ClosesAt.UTC().Format(time.RFC3339)+": it has not expired")
 		}
 	case OutcomeAdopted:
 		if len(t.Objectors) > 0 && p.Process == ProcessConsent {
-			return invalid("outcome.outcome", string(o.State), "an objection stands ("+strings.Join(t.Objectors, ", ")+"): under consent it cannot be adopted")
+			return Invalid("outcome.outcome", string(o.State), "an objection stands ("+strings.Join(t.Objectors, ", ")+"): under consent it cannot be adopted")
 		}
 		if t.Current < p.QuorumNeeded() {
-			return invalid("outcome.outcome", string(o.State), fmt.Sprintf("quorum not reached: %d of %d positions on version %d", t.Current, p.QuorumNeeded(), p.Version))
+			return Invalid("outcome.outcome", string(o.State), fmt.Sprintf("quorum not reached: %d of %d positions on version %d", t.Current, p.QuorumNeeded(), p.Version))
 		}
 		if p.Process == ProcessConsensus {
 			for _, pos := range p.Positions {
 				if pos.Version != p.Version || (pos.Stance != StanceConsent && pos.Stance != StanceAbstain) {
-					return invalid("outcome.outcome", string(o.State), "under consensus every member who took part agrees: "+pos.Member+" has "+string(pos.Stance)+" on version "+itoa(pos.Version))
+					return Invalid("outcome.outcome", string(o.State), "under consensus every member who took part agrees: "+pos.Member+" has "+string(pos.Stance)+" on version "+itoa(pos.Version))
 				}
 			}
 		}
 		if !closed && t.Current < p.Members {
-			return invalid("outcome.outcome", string(o.State), "the proposal closes at "+p.ClosesAt.UTC().Format(time.RFC3339)+" and not every member has taken a position yet")
+			return Invalid("outcome.outcome", string(o.State), "the proposal closes at "+p.ClosesAt.UTC().Format(time.RFC3339)+" and not every member has taken a position yet")
 		}
 		for _, a := range o.Actions {
-			if err := checkLine("action.title", a.Title, maxActionTitleRunes); err != nil {
+			if err := CheckLine("action.title", a.Title, decisionActionRunes); err != nil {
 				return err
 			}
-			if err := checkDue(a.Due); err != nil {
+			if err := CheckDue(a.Due); err != nil {
 				return err
 			}
 			pos, ok := p.PositionOf(a.Owner)
 			if a.Owner == "" || !ok || pos.Stance != StanceConsent || pos.Version != p.Version {
-				return invalid("action.owner", a.Owner, "an action's owner must be a member who consented to version "+itoa(p.Version))
+				return Invalid("action.owner", a.Owner, "an action's owner must be a member who consented to version "+itoa(p.Version))
 			}
 		}
 	}
@@ -470,4 +477,19 @@ func ParseNewAction(s string) NewAction {
 	}
 	a.Title = strings.Join(strings.Fields(s), " ")
 	return a
+}
+
+// SortProposals puts open proposals first, closing soonest first, then
+// the closed ones, latest first.
+func SortProposals(ps []Proposal) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		a, b := ps[i], ps[j]
+		if (a.State == ProposalOpen) != (b.State == ProposalOpen) {
+			return a.State == ProposalOpen
+		}
+		if a.State == ProposalOpen {
+			return a.ClosesAt.Before(b.ClosesAt)
+		}
+		return a.ID > b.ID
+	})
 }

@@ -21,7 +21,7 @@ const decisionsTab = "decisions"
 
 // decisionNotices are the events member has not seen; nil on error or
 // without a member.
-func decisionNotices(st *oncall.Store, member string) []oncall.ProposalEvent {
+func decisionNotices(st oncall.Store, member string) []oncall.ProposalEvent {
 	if st == nil || member == "" {
 		return nil
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 // Another member (another process) opens a proposal, then objects to it:
@@ -18,13 +19,13 @@ func TestStatusLineTellsOfDecisionsUntilSeen(t *testing.T) {
 	tm := teatestModel(t, m, 200, 30)
 	waitScreen(t, tm, "outages")
 
-	other, err := oncall.Open(context.Background(), st.Path())
+	other, err := sqlite.Open(context.Background(), st.Describe())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer other.Close()
 	ctx := context.Background()
-	other.Now = func() time.Time { return testNow }
+	other.SetClock(func() time.Time { return testNow })
 	p, err := other.OpenProposal(ctx, "lucas", oncall.NewProposal{Title: "move guichet", Driver: "lyon drops", Text: "to paris", Affects: []string{"site/lyon"}})
 	if err != nil {
 		t.Fatal(err)

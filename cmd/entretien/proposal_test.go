@@ -10,6 +10,7 @@ import (
 	"codeberg.org/entretien/entretien/internal/devcluster"
 	"codeberg.org/entretien/entretien/internal/devcluster/devclustertest"
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 // The whole life of a proposal through the real binary: refused input
@@ -27,7 +28,7 @@ func TestProposalCommands(t *testing.T) {
 		return out
 	}
 	rows := func() int {
-		st, err := oncall.Open(ctx, db)
+		st, err := sqlite.Open(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,7 +87,7 @@ func TestProposalCommands(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	st, err := oncall.Open(ctx, db)
+	st, err := sqlite.Open(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

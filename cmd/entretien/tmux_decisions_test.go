@@ -9,6 +9,7 @@ import (
 
 	"codeberg.org/entretien/entretien/internal/seed"
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 // The real binary in tmux on the demo's database: the status line tells
@@ -18,7 +19,7 @@ import (
 func TestTUIDecisionsInTmux(t *testing.T) {
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "demo.db")
-	st, err := oncall.Open(ctx, db)
+	st, err := sqlite.Open(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +28,7 @@ func TestTUIDecisionsInTmux(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := seed.Collective(ctx, st, user, time.Now()); err != nil {
+	if err := seed.Collective(ctx, seed.File(db), user, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	s := startTmux(t, 160, 40, []string{"NOMAD_ADDR=" + deadNomad, "CONSUL_HTTP_ADDR=" + deadConsul, "ENTRETIEN_DB=" + db})

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 // A small history of decisions, its figures worked out by hand:
@@ -74,13 +75,13 @@ func TestDecisionWorkByHand(t *testing.T) {
 // decisions wrote, and the figures count it.
 func TestLoadDecisionWork(t *testing.T) {
 	ctx := context.Background()
-	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "c.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "c.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 	now := utc(2026, 3, 2, 9, 0)
-	st.Now = func() time.Time { return now }
+	st.SetClock(func() time.Time { return now })
 	for _, h := range []string{"amelie", "kenji", "lucas"} {
 		if _, err := st.AddMember(ctx, oncall.Member{Handle: h, Name: h, TZ: "Europe/Paris"}); err != nil {
 			t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 // When a proposal opens, gets an objection or closes, the watcher holding
@@ -20,13 +21,13 @@ import (
 // not news, and old events are not sent by a watcher started late.
 func TestEngineTellsDecisions(t *testing.T) {
 	ctx := context.Background()
-	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "d.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "d.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 	now := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
-	st.Now = func() time.Time { return now }
+	st.SetClock(func() time.Time { return now })
 	for _, h := range []string{"amelie", "chloe", "dara", "lucas"} {
 		if _, err := st.AddMember(ctx, oncall.Member{Handle: h, Name: h, TZ: "Europe/Paris"}); err != nil {
 			t.Fatal(err)

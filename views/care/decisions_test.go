@@ -20,7 +20,7 @@ import (
 func TestCareScreenDecidingAndUnheardHosts(t *testing.T) {
 	st := testStore(t)
 	ctx := context.Background()
-	st.Now = func() time.Time { return testNow.Add(-time.Hour) }
+	st.SetClock(func() time.Time { return testNow.Add(-time.Hour) })
 	p, err := st.OpenProposal(ctx, "kenji", oncall.NewProposal{Title: "retire paris-1", Driver: "old disk", Text: "retire it", Affects: []string{"site/paris"}})
 	if err != nil {
 		t.Fatal(err)

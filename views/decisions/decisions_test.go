@@ -11,13 +11,14 @@ import (
 	"codeberg.org/entretien/entretien/internal/screentest"
 	"codeberg.org/entretien/entretien/internal/seed"
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 	"codeberg.org/entretien/entretien/views/common"
 )
 
-func testStore(t *testing.T) (*oncall.Store, oncall.Member) {
+func testStore(t *testing.T) (oncall.Store, oncall.Member) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "d.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "d.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func TestDecisionsScreenPositionAmendClose(t *testing.T) {
 	if _, err := st.TakePosition(ctx, p.ID, "lucas", oncall.StanceConsent, ""); err != nil {
 		t.Fatal(err)
 	}
-	h := screentest.Start(t, screentest.Options{Store: st, Me: me, Width: 120, Height: 50, Poll: 20 * time.Millisecond},
+	h := screentest.Start(t, screentest.Options{Store: st, Me: me, Width: 120, Height: 50, Follow: true},
 		func(c *common.Context) common.Screen { return New(c) })
 	h.Wait(t, "Decisions · 1 open", "#1   move guichet's database off the lyon machine", "1 consent · closes in 6d", "you have not taken a position",
 		"quorum 2 positions on version 1 (half of the 4 members, rounded up): 1 so far")
@@ -115,13 +116,13 @@ func TestDecisionsScreenPositionAmendClose(t *testing.T) {
 // with its state, and opens it.
 func TestSeededProposalOnTheDecisionsTab(t *testing.T) {
 	ctx := context.Background()
-	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 	now := time.Now()
-	if err := seed.Collective(ctx, st, "demo", now); err != nil {
+	if err := seed.Collective(ctx, seed.File(st.Describe()), "demo", now); err != nil {
 		t.Fatal(err)
 	}
 	me, err := st.Member(ctx, "kenji")

@@ -7,6 +7,7 @@ import (
 
 	"codeberg.org/entretien/entretien/internal/screentest"
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 	"codeberg.org/entretien/entretien/views/common"
 )
 
@@ -14,7 +15,7 @@ import (
 // and what it affects filled in; the proposal it opens keeps the link.
 func TestProposeFromAFactor(t *testing.T) {
 	ctx := context.Background()
-	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,2 +1,0 @@
--- Placeholder for schema v8, which belongs to the store split (branch split);
--- removed when that lands on main with the real 0008.
