@@ -12,10 +12,10 @@ import (
 	"codeberg.org/entretien/entretien/oncall"
 )
 
-// The store side of decisions.go, in portable SQL only (? placeholders,
-// RETURNING id, no json_* functions), so it moves as is into the shared
-// SQL implementation. Every write is one write transaction that re-reads
-// the proposal and applies the rules to what it read.
+// Decisions taken together (oncall/decisions.go holds the types and the
+// rules). Every write is one write transaction that re-reads the proposal
+// and applies the rules to what it read; its outer results are set anew at
+// each run, since PostgreSQL's Write may run it again.
 
 // decisionMember is memberID for the decisions' rules: an unknown member is
 // bad input naming its field, not a lookup that found nothing.
@@ -520,6 +520,7 @@ func (s *Store) NotableProposalEvents(ctx context.Context, since time.Time) ([]o
 // or another), so none is sent twice. oncall.ErrFenced: l is not the lease.
 func (s *Store) ClaimDecisionNotice(ctx context.Context, l oncall.Lease, event int64, member string) (id int64, created bool, err error) {
 	err = s.fenced(ctx, l, func(tx *Tx) error {
+		id, created = 0, false
 		mid, err := decisionMember(ctx, tx, "member", member)
 		if err != nil {
 			return err
