@@ -1,0 +1,178 @@
+// Package postgres is the replicated backend of the store: a PostgreSQL
+// database the collective already runs, behind the one SQL implementation,
+// with changes pushed by LISTEN/NOTIFY instead of polled.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"codeberg.org/entretien/entretien/oncall"
+)
+
+// Migrations are numbered files NNNN_name.sql at the same versions as
+// SQLite's; the schema version is the one row of entretien_schema.
+//
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+const (
+	// notifyChannel is what every table's trigger NOTIFYs, with its name.
+	notifyChannel = "entretien"
+	// migrateLock is the advisory lock key of a migration ("entr").
+	migrateLock int64 = 0x656e7472
+	// maxAttempts bounds the retries of a write that lost a serialization
+	// race or a deadlock.
+	maxAttempts = 12
+)
+
+// Dialect is PostgreSQL's part of the store.
+type Dialect struct {
+	cfg     *pgx.ConnConfig // for the LISTEN connections; never printed
+	dsn     string          // as given: may hold a password, never printed
+	retries atomic.Int64
+}
+
+// Name is "postgres".
+func (d *Dialect) Name() string { return oncall.BackendPostgres }
+
+// Rebind turns ? into $1, $2…
+func (d *Dialect) Rebind(query string) string { return rebind(query) }
+
+// Retries is how many writes ran again after a serialization failure or a
+// deadlock since the store opened.
+func (d *Dialect) Retries() int64 { return d.retries.Load() }
+
+// Write runs fn in one SERIALIZABLE transaction: validation reads inside fn
+// see the state the write applies to, or the commit fails with 40001 and fn
+// runs again on the new state (so does a deadlock victim, 40P01). Nothing
+// else is retried: a constraint or a read-only standby is the caller's.
+func (d *Dialect) Write(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := writeOnce(ctx, db, fn)
+		if err == nil || !retryable(err) || attempt == maxAttempts {
+			return err
+		}
+		d.retries.Add(1)
+		// Jittered, growing pause: two writers that collided do not collide
+		// again in lockstep.
+		pause := time.Duration(rand.Int64N(int64(time.Millisecond) << min(attempt, 7)))
+		select {
+		case <-ctx.Done():
+			return errors.Join(ctx.Err(), err)
+		case <-time.After(pause):
+		}
+	}
+}
+
+func writeOnce(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelSerializable})
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// retryable: a serialization failure or a deadlock, and only those.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
+// Migrations are this package's embedded files.
+func (d *Dialect) Migrations() fs.FS {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err) // the embedded folder is there by construction
+	}
+	return sub
+}
+
+// querier is what *sql.DB, *sql.Conn and *sql.Tx share.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// schemaVersion is entretien_schema's version, 0 in an empty database.
+func schemaVersion(ctx context.Context, q querier) (int, error) {
+	var exists bool
+	if err := q.QueryRowContext(ctx, `SELECT to_regclass('entretien_schema') IS NOT NULL`).Scan(&exists); err != nil {
+		return 0, err
+	}
+	if !exists {
+		return 0, nil
+	}
+	var v int
+	err := q.QueryRowContext(ctx, `SELECT version FROM entretien_schema WHERE id = 1`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return v, err
+}
+
+// BeginMigration takes a transaction-scoped advisory lock: a second process
+// migrating the same database waits here, then finds the step done.
+func (d *Dialect) BeginMigration(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLock)
+	return err
+}
+
+// SetSchemaVersion records v in the migration's transaction.
+func (d *Dialect) SetSchemaVersion(ctx context.Context, tx *sql.Tx, v int) error {
+	return setSchemaVersion(ctx, tx, v)
+}
+
+func setSchemaVersion(ctx context.Context, q querier, v int) error {
+	if _, err := q.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS entretien_schema (
+		id      INTEGER PRIMARY KEY CHECK (id = 1),
+		version INTEGER NOT NULL
+	)`); err != nil {
+		return err
+	}
+	_, err := q.ExecContext(ctx, `INSERT INTO entretien_schema(id, version) VALUES (1, $1)
+		ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version`, v)
+	return err
+}
+
+// Describe is the DSN without its password.
+func (d *Dialect) Describe() string { return oncall.RedactDSN(d.dsn) }
+
+// Close: every LISTEN connection ends with the context of its Changes.
+func (d *Dialect) Close() error { return nil }
+
+// parseConfig parses a DSN; its error never quotes the password.
+func parseConfig(dsn string) (*pgx.ConnConfig, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, errors.New(oncall.RedactText(err.Error()))
+	}
+	if cfg.RuntimeParams == nil {
+		cfg.RuntimeParams = map[string]string{}
+	}
+	if cfg.RuntimeParams["application_name"] == "" {
+		cfg.RuntimeParams["application_name"] = "entretien"
+	}
+	return cfg, nil
+}
+
+func redactErr(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %s", what, oncall.RedactText(err.Error()))
+}
