@@ -1,0 +1,83 @@
+package pgcluster_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"codeberg.org/entretien/entretien/internal/pgcluster"
+	"codeberg.org/entretien/entretien/internal/pgcluster/pgclustertest"
+)
+
+func psql(t *testing.T, c *pgcluster.Cluster, dsn, sql string) (string, error) {
+	t.Helper()
+	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/psql")
+	bin := "psql"
+	if len(bins) > 0 {
+		bin = bins[len(bins)-1]
+	}
+	cmd := exec.Command(bin, dsn, "-qtAX", "-c", sql)
+	cmd.Env = append(os.Environ(), "PGPASSFILE="+c.PassFile())
+	out, err := cmd.CombinedOutput()
+	return strings.TrimSpace(string(out)), err
+}
+
+// The harness is what the failover tests stand on: a leader and a sync
+// standby; a write acknowledged on the primary survives its SIGKILL; the
+// standby is promoted; the killed member, restarted, follows again.
+func TestFailoverKeepsAcknowledgedWrites(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Patroni and PostgreSQL")
+	}
+	c := pgclustertest.Require(t, pgcluster.Options{})
+	ctx := context.Background()
+	first, err := c.Primary(ctx)
+	if err != nil || first == "" {
+		t.Fatalf("primary = %q, %v", first, err)
+	}
+	if _, err := psql(t, c, c.DSN("postgres"), "CREATE TABLE notes(id text PRIMARY KEY)"); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := psql(t, c, c.DSN("postgres"), "INSERT INTO notes VALUES ('before the tree fell')"); err != nil {
+		t.Fatalf("insert: %v: %s", err, out)
+	}
+	// Nothing must answer on the killed member's port.
+	if err := c.Kill(first); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := psql(t, c, c.MemberDSN(first, "postgres"), "SELECT 1"); err == nil {
+		t.Fatalf("%s still answers after Kill", first)
+	}
+	start := time.Now()
+	next, err := c.WaitPrimary(ctx, first, 3*c.TTL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s promoted %s after %s killed (ttl %s)", next, time.Since(start).Round(100*time.Millisecond), first, c.TTL())
+	got, err := psql(t, c, c.DSN("postgres"), "SELECT id FROM notes")
+	if err != nil || got != "before the tree fell" {
+		t.Fatalf("on the new primary: %q, %v", got, err)
+	}
+	if err := c.Restart(first); err != nil {
+		t.Fatal(err)
+	}
+	err = c.WaitState(ctx, first+" following "+next, 2*time.Minute, func(ms []pgcluster.Member) bool {
+		for _, m := range ms {
+			if m.Name == first {
+				return m.Role != "leader" && (m.State == "running" || m.State == "streaming")
+			}
+		}
+		return false
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = psql(t, c, c.MemberDSN(first, "postgres"), "SELECT pg_is_in_recovery()")
+	if err != nil || got != "t" {
+		t.Fatalf("restarted %s: in recovery = %q, %v", first, got, err)
+	}
+}
