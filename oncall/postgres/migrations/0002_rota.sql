@@ -79,15 +79,9 @@ CREATE TABLE history_marks (
     until       TEXT COLLATE "C" NOT NULL
 );
 
-CREATE TRIGGER overrides_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON overrides
-    FOR EACH STATEMENT EXECUTE FUNCTION entretien_notify();
-CREATE TRIGGER leave_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON leave
-    FOR EACH STATEMENT EXECUTE FUNCTION entretien_notify();
-CREATE TRIGGER availability_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON availability
-    FOR EACH STATEMENT EXECUTE FUNCTION entretien_notify();
-CREATE TRIGGER handoff_notes_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON handoff_notes
-    FOR EACH STATEMENT EXECUTE FUNCTION entretien_notify();
-CREATE TRIGGER oncall_history_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON oncall_history
-    FOR EACH STATEMENT EXECUTE FUNCTION entretien_notify();
-CREATE TRIGGER history_marks_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON history_marks
-    FOR EACH STATEMENT EXECUTE FUNCTION entretien_notify();
+SELECT entretien_watch('overrides');
+SELECT entretien_watch('leave');
+SELECT entretien_watch('availability');
+SELECT entretien_watch('handoff_notes');
+SELECT entretien_watch('oncall_history');
+SELECT entretien_watch('history_marks');

@@ -63,11 +63,7 @@ CREATE TABLE action_items (
 CREATE INDEX action_items_incident ON action_items(incident_id, id);
 CREATE INDEX action_items_state ON action_items(state, due);
 
-CREATE TRIGGER incident_roles_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON incident_roles
-    FOR EACH STATEMENT EXECUTE FUNCTION entretien_notify();
-CREATE TRIGGER captured_transitions_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON captured_transitions
-    FOR EACH STATEMENT EXECUTE FUNCTION entretien_notify();
-CREATE TRIGGER retro_notes_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON retro_notes
-    FOR EACH STATEMENT EXECUTE FUNCTION entretien_notify();
-CREATE TRIGGER action_items_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON action_items
-    FOR EACH STATEMENT EXECUTE FUNCTION entretien_notify();
+SELECT entretien_watch('incident_roles');
+SELECT entretien_watch('captured_transitions');
+SELECT entretien_watch('retro_notes');
+SELECT entretien_watch('action_items');

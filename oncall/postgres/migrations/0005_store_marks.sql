@@ -7,5 +7,4 @@ CREATE TABLE store_marks (
     set_at TEXT COLLATE "C" NOT NULL  -- fixed-width UTC (timefmt.go)
 );
 
-CREATE TRIGGER store_marks_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON store_marks
-    FOR EACH STATEMENT EXECUTE FUNCTION entretien_notify();
+SELECT entretien_watch('store_marks');

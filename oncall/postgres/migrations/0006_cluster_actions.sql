@@ -12,5 +12,4 @@ CREATE TABLE cluster_actions (
 );
 CREATE INDEX cluster_actions_at ON cluster_actions(at);
 
-CREATE TRIGGER cluster_actions_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON cluster_actions
-    FOR EACH STATEMENT EXECUTE FUNCTION entretien_notify();
+SELECT entretien_watch('cluster_actions');

@@ -79,15 +79,9 @@ CREATE TABLE watcher_lease (
     expires_at TEXT COLLATE "C" NOT NULL
 );
 
-CREATE TRIGGER contacts_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON contacts
-    FOR EACH STATEMENT EXECUTE FUNCTION entretien_notify();
-CREATE TRIGGER paging_policy_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON paging_policy
-    FOR EACH STATEMENT EXECUTE FUNCTION entretien_notify();
-CREATE TRIGGER paged_outages_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON paged_outages
-    FOR EACH STATEMENT EXECUTE FUNCTION entretien_notify();
-CREATE TRIGGER pages_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON pages
-    FOR EACH STATEMENT EXECUTE FUNCTION entretien_notify();
-CREATE TRIGGER deliveries_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON deliveries
-    FOR EACH STATEMENT EXECUTE FUNCTION entretien_notify();
-CREATE TRIGGER watcher_lease_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON watcher_lease
-    FOR EACH STATEMENT EXECUTE FUNCTION entretien_notify();
+SELECT entretien_watch('contacts');
+SELECT entretien_watch('paging_policy');
+SELECT entretien_watch('paged_outages');
+SELECT entretien_watch('pages');
+SELECT entretien_watch('deliveries');
+SELECT entretien_watch('watcher_lease');
