@@ -234,3 +234,14 @@ func TestListenNotifiesAndReconnectsAfterARestart(t *testing.T) {
 		t.Fatal("listen did not stop with its context")
 	}
 }
+
+func TestStatusOfAPlainPrimary(t *testing.T) {
+	db, _ := openDB(t, pgtest.DSN(t))
+	st, err := Status(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(st.Version, "1") || st.Standby || len(st.Replicas) != 0 || st.ReplayLag != nil {
+		t.Fatalf("status of a lone primary: %+v", st)
+	}
+}
