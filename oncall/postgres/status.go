@@ -3,7 +3,11 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"io/fs"
 	"time"
+
+	"codeberg.org/entretien/entretien/oncall"
 )
 
 // ServerStatus is what db status and doctor say about the server.
@@ -62,4 +66,27 @@ func seconds(f sql.NullFloat64) *time.Duration {
 	}
 	d := time.Duration(f.Float64 * float64(time.Second)).Round(time.Millisecond)
 	return &d
+}
+
+// Inspect connects to dsn without migrating anything (a standby cannot be
+// written) and reads its schema version and the server's status.
+func Inspect(ctx context.Context, dsn string) (version int, st ServerStatus, err error) {
+	where := oncall.RedactDSN(dsn)
+	cfg, err := parseConfig(dsn)
+	if err != nil {
+		return 0, st, fmt.Errorf("%s: %w", where, err)
+	}
+	db := newDB(cfg)
+	defer db.Close()
+	if version, err = schemaVersion(ctx, db); err != nil {
+		return 0, st, redactErr(where, err)
+	}
+	st, err = Status(ctx, db)
+	return version, st, redactErr(where, err)
+}
+
+// KnownVersion is the newest schema version this entretien knows.
+func KnownVersion() int {
+	names, _ := fs.Glob((&Dialect{}).Migrations(), "*.sql")
+	return len(names)
 }
