@@ -79,4 +79,3 @@ func sweepStale(self string) {
 		_ = os.RemoveAll(d)
 	}
 }
-
