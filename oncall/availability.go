@@ -1,8 +1,6 @@
 package oncall
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"sort"
 	"strconv"
@@ -31,7 +29,7 @@ func ParseWindow(s string) (Window, error) {
 	const field = "member.availability"
 	fields := strings.Fields(strings.ToLower(s))
 	if len(fields) == 0 || len(fields) > 2 {
-		return Window{}, invalid(field, s, "want DAYS [HH:MM-HH:MM], e.g. \"daily 08:00-22:00\" or \"weekends\"")
+		return Window{}, Invalid(field, s, "want DAYS [HH:MM-HH:MM], e.g. \"daily 08:00-22:00\" or \"weekends\"")
 	}
 	var w Window
 	for _, part := range strings.Split(fields[0], ",") {
@@ -42,7 +40,7 @@ func ParseWindow(s string) (Window, error) {
 		a, b, span := strings.Cut(part, "-")
 		da, db := dayIndex(a), dayIndex(b)
 		if da < 0 || (span && db < 0) {
-			return Window{}, invalid(field, s, fmt.Sprintf("unknown days %q (want daily, weekdays, weekends, mon..sun, mon-fri)", part))
+			return Window{}, Invalid(field, s, fmt.Sprintf("unknown days %q (want daily, weekdays, weekends, mon..sun, mon-fri)", part))
 		}
 		if !span {
 			db = da
@@ -58,7 +56,7 @@ func ParseWindow(s string) (Window, error) {
 	if len(fields) == 2 {
 		a, b, ok := strings.Cut(fields[1], "-")
 		if !ok || !handoffRE.MatchString(a) || !handoffRE.MatchString(b) {
-			return Window{}, invalid(field, s, "clock must be HH:MM-HH:MM (00:00 to 23:59)")
+			return Window{}, Invalid(field, s, "clock must be HH:MM-HH:MM (00:00 to 23:59)")
 		}
 		w.Start, w.End = a, b
 	}
@@ -125,69 +123,14 @@ func (w Window) String() string {
 	return days + " " + w.Start + "-" + w.End
 }
 
-func (w Window) validate() error {
+func (w Window) Validate() error {
 	if w.Days == 0 || w.Days > 0x7f {
-		return invalid("member.availability", strconv.Itoa(int(w.Days)), "no days")
+		return Invalid("member.availability", strconv.Itoa(int(w.Days)), "no days")
 	}
 	if !handoffRE.MatchString(w.Start) || !handoffRE.MatchString(w.End) {
-		return invalid("member.availability", w.Start+"-"+w.End, "clock must be HH:MM-HH:MM")
+		return Invalid("member.availability", w.Start+"-"+w.End, "clock must be HH:MM-HH:MM")
 	}
 	return nil
-}
-
-// SetAvailability replaces handle's windows (none: always available).
-func (s *Store) SetAvailability(ctx context.Context, handle string, ws []Window) error {
-	for _, w := range ws {
-		if err := w.validate(); err != nil {
-			return err
-		}
-	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		id, err := memberID(ctx, tx, handle)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM availability WHERE member_id = ?`, id); err != nil {
-			return err
-		}
-		for i, w := range ws {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO availability(member_id, position, days, start_hm, end_hm) VALUES (?, ?, ?, ?, ?)`,
-				id, i, int(w.Days), w.Start, w.End); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return opError("set availability of "+handle, err)
-	}
-	return nil
-}
-
-// Availability maps each member handle with windows to them.
-func (s *Store) Availability(ctx context.Context) (map[string][]Window, error) {
-	return availabilityAll(ctx, s.db)
-}
-
-func availabilityAll(ctx context.Context, q queryer) (map[string][]Window, error) {
-	rows, err := q.QueryContext(ctx, `SELECT m.handle, a.days, a.start_hm, a.end_hm FROM availability a
-		JOIN members m ON m.id = a.member_id ORDER BY m.handle, a.position`)
-	if err != nil {
-		return nil, fmt.Errorf("availability: %w", err)
-	}
-	defer rows.Close()
-	out := map[string][]Window{}
-	for rows.Next() {
-		var h string
-		var days int
-		var w Window
-		if err := rows.Scan(&h, &days, &w.Start, &w.End); err != nil {
-			return nil, fmt.Errorf("availability: %w", err)
-		}
-		w.Days = uint8(days)
-		out[h] = append(out[h], w)
-	}
-	return out, rows.Err()
 }
 
 func hm(s string) (int, int) {
@@ -196,9 +139,9 @@ func hm(s string) (int, int) {
 	return h, m
 }
 
-// unavailable is the part of [from, to) outside every window, on loc's
+// Unavailable is the part of [from, to) outside every window, on loc's
 // clock; nil when ws is empty (always available).
-func unavailable(ws []Window, loc *time.Location, from, to time.Time) []Range {
+func Unavailable(ws []Window, loc *time.Location, from, to time.Time) []Range {
 	if len(ws) == 0 || !from.Before(to) {
 		return nil
 	}
@@ -207,7 +150,7 @@ func unavailable(ws []Window, loc *time.Location, from, to time.Time) []Range {
 	l := from.In(loc)
 	y, mo, d := l.Date()
 	for day := -1; ; day++ {
-		dayStart := localInstant(y, mo, d+day, 0, 0, loc)
+		dayStart := LocalInstant(y, mo, d+day, 0, 0, loc)
 		if !dayStart.Before(to) {
 			break
 		}
@@ -218,12 +161,12 @@ func unavailable(ws []Window, loc *time.Location, from, to time.Time) []Range {
 			}
 			sh, sm := hm(w.Start)
 			eh, em := hm(w.End)
-			a := localInstant(y, mo, d+day, sh, sm, loc)
+			a := LocalInstant(y, mo, d+day, sh, sm, loc)
 			ed := d + day
 			if w.End <= w.Start {
 				ed++
 			}
-			avail = append(avail, Range{a, localInstant(y, mo, ed, eh, em, loc)})
+			avail = append(avail, Range{Start: a, End: LocalInstant(y, mo, ed, eh, em, loc)})
 		}
 	}
 	sort.Slice(avail, func(i, j int) bool { return avail[i].Start.Before(avail[j].Start) })
@@ -237,7 +180,7 @@ func unavailable(ws []Window, loc *time.Location, from, to time.Time) []Range {
 			break
 		}
 		if a.Start.After(t) {
-			out = append(out, Range{t, a.Start})
+			out = append(out, Range{Start: t, End: a.Start})
 		}
 		t = a.End
 		if !t.Before(to) {
@@ -245,7 +188,7 @@ func unavailable(ws []Window, loc *time.Location, from, to time.Time) []Range {
 		}
 	}
 	if t.Before(to) {
-		out = append(out, Range{t, to})
+		out = append(out, Range{Start: t, End: to})
 	}
 	return out
 }

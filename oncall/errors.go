@@ -20,16 +20,6 @@ func (e *ValidationError) Error() string {
 	return fmt.Sprintf("%s %q: %s", e.Field, e.Value, e.Reason)
 }
 
-func invalid(field, value, reason string) error {
+func Invalid(field, value, reason string) error {
 	return &ValidationError{Field: field, Value: value, Reason: reason}
-}
-
-// opError adds the operation to an error, except validation errors, which
-// already say exactly what was refused.
-func opError(op string, err error) error {
-	var ve *ValidationError
-	if errors.As(err, &ve) {
-		return err
-	}
-	return fmt.Errorf("%s: %w", op, err)
 }

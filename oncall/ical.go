@@ -2,12 +2,10 @@ package oncall
 
 import (
 	"bufio"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -90,30 +88,4 @@ func writeFolded(w *bufio.Writer, s string) {
 	}
 	w.WriteString(s)
 	w.WriteString("\r\n")
-}
-
-// ICal writes the feed of [from, to): every rotation's shifts (overrides
-// applied), or only member's when member is not empty.
-func (s *Store) ICal(ctx context.Context, w io.Writer, member string, from, to time.Time) error {
-	name := "entretien on-call"
-	if member != "" {
-		if _, err := s.Member(ctx, member); err != nil {
-			return err
-		}
-		name += " (" + member + ")"
-	}
-	sch, err := s.Schedule(ctx, from, to)
-	if err != nil {
-		return err
-	}
-	var shifts []Shift
-	for _, r := range sch {
-		for _, sh := range r.Shifts {
-			if member == "" || sh.Member == member {
-				shifts = append(shifts, sh)
-			}
-		}
-	}
-	sort.SliceStable(shifts, func(i, j int) bool { return shifts[i].Start.Before(shifts[j].Start) })
-	return WriteICal(w, name, shifts, s.now())
 }

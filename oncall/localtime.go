@@ -5,13 +5,13 @@ import (
 	"time"
 )
 
-// localInstant is the instant the wall clock in loc first reads hh:mm on the
+// LocalInstant is the instant the wall clock in loc first reads hh:mm on the
 // given civil date. time.Date leaves two cases unspecified, so they are
 // resolved here explicitly:
 //   - a skipped time (spring-forward gap) gives the first instant after the
 //     gap, i.e. the transition itself (02:30 Paris -> 03:00 CEST);
 //   - a repeated time (fall-back) gives its first occurrence.
-func localInstant(y int, mo time.Month, d, hh, mi int, loc *time.Location) time.Time {
+func LocalInstant(y int, mo time.Month, d, hh, mi int, loc *time.Location) time.Time {
 	wall := time.Date(y, mo, d, hh, mi, 0, 0, time.UTC).Unix() // the clock reading as if it were UTC
 	guess := time.Date(y, mo, d, hh, mi, 0, 0, loc)
 
@@ -59,7 +59,7 @@ func localInstant(y int, mo time.Month, d, hh, mi int, loc *time.Location) time.
 // shift arithmetic runs on each redraw.
 var zoneCache sync.Map // name -> *time.Location
 
-func loadLocation(name string) (*time.Location, error) {
+func LoadLocation(name string) (*time.Location, error) {
 	if l, ok := zoneCache.Load(name); ok {
 		return l.(*time.Location), nil
 	}

@@ -1,8 +1,6 @@
 package oncall
 
 import (
-	"context"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -93,66 +91,6 @@ func IsNight(t time.Time, loc *time.Location) bool {
 	return h >= 22 || h < 7
 }
 
-// Retro assembles the retro of an incident (any status; before resolved
-// it is a draft with Ongoing set).
-func (s *Store) Retro(ctx context.Context, incidentID int64) (Retro, error) {
-	inc, err := s.Incident(ctx, incidentID)
-	if err != nil {
-		return Retro{}, err
-	}
-	r := Retro{Incident: inc, Ongoing: inc.Status.IsOpen()}
-	entries, err := s.Entries(ctx, incidentID)
-	if err != nil {
-		return Retro{}, err
-	}
-	if r.Roles, err = s.Roles(ctx, incidentID); err != nil {
-		return Retro{}, err
-	}
-	if r.Captured, err = s.CapturedTransitions(ctx, incidentID); err != nil {
-		return Retro{}, err
-	}
-	notes, err := s.RetroNotes(ctx, incidentID)
-	if err != nil {
-		return Retro{}, err
-	}
-	if r.Actions, err = s.Actions(ctx, ActionFilter{IncidentID: incidentID}); err != nil {
-		return Retro{}, err
-	}
-	for _, n := range notes {
-		switch n.Section {
-		case SectionSummary:
-			r.Summary = append(r.Summary, n)
-		case SectionImpact:
-			r.Impact = append(r.Impact, n)
-		case SectionFactor:
-			r.Factors = append(r.Factors, n)
-		case SectionWentWell:
-			r.WentWell = append(r.WentWell, n)
-		case SectionWasHard:
-			r.WasHard = append(r.WasHard, n)
-		}
-	}
-	opened := TimelineItem{At: inc.OpenedAt, Who: inc.OpenedBy, Kind: string(KindStatus), Text: "opened"}
-	r.Timeline = MergeTimeline(append([]Entry{}, entries...), r.Roles)
-	r.Timeline = append([]TimelineItem{opened}, r.Timeline...)
-	sort.SliceStable(r.Timeline, func(i, j int) bool { return r.Timeline[i].At.Before(r.Timeline[j].At) })
-	r.Moments = moments(inc, entries, r.Captured)
-	r.Phases = phases(r.Moments)
-	r.ImpactSites = impactSites(inc, r.Captured)
-	end := s.now()
-	for _, m := range r.Moments {
-		if m.Name == string(StatusMitigated) || m.Name == string(StatusResolved) {
-			end = m.At
-			break
-		}
-	}
-	r.ImpactFor = end.Sub(inc.OpenedAt)
-	if r.Care, err = s.care(ctx, inc, entries, r.Roles, notes); err != nil {
-		return Retro{}, err
-	}
-	return r, nil
-}
-
 // MergeTimeline merges journal entries and role changes by time (entries
 // before role changes at the same instant, each in written order).
 func MergeTimeline(entries []Entry, roles []RoleSpan) []TimelineItem {
@@ -170,16 +108,7 @@ func MergeTimeline(entries []Entry, roles []RoleSpan) []TimelineItem {
 	return out
 }
 
-// statusTarget reads the new status from a status entry ("open → acknowledged").
-func statusTarget(text string) string {
-	_, to, ok := strings.Cut(text, "→")
-	if !ok {
-		return ""
-	}
-	return strings.TrimSpace(to)
-}
-
-func moments(inc Incident, entries []Entry, captured []Captured) []Moment {
+func Moments(inc Incident, entries []Entry, captured []Captured) []Moment {
 	var out []Moment
 	if len(captured) > 0 && captured[0].At.Before(inc.OpenedAt) {
 		out = append(out, Moment{Name: MomentFirstSignal, At: captured[0].At})
@@ -187,7 +116,7 @@ func moments(inc Incident, entries []Entry, captured []Captured) []Moment {
 	out = append(out, Moment{Name: MomentDetected, At: inc.OpenedAt, By: inc.OpenedBy})
 	for _, e := range entries {
 		if e.Kind == KindStatus {
-			if to := statusTarget(e.Text); to != "" {
+			if to := string(e.To); to != "" {
 				out = append(out, Moment{Name: to, At: e.At, By: e.Author})
 			}
 		}
@@ -195,7 +124,7 @@ func moments(inc Incident, entries []Entry, captured []Captured) []Moment {
 	return out
 }
 
-func phases(ms []Moment) []Phase {
+func Phases(ms []Moment) []Phase {
 	var out []Phase
 	var prev *Moment
 	var detected, resolved *Moment
@@ -221,7 +150,7 @@ func phases(ms []Moment) []Phase {
 	return out
 }
 
-func impactSites(inc Incident, captured []Captured) []string {
+func ImpactSites(inc Incident, captured []Captured) []string {
 	seen := map[string]bool{}
 	var out []string
 	add := func(s string) {
@@ -240,120 +169,6 @@ func impactSites(inc Incident, captured []Captured) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func (s *Store) care(ctx context.Context, inc Incident, entries []Entry, roles []RoleSpan, notes []RetroNote) (Care, error) {
-	c := Care{NoticedBy: inc.OpenedBy, NoticedAt: inc.OpenedAt}
-	rows := map[string]*CareRow{}
-	var order []string
-	row := func(h string) *CareRow {
-		if r, ok := rows[h]; ok {
-			return r
-		}
-		r := &CareRow{Member: h}
-		rows[h] = r
-		order = append(order, h)
-		return r
-	}
-	type act struct {
-		who string
-		at  time.Time
-	}
-	acts := []act{{inc.OpenedBy, inc.OpenedAt}}
-	row(inc.OpenedBy)
-	journal := map[string]bool{}
-	for _, e := range entries {
-		if e.Author == "" {
-			continue
-		}
-		row(e.Author).Entries++
-		acts = append(acts, act{e.Author, e.At})
-		if e.Kind != KindStatus && !journal[e.Author] {
-			journal[e.Author] = true
-			c.JournalBy = append(c.JournalBy, e.Author)
-		}
-	}
-	for _, rs := range roles {
-		r := row(rs.Member)
-		r.Roles = append(r.Roles, rs)
-		acts = append(acts, act{rs.Member, rs.Taken})
-		if rs.Role == RoleLead && (len(c.LedBy) == 0 || c.LedBy[len(c.LedBy)-1] != rs.Member) {
-			c.LedBy = append(c.LedBy, rs.Member)
-		}
-	}
-	retro := map[string]bool{}
-	for _, n := range notes {
-		if !retro[n.Author] {
-			retro[n.Author] = true
-			c.RetroBy = append(c.RetroBy, n.Author)
-		}
-	}
-	tz := map[string]*time.Location{}
-	onCall := map[time.Time]map[string]bool{}
-	var leaves []Leave
-	if len(acts) > 0 {
-		from, to := acts[0].at, acts[0].at
-		for _, a := range acts {
-			from, to = minTime(from, a.at), maxTime(to, a.at)
-		}
-		var err error
-		if leaves, err = s.Leaves(ctx, from, to.Add(time.Nanosecond)); err != nil {
-			return Care{}, fmt.Errorf("care: %w", err)
-		}
-	}
-	for _, a := range acts {
-		r := row(a.who)
-		if r.First.IsZero() || a.at.Before(r.First) {
-			r.First = a.at
-		}
-		if a.at.After(r.Last) {
-			r.Last = a.at
-		}
-		loc, ok := tz[a.who]
-		if !ok {
-			loc = time.UTC
-			if m, err := s.Member(ctx, a.who); err == nil {
-				r.TZ = m.TZ
-				if l, err := loadLocation(m.TZ); err == nil {
-					loc = l
-				}
-			}
-			tz[a.who] = loc
-		}
-		if IsNight(a.at, loc) {
-			r.Night++
-		}
-		// OnCallAt, not the bare rotations: it is where overrides and
-		// swaps are taken into account.
-		who, ok := onCall[a.at]
-		if !ok {
-			ocs, err := s.OnCallAt(ctx, a.at)
-			if err != nil {
-				return Care{}, fmt.Errorf("care: %w", err)
-			}
-			who = map[string]bool{}
-			for _, oc := range ocs {
-				if oc.HasNow {
-					who[oc.Now.Member] = true
-				}
-			}
-			onCall[a.at] = who
-		}
-		if !who[a.who] {
-			r.OffCall++
-		}
-		for _, l := range leaves {
-			if l.Member == a.who && !a.at.Before(l.Start) && a.at.Before(l.End) {
-				r.OnLeave++
-				break
-			}
-		}
-	}
-	for _, h := range order {
-		c.People = append(c.People, *rows[h])
-	}
-	sort.SliceStable(c.People, func(i, j int) bool { return c.People[i].First.Before(c.People[j].First) })
-	return c, nil
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -90,7 +90,7 @@ func (r Rotation) schedule() (*schedule, error) {
 	if r.Start.IsZero() {
 		return nil, errors.New("no start")
 	}
-	loc, err := loadLocation(r.TZ)
+	loc, err := LoadLocation(r.TZ)
 	if err != nil || r.TZ == "" {
 		return nil, fmt.Errorf("time zone %q: unknown", r.TZ)
 	}
@@ -122,7 +122,7 @@ func (sc *schedule) boundary(k int64) time.Time {
 		return sc.r.Start.Add(time.Duration(k) * sc.period)
 	}
 	// time.Date normalises an out-of-range day, which is civil date arithmetic.
-	return localInstant(sc.y, sc.mo, sc.d+int(k)*sc.periodDays, sc.hh, sc.mi, sc.loc)
+	return LocalInstant(sc.y, sc.mo, sc.d+int(k)*sc.periodDays, sc.hh, sc.mi, sc.loc)
 }
 
 // index is the k with boundary(k) <= t < boundary(k+1), or -1 before Start.

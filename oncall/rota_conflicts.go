@@ -1,7 +1,6 @@
 package oncall
 
 import (
-	"context"
 	"fmt"
 	"sort"
 	"time"
@@ -41,80 +40,26 @@ type RotationSchedule struct {
 	Pending   []Override // proposals overlapping the range, not applied
 }
 
-// Schedule is every rotation (by name) over [from, to): who holds the pager
-// with confirmed overrides applied, leave and availability conflicts, the
-// uncovered gaps, and the proposals still waiting for consent.
-func (s *Store) Schedule(ctx context.Context, from, to time.Time) ([]RotationSchedule, error) {
-	if !from.Before(to) {
-		return nil, invalid("range.to", to.UTC().Format(time.RFC3339), "must be after range.from")
-	}
-	rs, err := s.Rotations(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ovs, err := s.Overrides(ctx, from.Add(-maxShiftSpan), to.Add(maxShiftSpan), Proposed, Confirmed)
-	if err != nil {
-		return nil, err
-	}
-	leaves, err := s.Leaves(ctx, from, to)
-	if err != nil {
-		return nil, err
-	}
-	avail, err := s.Availability(ctx)
-	if err != nil {
-		return nil, err
-	}
-	members, err := s.Members(ctx)
-	if err != nil {
-		return nil, err
-	}
-	tz := map[string]string{}
-	for _, m := range members {
-		tz[m.Handle] = m.TZ
-	}
-	confirmed, pending := map[string][]Override{}, map[string][]Override{}
-	for _, o := range ovs {
-		if o.Status == Confirmed {
-			confirmed[o.Rotation] = append(confirmed[o.Rotation], o)
-		} else if o.Start.Before(to) && o.End.After(from) {
-			pending[o.Rotation] = append(pending[o.Rotation], o)
-		}
-	}
-	out := make([]RotationSchedule, 0, len(rs))
-	for _, r := range rs {
-		rsch := RotationSchedule{Rotation: r, Pending: pending[r.Name]}
-		rsch.Shifts = r.effectiveShifts(from, to, confirmed[r.Name])
-		rsch.Conflicts = conflicts(rsch.Shifts, leaves, avail, tz, from, to)
-		rsch.Gaps = gaps(r, rsch.Shifts, rsch.Conflicts, from, to)
-		out = append(out, rsch)
-	}
-	return out, nil
-}
-
-// maxShiftSpan bounds how far an override overlapping a shift of the range
-// can reach outside it (overrides never span more than a few shifts).
-const maxShiftSpan = 400 * 24 * time.Hour
-
-// conflicts finds, in each shift clipped to [from, to), the stretches where
+// Conflicts finds, in each shift clipped to [from, to), the stretches where
 // its holder is on leave or outside their windows.
-func conflicts(shifts []Shift, leaves []Leave, avail map[string][]Window, tz map[string]string, from, to time.Time) []Conflict {
+func Conflicts(shifts []Shift, leaves []Leave, avail map[string][]Window, tz map[string]string, from, to time.Time) []Conflict {
 	var out []Conflict
 	for _, sh := range shifts {
-		a, b := later(sh.Start, from), earlier(sh.End, to)
+		a, b := Later(sh.Start, from), Earlier(sh.End, to)
 		for _, l := range leaves {
 			if l.Member != sh.Member {
 				continue
 			}
-			if cs, ce := later(a, l.Start), earlier(b, l.End); cs.Before(ce) {
+			if cs, ce := Later(a, l.Start), Earlier(b, l.End); cs.Before(ce) {
 				out = append(out, Conflict{Kind: ConflictLeave, Rotation: sh.Rotation, Member: sh.Member, Start: cs, End: ce, LeaveID: l.ID})
 			}
 		}
 		if ws := avail[sh.Member]; len(ws) > 0 {
-			loc, err := loadLocation(tz[sh.Member])
+			loc, err := LoadLocation(tz[sh.Member])
 			if err != nil {
 				loc = time.UTC
 			}
-			for _, u := range unavailable(ws, loc, a, b) {
+			for _, u := range Unavailable(ws, loc, a, b) {
 				out = append(out, Conflict{Kind: ConflictUnavailable, Rotation: sh.Rotation, Member: sh.Member, Start: u.Start, End: u.End})
 			}
 		}
@@ -123,9 +68,9 @@ func conflicts(shifts []Shift, leaves []Leave, avail map[string][]Window, tz map
 	return out
 }
 
-// gaps is where nobody can answer: before the rotation's first shift, and
+// Gaps is where nobody can answer: before the rotation's first shift, and
 // every conflict (a holder on leave is no holder). Adjacent stretches merge.
-func gaps(r Rotation, shifts []Shift, cs []Conflict, from, to time.Time) []Gap {
+func Gaps(r Rotation, shifts []Shift, cs []Conflict, from, to time.Time) []Gap {
 	var out []Gap
 	if len(shifts) == 0 || shifts[0].Start.After(from) {
 		end := to

@@ -35,7 +35,7 @@ func applyOverrides(base []Shift, ovs []Override) []Shift {
 			if o.Rotation != s.Rotation {
 				continue
 			}
-			cs, ce := later(o.Start, t), earlier(o.End, s.End)
+			cs, ce := Later(o.Start, t), Earlier(o.End, s.End)
 			if !cs.Before(ce) {
 				continue
 			}
@@ -56,14 +56,14 @@ func applyOverrides(base []Shift, ovs []Override) []Shift {
 	return out
 }
 
-func later(a, b time.Time) time.Time {
+func Later(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a
 	}
 	return b
 }
 
-func earlier(a, b time.Time) time.Time {
+func Earlier(a, b time.Time) time.Time {
 	if a.Before(b) {
 		return a
 	}
@@ -89,10 +89,10 @@ func heldRun(segs []Shift, i int) (run Shift, first, last int) {
 	return run, first, last
 }
 
-// onCallWith is the OnCall of r at t with the confirmed overrides ovs
+// OnCallWith is the OnCall of r at t with the confirmed overrides ovs
 // applied. Now is the run of the holder at t (see heldRun), keeping the
 // Covers of the segment at t; Next is the run after it.
-func (r Rotation) onCallWith(t time.Time, ovs []Override) (OnCall, error) {
+func (r Rotation) OnCallWith(t time.Time, ovs []Override) (OnCall, error) {
 	sc, err := r.schedule()
 	if err != nil {
 		return OnCall{}, err
@@ -121,9 +121,9 @@ func (r Rotation) onCallWith(t time.Time, ovs []Override) (OnCall, error) {
 	return oc, nil
 }
 
-// effectiveShifts is the schedule of r over [from, to) with ovs applied:
+// EffectiveShifts is the schedule of r over [from, to) with ovs applied:
 // every segment overlapping the range, unclipped.
-func (r Rotation) effectiveShifts(from, to time.Time, ovs []Override) []Shift {
+func (r Rotation) EffectiveShifts(from, to time.Time, ovs []Override) []Shift {
 	var out []Shift
 	for _, s := range applyOverrides(r.Shifts(from, to), ovs) {
 		if s.Start.Before(to) && s.End.After(from) {

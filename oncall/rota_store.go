@@ -1,299 +1,47 @@
 package oncall
 
-import (
-	"context"
-	"database/sql"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"reflect"
-	"time"
-)
-
 const maxRotationNameRunes = 64
 
-// validate checks r and returns it normalised (Start at boundary 0, Handoff
+// Validate checks r and returns it normalised (Start at boundary 0, Handoff
 // emptied for hours shifts). Participants are checked against the database
 // by the caller, inside the write transaction.
-func (r Rotation) validate() (Rotation, error) {
-	if err := checkLine("rotation.name", r.Name, maxRotationNameRunes); err != nil {
+func (r Rotation) Validate() (Rotation, error) {
+	if err := CheckLine("rotation.name", r.Name, maxRotationNameRunes); err != nil {
 		return r, err
 	}
 	if _, err := loadZone("rotation.tz", r.TZ); err != nil {
 		return r, err
 	}
 	if r.ShiftCount <= 0 || r.ShiftCount > maxShiftCount {
-		return r, invalid("rotation.shift_count", itoa(r.ShiftCount), "must be between 1 and "+itoa(maxShiftCount))
+		return r, Invalid("rotation.shift_count", itoa(r.ShiftCount), "must be between 1 and "+itoa(maxShiftCount))
 	}
 	switch r.ShiftUnit {
 	case Hours:
 		if r.Handoff != "" && !handoffRE.MatchString(r.Handoff) {
-			return r, invalid("rotation.handoff", r.Handoff, "must be HH:MM (00:00 to 23:59)")
+			return r, Invalid("rotation.handoff", r.Handoff, "must be HH:MM (00:00 to 23:59)")
 		}
 		r.Handoff = "" // hours shifts hand off at Start + k*hours, whatever the clock says
 	case Days, Weeks:
 		if !handoffRE.MatchString(r.Handoff) {
-			return r, invalid("rotation.handoff", r.Handoff, "must be HH:MM (00:00 to 23:59)")
+			return r, Invalid("rotation.handoff", r.Handoff, "must be HH:MM (00:00 to 23:59)")
 		}
 	default:
-		return r, invalid("rotation.shift_unit", string(r.ShiftUnit), "must be hours, days or weeks")
+		return r, Invalid("rotation.shift_unit", string(r.ShiftUnit), "must be hours, days or weeks")
 	}
 	if r.Start.IsZero() {
-		return r, invalid("rotation.start", "", "must be set")
+		return r, Invalid("rotation.start", "", "must be set")
 	}
 	if len(r.Participants) == 0 {
-		return r, invalid("rotation.participants", "", "needs at least one member")
+		return r, Invalid("rotation.participants", "", "needs at least one member")
 	}
 	sc, err := r.schedule()
 	if err != nil { // all fields were checked above; this is a bug if it fires
-		return r, invalid("rotation", r.Name, err.Error())
+		return r, Invalid("rotation", r.Name, err.Error())
 	}
 	r.Start = sc.boundary(0).UTC()
 	r.Participants = append([]string(nil), r.Participants...)
 	return r, nil
 }
 
-// CreateRotation validates r and stores it. Unknown participant handles wrap
-// ErrNotFound; every other bad field is a *ValidationError. Nothing is
-// written on error. The returned Rotation has its ID and normalised Start.
-func (s *Store) CreateRotation(ctx context.Context, r Rotation) (Rotation, error) {
-	r, err := r.validate()
-	if err != nil {
-		return Rotation{}, err
-	}
-	err = s.write(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM rotations WHERE name = ?`, r.Name).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return invalid("rotation.name", r.Name, "already exists")
-		}
-		return s.insertRotation(ctx, tx, &r)
-	})
-	if err != nil {
-		return Rotation{}, opError("create rotation "+r.Name, err)
-	}
-	return r, nil
-}
-
-func participantIDs(ctx context.Context, tx *sql.Tx, r Rotation) ([]int64, error) {
-	ids := make([]int64, len(r.Participants))
-	for i, h := range r.Participants {
-		id, err := memberID(ctx, tx, h)
-		if err != nil {
-			return nil, fmt.Errorf("rotation.participants: %w", err)
-		}
-		ids[i] = id
-	}
-	return ids, nil
-}
-
-func (s *Store) insertRotation(ctx context.Context, tx *sql.Tx, r *Rotation) error {
-	ids, err := participantIDs(ctx, tx, *r)
-	if err != nil {
-		return err
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO rotations(name, tz, shift_count, shift_unit, handoff, start_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		r.Name, r.TZ, r.ShiftCount, string(r.ShiftUnit), r.Handoff, encodeTime(r.Start), encodeTime(s.now()))
-	if err != nil {
-		return err
-	}
-	if r.ID, err = res.LastInsertId(); err != nil {
-		return err
-	}
-	return insertParticipants(ctx, tx, r.ID, ids)
-}
-
-func insertParticipants(ctx context.Context, tx *sql.Tx, rotationID int64, ids []int64) error {
-	for i, id := range ids {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO rotation_participants(rotation_id, position, member_id) VALUES (?, ?, ?)`,
-			rotationID, i, id); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // ApplyResult says what ApplyRotations did with each rotation, by name.
 type ApplyResult struct{ Created, Updated, Unchanged []string }
-
-// ApplyRotations makes the stored rotations match rs (a rotation file):
-// missing ones are created, differing ones updated in place (same ID, so
-// overrides and notes stay attached), equal ones left alone; rotations not
-// in rs are kept. Applying the same list twice changes nothing. It is all or
-// nothing: any bad rotation and nothing is written. Before an update, the
-// on-call history up to now is recorded, so the past stays as it was held.
-func (s *Store) ApplyRotations(ctx context.Context, rs []Rotation) (ApplyResult, error) {
-	var res ApplyResult
-	seen := map[string]bool{}
-	valid := make([]Rotation, len(rs))
-	for i, r := range rs {
-		v, err := r.validate()
-		if err != nil {
-			return res, fmt.Errorf("rotation %q: %w", r.Name, err)
-		}
-		if seen[v.Name] {
-			return res, invalid("rotation.name", v.Name, "declared twice")
-		}
-		seen[v.Name] = true
-		valid[i] = v
-	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		res = ApplyResult{}
-		if err := s.recordHistory(ctx, tx); err != nil {
-			return err
-		}
-		for _, r := range valid {
-			old, err := rotationByName(ctx, tx, r.Name)
-			if errors.Is(err, ErrNotFound) {
-				if err := s.insertRotation(ctx, tx, &r); err != nil {
-					return fmt.Errorf("rotation %q: %w", r.Name, err)
-				}
-				res.Created = append(res.Created, r.Name)
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			r.ID = old.ID
-			if reflect.DeepEqual(old, r) {
-				res.Unchanged = append(res.Unchanged, r.Name)
-				continue
-			}
-			ids, err := participantIDs(ctx, tx, r)
-			if err != nil {
-				return fmt.Errorf("rotation %q: %w", r.Name, err)
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE rotations SET tz = ?, shift_count = ?, shift_unit = ?, handoff = ?, start_at = ? WHERE id = ?`,
-				r.TZ, r.ShiftCount, string(r.ShiftUnit), r.Handoff, encodeTime(r.Start), r.ID); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM rotation_participants WHERE rotation_id = ?`, r.ID); err != nil {
-				return err
-			}
-			if err := insertParticipants(ctx, tx, r.ID, ids); err != nil {
-				return err
-			}
-			res.Updated = append(res.Updated, r.Name)
-		}
-		return nil
-	})
-	if err != nil {
-		return ApplyResult{}, opError("apply rotations", err)
-	}
-	return res, nil
-}
-
-const rotationSelect = `SELECT r.id, r.name, r.tz, r.shift_count, r.shift_unit, r.handoff, r.start_at,
-	(SELECT json_group_array(m.handle ORDER BY p.position)
-	   FROM rotation_participants p JOIN members m ON m.id = p.member_id WHERE p.rotation_id = r.id)
-	FROM rotations r`
-
-func scanRotation(sc interface{ Scan(...any) error }) (Rotation, error) {
-	var r Rotation
-	var unit, start, parts string
-	if err := sc.Scan(&r.ID, &r.Name, &r.TZ, &r.ShiftCount, &unit, &r.Handoff, &start, &parts); err != nil {
-		return r, err
-	}
-	r.ShiftUnit = Unit(unit)
-	var err error
-	if r.Start, err = decodeTime(start); err != nil {
-		return r, err
-	}
-	if err := json.Unmarshal([]byte(parts), &r.Participants); err != nil {
-		return r, fmt.Errorf("rotation %q participants: %w", r.Name, err)
-	}
-	return r, nil
-}
-
-func rotationByName(ctx context.Context, q queryer, name string) (Rotation, error) {
-	r, err := scanRotation(q.QueryRowContext(ctx, rotationSelect+` WHERE r.name = ?`, name))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Rotation{}, fmt.Errorf("rotation %q: %w", name, ErrNotFound)
-	}
-	return r, err
-}
-
-// Rotation finds a rotation by name.
-func (s *Store) Rotation(ctx context.Context, name string) (Rotation, error) {
-	return rotationByName(ctx, s.db, name)
-}
-
-// Rotations lists every rotation, sorted by name.
-func (s *Store) Rotations(ctx context.Context) ([]Rotation, error) {
-	return listRotations(ctx, s.db)
-}
-
-func listRotations(ctx context.Context, q queryer) ([]Rotation, error) {
-	rows, err := q.QueryContext(ctx, rotationSelect+` ORDER BY r.name`)
-	if err != nil {
-		return nil, fmt.Errorf("list rotations: %w", err)
-	}
-	defer rows.Close()
-	var out []Rotation
-	for rows.Next() {
-		r, err := scanRotation(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list rotations: %w", err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list rotations: %w", err)
-	}
-	return out, nil
-}
-
-// OnCallAt says, for every rotation (sorted by name), who is on call at t
-// and who is next, confirmed overrides applied, with the handoff notes of
-// the current holder's handoffs.
-func (s *Store) OnCallAt(ctx context.Context, t time.Time) ([]OnCall, error) {
-	rs, err := s.Rotations(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ovs, err := s.overridesByRotation(ctx, s.db, t.Add(-maxShiftSpan), farFuture, Confirmed)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]OnCall, 0, len(rs))
-	for _, r := range rs {
-		oc, err := r.onCallWith(t, ovs[r.Name])
-		if err != nil {
-			return nil, fmt.Errorf("rotation %q: %w", r.Name, err)
-		}
-		if oc.HasNow {
-			if oc.Notes, err = s.notesBetween(ctx, r.ID, oc.Now.Start, t, true); err != nil {
-				return nil, err
-			}
-			if oc.NextNotes, err = s.notesBetween(ctx, r.ID, t, oc.Now.End, false); err != nil {
-				return nil, err
-			}
-		}
-		out = append(out, oc)
-	}
-	return out, nil
-}
-
-// farFuture bounds "every future override" queries.
-var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
-
-// queryer is what *sql.DB and *sql.Tx share for reads.
-type queryer interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}
-
-// memberID resolves a handle inside a transaction.
-func memberID(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, handle string) (int64, error) {
-	var id int64
-	err := q.QueryRowContext(ctx, `SELECT id FROM members WHERE handle = ?`, handle).Scan(&id)
-	if err == sql.ErrNoRows {
-		return 0, fmt.Errorf("member %q: %w", handle, ErrNotFound)
-	}
-	return id, err
-}

@@ -52,7 +52,7 @@ func TestLocalInstant(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			loc := zone(t, c.tz)
-			got := localInstant(c.y, c.mo, c.d, c.hh, c.mi, loc)
+			got := LocalInstant(c.y, c.mo, c.d, c.hh, c.mi, loc)
 			if !got.Equal(c.want) {
 				t.Fatalf("got %v (%v), want %v", got.UTC(), got, c.want)
 			}

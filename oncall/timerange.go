@@ -37,7 +37,7 @@ var (
 func ParseTime(field, s string, loc *time.Location, now time.Time) (t time.Time, dateOnly bool, err error) {
 	t, dateOnly, err = parseTime(field, s, loc, now)
 	if err == nil && (t.UTC().Year() < minYear-1 || t.UTC().Year() > maxYear+1) {
-		return time.Time{}, false, invalid(field, strings.TrimSpace(s), "out of range (years 1970 to 2999)")
+		return time.Time{}, false, Invalid(field, strings.TrimSpace(s), "out of range (years 1970 to 2999)")
 	}
 	return t, dateOnly, err
 }
@@ -48,7 +48,7 @@ func parseTime(field, s string, loc *time.Location, now time.Time) (t time.Time,
 		loc = time.UTC
 	}
 	bad := func(reason string) (time.Time, bool, error) {
-		return time.Time{}, false, invalid(field, s, reason)
+		return time.Time{}, false, Invalid(field, s, reason)
 	}
 	switch s {
 	case "":
@@ -60,7 +60,7 @@ func parseTime(field, s string, loc *time.Location, now time.Time) (t time.Time,
 		if s == "tomorrow" {
 			d++
 		}
-		return localInstant(y, m, d, 0, 0, loc), true, nil
+		return LocalInstant(y, m, d, 0, 0, loc), true, nil
 	}
 	if m := relRE.FindStringSubmatch(s); m != nil {
 		n, _ := strconv.Atoi(m[2])
@@ -76,14 +76,14 @@ func parseTime(field, s string, loc *time.Location, now time.Time) (t time.Time,
 			n *= 7
 		}
 		l := now.In(loc)
-		return localInstant(l.Year(), l.Month(), l.Day()+n, l.Hour(), l.Minute(), loc).Add(time.Duration(l.Second())*time.Second + time.Duration(l.Nanosecond())), false, nil
+		return LocalInstant(l.Year(), l.Month(), l.Day()+n, l.Hour(), l.Minute(), loc).Add(time.Duration(l.Second())*time.Second + time.Duration(l.Nanosecond())), false, nil
 	}
 	if m := dateRE.FindStringSubmatch(s); m != nil {
 		y, mo, d, ok := civilDate(m[1], m[2], m[3])
 		if !ok {
 			return bad("not a calendar date (years 1970 to 2999)")
 		}
-		return localInstant(y, mo, d, 0, 0, loc), true, nil
+		return LocalInstant(y, mo, d, 0, 0, loc), true, nil
 	}
 	if m := clockRE.FindStringSubmatch(s); m != nil {
 		y, mo, d, ok := civilDate(m[1], m[2], m[3])
@@ -92,7 +92,7 @@ func parseTime(field, s string, loc *time.Location, now time.Time) (t time.Time,
 		if !ok || hh > 23 || mi > 59 {
 			return bad("not a calendar date and time (HH:MM from 00:00 to 23:59)")
 		}
-		return localInstant(y, mo, d, hh, mi, loc), false, nil
+		return LocalInstant(y, mo, d, hh, mi, loc), false, nil
 	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, false, nil
@@ -143,10 +143,10 @@ func ParseRange(fromField, from, toField, to string, loc *time.Location, now tim
 	}
 	if dateOnly {
 		l := end.In(loc)
-		end = localInstant(l.Year(), l.Month(), l.Day()+1, 0, 0, loc)
+		end = LocalInstant(l.Year(), l.Month(), l.Day()+1, 0, 0, loc)
 	}
 	if !start.Before(end) {
-		return Range{}, invalid(toField, strings.TrimSpace(to), "must be after "+fromField+" ("+start.In(loc).Format("2006-01-02 15:04 MST")+")")
+		return Range{}, Invalid(toField, strings.TrimSpace(to), "must be after "+fromField+" ("+start.In(loc).Format("2006-01-02 15:04 MST")+")")
 	}
 	return Range{Start: start, End: end}, nil
 }
@@ -162,7 +162,7 @@ func isNowRelative(s string) bool {
 func ParseRangeText(field, s string, loc *time.Location, now time.Time) (Range, error) {
 	from, to, ok := strings.Cut(s, "..")
 	if !ok {
-		return Range{}, invalid(field, s, "want FROM..TO, e.g. 2026-04-01..2026-04-08 or now..+12h")
+		return Range{}, Invalid(field, s, "want FROM..TO, e.g. 2026-04-01..2026-04-08 or now..+12h")
 	}
 	return ParseRange(field, from, field, to, loc, now)
 }

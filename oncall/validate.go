@@ -11,21 +11,21 @@ import (
 
 var handleRE = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
 
-// checkLine validates a one-line human text (names, titles): not blank,
+// CheckLine validates a one-line human text (names, titles): not blank,
 // valid UTF-8, at most maxRunes characters, no control characters (a newline
 // or escape in a title would break every list that shows it).
-func checkLine(field, s string, maxRunes int) error {
+func CheckLine(field, s string, maxRunes int) error {
 	if !utf8.ValidString(s) {
-		return invalid(field, s, "not valid UTF-8")
+		return Invalid(field, s, "not valid UTF-8")
 	}
 	if strings.TrimSpace(s) == "" {
-		return invalid(field, s, "must not be empty")
+		return Invalid(field, s, "must not be empty")
 	}
 	if n := utf8.RuneCountInString(s); n > maxRunes {
-		return invalid(field, s, "longer than "+itoa(maxRunes)+" characters")
+		return Invalid(field, s, "longer than "+itoa(maxRunes)+" characters")
 	}
 	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
-		return invalid(field, s, "must not contain control characters")
+		return Invalid(field, s, "must not contain control characters")
 	}
 	return nil
 }
@@ -34,16 +34,16 @@ func checkLine(field, s string, maxRunes int) error {
 // non-empty, printable, no spaces.
 func checkToken(field, s string, maxBytes int) error {
 	if s == "" {
-		return invalid(field, s, "must not be empty")
+		return Invalid(field, s, "must not be empty")
 	}
 	if len(s) > maxBytes {
-		return invalid(field, s, "longer than "+itoa(maxBytes)+" bytes")
+		return Invalid(field, s, "longer than "+itoa(maxBytes)+" bytes")
 	}
 	if !utf8.ValidString(s) {
-		return invalid(field, s, "not valid UTF-8")
+		return Invalid(field, s, "not valid UTF-8")
 	}
 	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-		return invalid(field, s, "must not contain spaces or control characters")
+		return Invalid(field, s, "must not contain spaces or control characters")
 	}
 	return nil
 }
@@ -52,11 +52,11 @@ func checkToken(field, s string, maxBytes int) error {
 // whatever machine runs the process, which is not a member's zone.
 func loadZone(field, tz string) (*time.Location, error) {
 	if tz == "" || tz == "Local" {
-		return nil, invalid(field, tz, "must be an IANA time zone such as Europe/Paris")
+		return nil, Invalid(field, tz, "must be an IANA time zone such as Europe/Paris")
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
-		return nil, invalid(field, tz, "unknown time zone")
+		return nil, Invalid(field, tz, "unknown time zone")
 	}
 	return loc, nil
 }

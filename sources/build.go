@@ -43,6 +43,7 @@ type inputs struct {
 	Datacenter            string // local Consul datacenter
 	DCs                   []ConsulDatacenter
 	Nomad, Consul         Health
+	Store                 StoreCluster
 }
 
 type dcChecks struct {
@@ -95,6 +96,7 @@ func buildSnapshot(in inputs, g grouping, now time.Time, prev *Snapshot) *Snapsh
 	s.Consul.Health.Addr = in.ConsulAddr
 	s.Consul.Datacenter = in.Datacenter
 	s.Consul.Datacenters = slices.Clone(in.DCs)
+	s.Store = in.Store
 	for i := range s.Consul.Datacenters {
 		s.Consul.Datacenters[i].Addr = in.ConsulAddr
 	}

@@ -26,6 +26,9 @@ type Config struct {
 	// HostKey is the node meta key naming the member who hosts the
 	// machine; default "hosted_by".
 	HostKey string
+	// PatroniScope, when set, follows the collective's replicated database
+	// through the keys Patroni keeps in Consul (service/<scope>/).
+	PatroniScope string
 }
 
 // Timing of the follow loops. Fields of Watcher so tests can shrink them.
@@ -111,14 +114,16 @@ func New(cfg Config) (*Watcher, error) {
 		nomadAddr: displayAddr(nc.Address), consulAddr: displayAddr(consulAddr),
 		nomadToken: nc.SecretID, consulToken: cc.Token,
 		region: nc.Region, namespace: ns,
-		group:   grouping{SiteKey: cfg.SiteKey, HostKey: cfg.HostKey},
-		updates: make(chan struct{}, 1),
-		dirty:   make(chan struct{}, 1),
-		first:   make(chan struct{}, 1),
-		nomadH:  part{backend: "nomad", resource: "jobs"},
-		dcsH:    part{backend: "consul", resource: "datacenters"},
-		local:   newDC("", true),
-		remote:  map[string]*dcData{},
+		group:        grouping{SiteKey: cfg.SiteKey, HostKey: cfg.HostKey},
+		patroniScope: cfg.PatroniScope, patroniSeen: map[string]StoreMember{},
+		patroniH: part{backend: "consul", resource: "database members (Patroni keys)"},
+		updates:  make(chan struct{}, 1),
+		dirty:    make(chan struct{}, 1),
+		first:    make(chan struct{}, 1),
+		nomadH:   part{backend: "nomad", resource: "jobs"},
+		dcsH:     part{backend: "consul", resource: "datacenters"},
+		local:    newDC("", true),
+		remote:   map[string]*dcData{},
 
 		waitTime: defaultWaitTime, minSpacing: defaultMinSpacing,
 		backoffMin: defaultBackoffMin, backoffMax: defaultBackoffMax,

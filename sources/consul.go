@@ -216,6 +216,7 @@ func (w *Watcher) inputsLocked() inputs {
 		}
 		in.DCs = append(in.DCs, ConsulDatacenter{Name: w.dcName, Local: true, Health: in.Consul})
 	}
+	in.Store = w.storeInputsLocked()
 	for _, name := range sortedKeys(w.remote) {
 		d := w.remote[name]
 		in.Remote = append(in.Remote, dcChecks{Name: name, Checks: d.checks, Services: d.services})

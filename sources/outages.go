@@ -225,6 +225,10 @@ func buildOutages(s *Snapshot, prev *Snapshot) []Outage {
 		}
 	}
 
+	if o, ok := storeOutage(s.Store); ok {
+		out = append(out, o)
+	}
+
 	// Since: carried over, or the transition time.
 	type was struct {
 		status string
@@ -281,7 +285,7 @@ func buildOutages(s *Snapshot, prev *Snapshot) []Outage {
 }
 
 func kindRank(k string) int {
-	return strings.Index("site node job service", k)
+	return strings.Index("site node job service store", k)
 }
 
 func failedOrLost(a *Alloc) bool { return a.ClientStatus == "failed" || a.ClientStatus == "lost" }

@@ -17,6 +17,8 @@ type Snapshot struct {
 	// Outages are what is down or degraded now, correlated across Nomad
 	// and Consul (see outages.go), sorted by site, kind, name.
 	Outages []Outage
+	// Store is the collective's replicated database, when followed.
+	Store StoreCluster
 
 	idx *snapIndex // lookups (lookup.go); built once by buildSnapshot, read-only
 }

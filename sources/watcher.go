@@ -70,6 +70,12 @@ type Watcher struct {
 	subsClosed bool // Run returned
 	dropped    atomic.Uint64
 
+	// The replicated database as Patroni publishes it (patroni.go).
+	patroniScope string
+	patroniH     part
+	patroniKVs   consulapi.KVPairs
+	patroniSeen  map[string]StoreMember
+
 	// perms: what Nomad said to this token's actions (permission.go).
 	perms permCache
 
@@ -118,6 +124,9 @@ func (w *Watcher) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() { w.followNomad(ctx) })
 	w.startConsul(ctx, &wg)
+	if w.patroniScope != "" {
+		wg.Go(func() { w.followPatroni(ctx) })
+	}
 	defer w.closeSubscribers()
 	for {
 		select {

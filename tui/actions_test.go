@@ -18,13 +18,13 @@ import (
 )
 
 // newActingModel is the root on the fixture cluster with a fake Actor.
-func newActingModel(t *testing.T, actor *fixture.Actor, readOnly bool) (*probe, *oncall.Store) {
+func newActingModel(t *testing.T, actor *fixture.Actor, readOnly bool) (*probe, oncall.Store) {
 	t.Helper()
 	st, me := testStore(t)
 	return newActingModelOn(t, st, me, actor, readOnly), st
 }
 
-func newActingModelOn(t *testing.T, st *oncall.Store, me oncall.Member, actor *fixture.Actor, readOnly bool) *probe {
+func newActingModelOn(t *testing.T, st oncall.Store, me oncall.Member, actor *fixture.Actor, readOnly bool) *probe {
 	t.Helper()
 	snap := fixture.Snapshot()
 	m := New(Options{Source: newStaticSource(snap), Store: st, Me: me, Now: func() time.Time { return fixture.Now },

@@ -6,21 +6,22 @@ import (
 	"time"
 
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 // A write by another store (another member's process) is seen through the
-// file watch: the fallback poll is set to an hour, so only the watch can
-// bring it on screen.
+// store's Changes: the clock poll is set to an hour, so only they can bring
+// it on screen.
 func TestWriteFromAnotherStoreWakesTheTUI(t *testing.T) {
 	st, me := testStore(t)
 	m := New(Options{Source: newStaticSource(testSnapshot()), Store: st, Me: me, Now: func() time.Time { return testNow }, Tick: time.Hour})
 	tm := teatestModel(t, m, 100, 30)
 	tm.Type("2")
 	waitScreen(t, tm, "Open incidents", "guichet check failing")
-	if m.watch == nil {
-		t.Fatal("no file watch on the database folder")
+	if m.changes == nil {
+		t.Fatal("the root does not follow the store's changes")
 	}
-	other, err := oncall.Open(context.Background(), st.Path())
+	other, err := sqlite.Open(context.Background(), st.Describe())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,22 +30,18 @@ func TestWriteFromAnotherStoreWakesTheTUI(t *testing.T) {
 		if _, err := other.OpenIncident(context.Background(), "lucas", oncall.NewIncident{Title: title, Severity: 1}); err != nil {
 			t.Fatal(err)
 		}
-		// The second write proves the watch is re-armed after a wake.
+		// The second write proves the wait is re-armed after a wake.
 		waitScreen(t, tm, title)
 	}
 }
 
-// Without a watch the fallback poll runs every second; with one, it waits
-// for the next minute (just past it, so the clock reload lands on it).
-func TestFallbackPollPeriod(t *testing.T) {
+// The clock poll lands just past the next minute (the clock reload then
+// lands on it), or every Tick when set.
+func TestClockPollPeriod(t *testing.T) {
 	m := &Model{}
-	if got := m.pollEvery(time.Now()); got != fastPoll {
-		t.Errorf("without a watch: %v, want %v", got, fastPoll)
-	}
-	m.watch = &dbWatch{}
 	now := time.Date(2026, 12, 2, 1, 30, 40, 0, time.UTC)
 	if got, want := m.pollEvery(now), 20*time.Second+5*time.Millisecond; got != want {
-		t.Errorf("with a watch at :40: %v, want %v", got, want)
+		t.Errorf("at :40: %v, want %v", got, want)
 	}
 	m.tick = 50 * time.Millisecond
 	if got := m.pollEvery(now); got != m.tick {

@@ -13,6 +13,7 @@ import (
 	"codeberg.org/entretien/entretien/internal/devcluster/devclustertest"
 	"codeberg.org/entretien/entretien/internal/seed"
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 	"codeberg.org/entretien/entretien/sources"
 )
 
@@ -66,7 +67,7 @@ func seededFaultsVisible(s *sources.Snapshot) bool {
 // seededCluster starts the dev cluster with the seeded jobs (settled when
 // settle is set), follows it with a real watcher until the test ends, and
 // opens a database seeded with the demo collective. Me is amelie.
-func seededCluster(t *testing.T, settle bool) (*sources.Watcher, *oncall.Store, oncall.Member) {
+func seededCluster(t *testing.T, settle bool) (*sources.Watcher, oncall.Store, oncall.Member) {
 	t.Helper()
 	c := devclustertest.Require(t, devcluster.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -86,12 +87,13 @@ func seededCluster(t *testing.T, settle bool) (*sources.Watcher, *oncall.Store, 
 	runCtx, stop := context.WithCancel(context.Background())
 	t.Cleanup(stop)
 	go w.Run(runCtx)
-	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "entretien.db"))
+	dbPath := filepath.Join(t.TempDir(), "entretien.db")
+	st, err := sqlite.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := seed.Collective(ctx, st, "someone", time.Now()); err != nil {
+	if err := seed.Collective(ctx, seed.File(dbPath), "someone", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	me, err := st.Member(ctx, "amelie")

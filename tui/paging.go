@@ -10,7 +10,7 @@ import (
 // unreached names the open outages whose pages reached nobody: every
 // contact method of every member paged failed. The status line says so to
 // everyone, since whoever sees it may be the only one who can call.
-func unreached(st *oncall.Store) []string {
+func unreached(st oncall.Store) []string {
 	if st == nil {
 		return nil
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 // When every method of everyone paged about an outage failed, the status
@@ -18,7 +19,7 @@ func TestStatusLineSaysPagingReachedNobody(t *testing.T) {
 	waitScreen(t, tm, "outages")
 
 	// The pager (another process) pages lucas; both his methods fail.
-	other, err := oncall.Open(context.Background(), st.Path())
+	other, err := sqlite.Open(context.Background(), st.Describe())
 	if err != nil {
 		t.Fatal(err)
 	}

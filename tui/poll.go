@@ -1,21 +1,17 @@
 package tui
 
 import (
-	"context"
 	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
-	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/views/common"
 )
 
-// The database poll: one cheap PRAGMA data_version tells the root that
-// another member (or this process) wrote, and the screens reload. It runs
-// when the database files change (dbwake.go) and, as a fallback, every
-// Tick: by default on each minute while the file watch works, every second
-// without one.
+// The clock poll: every Tick (by default just past each minute) the screens
+// reload for the clock's sake (who is on call now is a function of it);
+// changes to the store come through its Changes (dbwake.go).
 
 // A database poll that found nothing new redraws nothing: the last frame
 // is reused (ages move by their own timer, ages.go).
@@ -24,49 +20,34 @@ type tickMsg struct {
 	now     time.Time
 	version int64
 	err     error
-	wake    bool // from the file watch (re-arms it), else from the poll
+	wake    bool // from the store's Changes (re-arms the wait), else from the poll
 	// unreached is read with a new version (paging.go); nil otherwise.
 	unreached []string
 	paging    bool // unreached was read
 }
 
-// firstVersion is the version the screens' first loads start from, read
-// before them: a write landing before the first poll is then seen as a
-// change. 0 on error: the first poll reloads.
-func firstVersion(st *oncall.Store) int64 {
-	if st == nil {
-		return 0
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	v, _ := st.DataVersion(ctx)
-	return v
-}
-
 func (m *Model) tickCmd() tea.Cmd {
-	st, seen, first := m.ctx.Store, m.storeVersion, m.lastRefresh.IsZero()
+	st, c, seen, first := m.ctx.Store, m.changes, m.storeVersion, m.lastRefresh.IsZero()
 	return tea.Tick(m.pollEvery(time.Now()), func(now time.Time) tea.Msg {
-		v, err := readVersion(st)
-		msg := tickMsg{now: now, version: v, err: err}
-		if err == nil && (v != seen || first) {
+		var v int64
+		if c != nil {
+			v = c.version.Load()
+		}
+		msg := tickMsg{now: now, version: v}
+		if v != seen || first {
 			msg.unreached, msg.paging = unreached(st), true
 		}
 		return msg
 	})
 }
 
-// pollEvery is the time to the next fallback poll: Tick when set, else
-// just past the next minute while the file watch works (the clock reload
-// then lands on the minute), else every second.
+// pollEvery is the time to the next clock poll: Tick when set, else just
+// past the next minute (the clock reload then lands on the minute).
 func (m *Model) pollEvery(now time.Time) time.Duration {
-	switch {
-	case m.tick > 0:
+	if m.tick > 0 {
 		return m.tick
-	case m.watch != nil:
-		return now.Truncate(slowPoll).Add(slowPoll + 5*time.Millisecond).Sub(now)
-	default:
-		return fastPoll
 	}
+	return now.Truncate(time.Minute).Add(time.Minute + 5*time.Millisecond).Sub(now)
 }
 
 // polled re-arms what sent msg (the poll or the watch) and tells the

@@ -28,14 +28,13 @@ type Source interface {
 // Options are what cmd hands the root.
 type Options struct {
 	Source Source
-	Store  *oncall.Store
+	Store  oncall.Store
 	Me     oncall.Member
 	MeErr  error
 	Now    func() time.Time // default time.Now
-	// Tick is the fallback period of the check for changes other members
-	// made to the shared database (one cheap PRAGMA); changes are seen at
-	// once through a file watch (dbwake.go). Default: each minute while the
-	// watch works, every second without it.
+	// Tick is the period of the clock reload; changes other members make
+	// to the store are seen at once through its Changes (dbwake.go).
+	// Default: just past each minute.
 	Tick time.Duration
 	// Cluster fetches details on demand (allocation, logs); default: the
 	// Source when it implements common.Cluster (a *sources.Watcher does).
@@ -67,7 +66,7 @@ type Model struct {
 	storeVersion  int64
 	lastRefresh   time.Time
 	tick          time.Duration // Options.Tick; 0: see pollEvery
-	watch         *dbWatch      // nil: none (no store, or no notifications)
+	changes       *storeChanges // the store's Changes; nil without a store
 	err           error
 	unreached     []string // open outages whose pages reached nobody (paging.go)
 
@@ -112,7 +111,9 @@ func New(o Options) *Model {
 		m.tabs = append(m.tabs, []entry{{screen: s}})
 	}
 	m.snap = o.Source.Snapshot()
-	m.storeVersion = firstVersion(o.Store)
+	// Following the store's changes from here, before the screens' first
+	// loads: a write landing before them is then seen as a change.
+	m.changes = subscribe(o.Store)
 	return m
 }
 
@@ -120,9 +121,6 @@ func New(o Options) *Model {
 type updateMsg struct{}
 
 func (m *Model) Init() tea.Cmd {
-	if m.ctx.Store != nil && m.watch == nil {
-		m.watch = watchDB(m.ctx.Store.Path())
-	}
 	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.waitUpdate(), m.tickCmd(), m.wakeCmd(), m.waitAge()}
 	for _, stack := range m.tabs {
 		cmds = append(cmds, stack[0].screen.Init())

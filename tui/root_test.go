@@ -16,6 +16,7 @@ import (
 
 	"codeberg.org/entretien/entretien/internal/frames"
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 	"codeberg.org/entretien/entretien/sources"
 )
 
@@ -53,16 +54,16 @@ func testSnapshot() *sources.Snapshot {
 
 // testStore is a real SQLite file with two members, a rotation and an
 // incident written through the store API.
-func testStore(t *testing.T) (*oncall.Store, oncall.Member) {
+func testStore(t *testing.T) (oncall.Store, oncall.Member) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "entretien.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "entretien.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
 	clock := testNow.Add(-time.Hour)
-	st.Now = func() time.Time { return clock }
+	st.SetClock(func() time.Time { return clock })
 	me, err := st.AddMember(ctx, oncall.Member{Handle: "amelie", Name: "Amélie", TZ: "Europe/Paris", OSUsers: []string{"amelie"}})
 	if err != nil {
 		t.Fatal(err)
@@ -89,7 +90,7 @@ func testStore(t *testing.T) (*oncall.Store, oncall.Member) {
 	return st, me
 }
 
-func newTestModel(t *testing.T, src Source, st *oncall.Store, me oncall.Member, w, h int) *testUI {
+func newTestModel(t *testing.T, src Source, st oncall.Store, me oncall.Member, w, h int) *testUI {
 	m := New(Options{Source: src, Store: st, Me: me, Now: func() time.Time { return testNow }, Tick: 50 * time.Millisecond})
 	return teatestModel(t, m, w, h)
 }
@@ -226,7 +227,7 @@ func TestScreensTabsHelpAndLiveUpdates(t *testing.T) {
 	waitScreen(t, tm, "2 passing")
 
 	// Another member (another connection) writes: the screen follows.
-	other, err := oncall.Open(context.Background(), st.Path())
+	other, err := sqlite.Open(context.Background(), st.Describe())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +272,7 @@ func TestWriteBeforeTheFirstPollIsShown(t *testing.T) {
 	tm := teatestModel(t, m, 100, 30)
 	tm.Type("2")
 	waitScreen(t, tm, "Open incidents", "guichet check failing")
-	other, err := oncall.Open(context.Background(), st.Path())
+	other, err := sqlite.Open(context.Background(), st.Describe())
 	if err != nil {
 		t.Fatal(err)
 	}

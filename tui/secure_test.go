@@ -13,6 +13,7 @@ import (
 	"codeberg.org/entretien/entretien/internal/devcluster/devclustertest"
 	"codeberg.org/entretien/entretien/internal/seed"
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 	"codeberg.org/entretien/entretien/sources"
 )
 
@@ -123,7 +124,7 @@ func memberWatcher(t *testing.T, env map[string]string) *sources.Watcher {
 
 // secureSeededCluster starts the secure dev cluster with the seeded jobs
 // and opens a database seeded with the demo collective. Me is amelie.
-func secureSeededCluster(t *testing.T) (*devcluster.Cluster, *oncall.Store, oncall.Member) {
+func secureSeededCluster(t *testing.T) (*devcluster.Cluster, oncall.Store, oncall.Member) {
 	t.Helper()
 	for _, k := range memberVars { // the cluster's own clients must not read the caller's
 		t.Setenv(k, "")
@@ -134,12 +135,13 @@ func secureSeededCluster(t *testing.T) (*devcluster.Cluster, *oncall.Store, onca
 	if err := c.SeedJobs(ctx); err != nil {
 		t.Fatal(err)
 	}
-	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "entretien.db"))
+	dbPath := filepath.Join(t.TempDir(), "entretien.db")
+	st, err := sqlite.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := seed.Collective(ctx, st, "someone", time.Now()); err != nil {
+	if err := seed.Collective(ctx, seed.File(dbPath), "someone", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	me, err := st.Member(ctx, "amelie")

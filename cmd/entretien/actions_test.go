@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 // actionLogDB is the seeded present day plus three actions outside any
@@ -17,7 +18,7 @@ func actionLogDB(t *testing.T) (string, []int64) {
 	t.Helper()
 	db := seededDB(t)
 	ctx := context.Background()
-	st, err := oncall.Open(ctx, db)
+	st, err := sqlite.Open(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

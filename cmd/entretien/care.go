@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"codeberg.org/entretien/entretien/internal/sanitize"
-	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/oncall/care"
 	"codeberg.org/entretien/entretien/sources"
 )
@@ -38,7 +37,7 @@ func (a *app) careCmd() *cobra.Command {
 		}
 		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		st, err := oncall.Open(ctx, a.db)
+		st, err := openStore(ctx, a.db)
 		if err != nil {
 			return fmt.Errorf("database %s: %w", a.db, err)
 		}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 // runIn runs a command line in-process, with stdout and stderr apart.
@@ -122,7 +123,7 @@ func TestNoteTextsWithDashes(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("note from stdin: %v %s", err, out)
 	}
-	st, err := oncall.Open(context.Background(), db)
+	st, err := sqlite.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +162,7 @@ func TestStatusTransitionsAreIdempotent(t *testing.T) {
 	if _, errOut, code := runIn(t, "incident", "ack", "1", "--db", db); code != exitUsage || !strings.Contains(errOut, "only moves forward") {
 		t.Fatalf("ack after resolve: %d %s", code, errOut)
 	}
-	st, err := oncall.Open(context.Background(), db)
+	st, err := sqlite.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +186,7 @@ func TestOverrideRelativeTo(t *testing.T) {
 	paris, _ := time.LoadLocation("Europe/Paris")
 	from := time.Now().In(paris).AddDate(0, 0, 3)
 	from = time.Date(from.Year(), from.Month(), from.Day(), 18, 0, 0, 0, paris)
-	st, err := oncall.Open(context.Background(), db)
+	st, err := sqlite.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}

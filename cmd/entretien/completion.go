@@ -19,14 +19,14 @@ import (
 // pre-run hook does not run for completions, so they open it themselves,
 // and never create it.
 
-func (a *app) completionStore(cmd *cobra.Command) (*oncall.Store, bool) {
+func (a *app) completionStore(cmd *cobra.Command) (oncall.Store, bool) {
 	if a.resolveDB() != nil {
 		return nil, false
 	}
 	if _, err := os.Stat(a.db); err != nil {
 		return nil, false
 	}
-	st, err := oncall.Open(cmd.Context(), a.db)
+	st, err := openStore(cmd.Context(), a.db)
 	if err != nil {
 		return nil, false
 	}

@@ -68,7 +68,7 @@ func (a *app) runDemo(cmd *cobra.Command, agents string) error {
 	if cmd.Flags().Changed("db") {
 		dbPath = a.db
 	}
-	st, err := oncall.Open(ctx, dbPath)
+	st, err := openStore(ctx, dbPath)
 	if err != nil {
 		return fmt.Errorf("database %s: %w", dbPath, err)
 	}
@@ -77,7 +77,7 @@ func (a *app) runDemo(cmd *cobra.Command, agents string) error {
 		st.Close()
 		return err
 	}
-	if err := seed.Collective(ctx, st, user, time.Now()); err != nil {
+	if err := seed.Collective(ctx, seed.File(dbPath), user, time.Now()); err != nil {
 		st.Close()
 		return fmt.Errorf("seeding the collective: %w", err)
 	}

@@ -70,7 +70,7 @@ func (a *app) runDoctor(ctx context.Context, asJSON bool) error {
 		"start Consul, or point CONSUL_HTTP_ADDR / --consul-addr at it; CONSUL_HTTP_TOKEN needs service:read and node:read")
 
 	share, shareOK, shareFix := sharingProblem(a.db)
-	st, err := oncall.Open(ctx, a.db)
+	st, err := openStore(ctx, a.db)
 	if err != nil {
 		fix := "check the path (--db, ENTRETIEN_DB) and that your group can write its folder"
 		if share != nil {

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 func TestIncidentCommands(t *testing.T) {
@@ -124,7 +124,7 @@ func TestIncidentCommands(t *testing.T) {
 	}
 
 	// The journal kept exactly what was typed.
-	st, err := oncall.Open(context.Background(), db)
+	st, err := sqlite.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestConcurrentNotesFromProcesses(t *testing.T) {
 	if len(failures) > 0 {
 		t.Fatalf("%d failed posts:\n%s", len(failures), strings.Join(failures, "\n"))
 	}
-	st, err := oncall.Open(context.Background(), db)
+	st, err := sqlite.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 // leaveCount is how many leave rows the database holds, ended or not.
 func leaveCount(t *testing.T, db string) int {
 	t.Helper()
-	st, err := oncall.Open(context.Background(), db)
+	st, err := sqlite.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,12 +30,12 @@ func leaveCount(t *testing.T, db string) int {
 // clock at now (in the past, to make a leave that has ended since).
 func leaveBy(t *testing.T, db, by string, now time.Time, l oncall.Leave) int64 {
 	t.Helper()
-	st, err := oncall.Open(context.Background(), db)
+	st, err := sqlite.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	st.Now = func() time.Time { return now }
+	st.SetClock(func() time.Time { return now })
 	got, err := st.AddLeave(context.Background(), by, l)
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ import (
 	"codeberg.org/entretien/entretien/internal/sanitize"
 	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/oncall/rotafile"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 	"codeberg.org/entretien/entretien/sources"
 )
 
@@ -138,7 +139,7 @@ type app struct {
 	stdout, stderr io.Writer
 	src            sources.Config
 	db             string
-	st             *oncall.Store
+	st             oncall.Store
 	readOnly       bool // the TUI acts on nothing (--read-only, ENTRETIEN_READ_ONLY=1)
 }
 
@@ -182,6 +183,7 @@ error); 2 bad usage or invalid input, nothing written; 3 not found.`,
 	pf.StringVar(&a.src.ConsulAddr, "consul-addr", "", "Consul HTTP address (overrides CONSUL_HTTP_ADDR; default 127.0.0.1:8500)")
 	pf.StringVar(&a.db, "db", "", "the shared database file (overrides ENTRETIEN_DB; default $XDG_DATA_HOME/entretien/entretien.db)")
 	pf.StringVar(&a.src.SiteKey, "site-key", "", `group sites by "datacenter" (default) or a node meta key: "meta.site"`)
+	pf.StringVar(&a.src.PatroniScope, "patroni-scope", "", "follow the replicated database through Patroni's keys in Consul (service/SCOPE/; also ENTRETIEN_PATRONI_SCOPE)")
 	pf.BoolVar(&a.readOnly, "read-only", false, "the TUI shows the cluster but offers no action (also ENTRETIEN_READ_ONLY=1)")
 	root.AddCommand(a.doctorCmd(), a.demoCmd(), a.versionCmd(), a.rotaCmd(), a.incidentCmd(), a.retroCmd(),
 		a.overrideCmd(), a.leaveCmd(), a.memberCmd(), a.rotationCmd(), a.careCmd(), a.watchCmd(), a.manCmd(),
@@ -199,11 +201,14 @@ func (a *app) preRun(cmd *cobra.Command, _ []string) error {
 	if sk := a.src.SiteKey; sk != "" && sk != "datacenter" && !strings.HasPrefix(sk, "meta.") {
 		return usageError{msg: fmt.Sprintf(`--site-key %q: want "datacenter" or "meta.<key>"`, sanitize.Line(sk))}
 	}
+	if a.src.PatroniScope == "" {
+		a.src.PatroniScope = os.Getenv("ENTRETIEN_PATRONI_SCOPE")
+	}
 	if err := a.resolveDB(); err != nil {
 		return err
 	}
 	if cmd.Annotations["store"] == "open" {
-		st, err := oncall.Open(cmd.Context(), a.db)
+		st, err := openStore(cmd.Context(), a.db)
 		if err != nil {
 			return fmt.Errorf("database %s: %w", a.db, err)
 		}
@@ -228,7 +233,7 @@ func (a *app) resolveDB() error {
 		a.db = os.Getenv("ENTRETIEN_DB")
 	}
 	if a.db == "" {
-		p, err := oncall.DefaultPath()
+		p, err := sqlite.DefaultPath()
 		if err != nil {
 			return fmt.Errorf("no database path: %w (set --db or ENTRETIEN_DB)", err)
 		}

@@ -16,6 +16,7 @@ import (
 	"codeberg.org/entretien/entretien/internal/devcluster/devclustertest"
 	"codeberg.org/entretien/entretien/internal/seed"
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 // bin is the real entretien binary the end-to-end tests run: $ENTRETIEN_BIN
@@ -128,7 +129,7 @@ func seededDB(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "entretien.db")
-	st, err := oncall.Open(ctx, path)
+	st, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +138,7 @@ func seededDB(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := seed.Present(ctx, st, user, time.Now()); err != nil {
+	if err := seed.Present(ctx, seed.File(path), user, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -149,7 +150,7 @@ func seededDB(t *testing.T) string {
 func TestDoctorNamesTheDatabaseGroupAndTheFix(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "entretien.db")
-	st, err := oncall.Open(context.Background(), db)
+	st, err := sqlite.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 	"codeberg.org/entretien/entretien/internal/devcluster"
 	"codeberg.org/entretien/entretien/internal/devcluster/devclustertest"
 	"codeberg.org/entretien/entretien/internal/pager/pagertest"
-	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 // BenchmarkPageLatency measures, on the dev cluster with one watcher and a
@@ -31,7 +31,7 @@ func BenchmarkPageLatency(b *testing.B) {
 	smtp := pagertest.StartSMTP(b)
 	hook := pagertest.StartHook(b)
 	db := pagingDB(b, hook.URL, strings.NewReplacer(`"3s"`, `"1s"`).Replace(testPolicy))
-	st, err := oncall.Open(context.Background(), db)
+	st, err := sqlite.Open(context.Background(), db)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 	"codeberg.org/entretien/entretien/internal/devcluster/devclustertest"
 	"codeberg.org/entretien/entretien/internal/pager/pagertest"
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 // pagingDB is a collective of three (the OS user running the test is
@@ -250,7 +251,7 @@ func TestPagingOnTheDevCluster(t *testing.T) {
 	smtp := pagertest.StartSMTP(t)
 	hook := pagertest.StartHook(t)
 	db := pagingDB(t, hook.URL, testPolicy)
-	st, err := oncall.Open(context.Background(), db)
+	st, err := sqlite.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 // `retro action-set` records the member running it as the closer, even on
@@ -29,7 +29,7 @@ func TestRetroActionSetRecordsCloser(t *testing.T) {
 	if !strings.Contains(out, "[done]") || !strings.Contains(out, "— lucas,") || !strings.Contains(out, "closed by amelie ") {
 		t.Fatalf("action-set done: %q", out)
 	}
-	st, err := oncall.Open(context.Background(), db)
+	st, err := sqlite.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func (a *app) rotaCmd() *cobra.Command {
 }
 
 // rotaZone is --tz, else the running member's zone, else UTC.
-func rotaZone(ctx context.Context, st *oncall.Store, tz string) (*time.Location, error) {
+func rotaZone(ctx context.Context, st oncall.Store, tz string) (*time.Location, error) {
 	if tz == "" {
 		if me, err := st.Me(ctx); err == nil {
 			tz = me.TZ
@@ -54,7 +54,7 @@ func periodFlags(c *cobra.Command, from, to string) period {
 }
 
 // read parses the period in --tz.
-func (p period) read(ctx context.Context, st *oncall.Store) (*time.Location, oncall.Range, error) {
+func (p period) read(ctx context.Context, st oncall.Store) (*time.Location, oncall.Range, error) {
 	loc, err := rotaZone(ctx, st, *p.tz)
 	if err != nil {
 		return nil, oncall.Range{}, err

@@ -12,11 +12,12 @@ import (
 	ical "github.com/emersion/go-ical"
 
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 func rotaCount(t *testing.T, db, what string) int {
 	t.Helper()
-	st, err := oncall.Open(context.Background(), db)
+	st, err := sqlite.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +286,7 @@ func TestOverrideCommands(t *testing.T) {
 func TestOverrideSwapCommand(t *testing.T) {
 	db := seededDB(t)
 	ctx := context.Background()
-	st, err := oncall.Open(ctx, db)
+	st, err := sqlite.Open(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

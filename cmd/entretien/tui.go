@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"codeberg.org/entretien/entretien/internal/recorder"
-	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/sources"
 	"codeberg.org/entretien/entretien/tui"
 )
@@ -57,7 +56,7 @@ func openTUIWith(ctx context.Context, src sources.Config, dbPath string, readOnl
 	// The first queries go out while the database opens: the first frame
 	// waits for the slower of the two, not for their sum.
 	go w.Run(ctx)
-	st, err := oncall.Open(ctx, dbPath)
+	st, err := openStore(ctx, dbPath)
 	if err != nil {
 		return fmt.Errorf("database %s: %w", dbPath, err)
 	}

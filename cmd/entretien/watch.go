@@ -88,7 +88,7 @@ func (a *app) runWatch(ctx context.Context, log *slog.Logger, quiet bool, pg *pa
 	if err != nil {
 		return usageError{msg: err.Error()}
 	}
-	st, err := oncall.Open(ctx, a.db)
+	st, err := openStore(ctx, a.db)
 	if err != nil {
 		return fmt.Errorf("database %s: %w", a.db, err)
 	}

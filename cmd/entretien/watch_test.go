@@ -18,6 +18,7 @@ import (
 	"codeberg.org/entretien/entretien/internal/devcluster"
 	"codeberg.org/entretien/entretien/internal/devcluster/devclustertest"
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 // vitrineJob serves its task dir in lyon with a Consul HTTP check on /ok:
@@ -118,7 +119,7 @@ func TestWatchRecordsABrokenCheckIntoTheOpenIncident(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	st, err := oncall.Open(context.Background(), db)
+	st, err := sqlite.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +192,7 @@ func TestWatchRecordsABrokenCheckIntoTheOpenIncident(t *testing.T) {
 	}
 }
 
-func mustEntriesCLI(t *testing.T, st *oncall.Store, id int64) []oncall.Entry {
+func mustEntriesCLI(t *testing.T, st oncall.Store, id int64) []oncall.Entry {
 	t.Helper()
 	es, err := st.Entries(context.Background(), id)
 	if err != nil {

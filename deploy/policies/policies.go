@@ -21,3 +21,9 @@ var (
 	//go:embed consul-operator.hcl
 	ConsulOperator string
 )
+
+// ConsulPatroni is the token Patroni holds on each bastion (a bastion per
+// site): its keys under service/entretien/ and its sessions.
+//
+//go:embed consul-patroni.hcl
+var ConsulPatroni string

@@ -32,10 +32,17 @@ type Options struct {
 	// ConsulAddr is an existing Consul HTTP address (host:port) to use as
 	// the coordination store, e.g. the dev cluster's; empty starts one.
 	ConsulAddr string
-	AgentsDir  string // where the consul binary is (devcluster's cache)
+	// ConsulToken and ConsulCACert reach a Consul with ACLs and TLS (the
+	// token goes to Patroni through PATRONI_CONSUL_TOKEN, as in the recipe).
+	ConsulToken  string
+	ConsulCACert string
+	AgentsDir    string // where the consul binary is (devcluster's cache)
 	// TTL is Patroni's leader key TTL in seconds. Consul refuses session
 	// TTLs under 10 s and Patroni asks for ttl/2, so 20 is the floor.
 	TTL int
+	// Scope is Patroni's cluster name, its Consul keys under service/<scope>/;
+	// default "entretien", as in the recipe and its policy.
+	Scope string
 	// Async turns Patroni's synchronous_mode off.
 	Async bool
 	Log   io.Writer // progress lines; nil discards them
@@ -134,7 +141,10 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 		return nil, err
 	}
 	c := &Cluster{o: o, dir: dir, members: map[string]*member{},
-		password: randomWord(), scope: "entretien-" + filepath.Base(dir)[len(tempPrefix):]}
+		password: randomWord(), scope: o.Scope}
+	if c.scope == "" {
+		c.scope = "entretien"
+	}
 	if err := writeOwner(dir); err != nil {
 		return nil, err
 	}
@@ -158,6 +168,17 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 		return nil, err
 	}
 
+	if o.ConsulCACert != "" {
+		// Patroni runs as postgres, which may not read the CA where it is.
+		b, err := os.ReadFile(o.ConsulCACert)
+		if err != nil {
+			return nil, err
+		}
+		c.o.ConsulCACert = filepath.Join(dir, "consul-ca.pem")
+		if err := os.WriteFile(c.o.ConsulCACert, b, 0o644); err != nil {
+			return nil, err
+		}
+	}
 	if c.consulAddr = o.ConsulAddr; c.consulAddr == "" {
 		if err := c.startConsul(ctx); err != nil {
 			return nil, err
@@ -391,7 +412,7 @@ restapi:
 consul:
   host: %[5]s
   register_service: false
-bootstrap:
+%[16]sbootstrap:
   dcs:
     ttl: %[6]d
     loop_wait: %[7]d
@@ -426,7 +447,7 @@ postgresql:
   parameters:
     unix_socket_directories: %[15]s
 `, c.scope, m.name, m.pgPort, m.apiPort, c.consulAddr, c.o.TTL, loop, retry, sync,
-		m.dataDir, binDir(), filepath.Join(c.dir, m.name, "pgpass"), superuser, c.password, filepath.Join(c.dir, m.name))
+		m.dataDir, binDir(), filepath.Join(c.dir, m.name, "pgpass"), superuser, c.password, filepath.Join(c.dir, m.name), c.consulTLS())
 	home := filepath.Join(c.dir, m.name)
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return err
@@ -442,12 +463,23 @@ postgresql:
 	return nil
 }
 
+// consulTLS is the consul block's lines for an HTTPS agent.
+func (c *Cluster) consulTLS() string {
+	if c.o.ConsulCACert == "" {
+		return ""
+	}
+	return fmt.Sprintf("  scheme: https\n  cacert: %s\n", c.o.ConsulCACert)
+}
+
 func (c *Cluster) startMember(m *member, uid, gid int) error {
 	var cred *syscall.Credential
 	if uid != os.Getuid() {
 		cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
 	}
 	env := append(cleanEnv(), "HOME="+filepath.Join(c.dir, m.name))
+	if c.o.ConsulToken != "" {
+		env = append(env, "PATRONI_CONSUL_TOKEN="+c.o.ConsulToken)
+	}
 	p, err := startProc("patroni", []string{m.config}, filepath.Join(c.dir, m.name+".log"), cred, env)
 	if err != nil {
 		return fmt.Errorf("pgcluster: patroni %s: %w", m.name, err)

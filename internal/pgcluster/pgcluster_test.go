@@ -9,6 +9,11 @@ import (
 	"testing"
 	"time"
 
+	consulapi "github.com/hashicorp/consul/api"
+
+	"codeberg.org/entretien/entretien/deploy/policies"
+	"codeberg.org/entretien/entretien/internal/devcluster"
+	"codeberg.org/entretien/entretien/internal/devcluster/devclustertest"
 	"codeberg.org/entretien/entretien/internal/pgcluster"
 	"codeberg.org/entretien/entretien/internal/pgcluster/pgclustertest"
 )
@@ -79,5 +84,45 @@ func TestFailoverKeepsAcknowledgedWrites(t *testing.T) {
 	got, err = psql(t, c, c.MemberDSN(first, "postgres"), "SELECT pg_is_in_recovery()")
 	if err != nil || got != "t" {
 		t.Fatalf("restarted %s: in recovery = %q, %v", first, got, err)
+	}
+}
+
+// The recipe's Consul policy (deploy/policies/consul-patroni.hcl) is
+// enough for Patroni on a Consul with ACLs (default deny) and TLS: the dev
+// cluster's, as a collective's bastions would use theirs.
+func TestPatroniOnTheSecureDevClusterWithTheRecipePolicy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a dev cluster, Patroni and PostgreSQL")
+	}
+	dc := devclustertest.Require(t, devcluster.Options{Secure: true})
+	tok, err := dc.CreateConsulToken(context.Background(), "patroni", policies.ConsulPatroni)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := pgclustertest.Require(t, pgcluster.Options{ConsulAddr: dc.ConsulAddr(), ConsulToken: tok, ConsulCACert: dc.TLS().CACert})
+	ms, err := c.Members(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	roles := map[string]string{}
+	for _, m := range ms {
+		roles[m.Name] = m.Role
+	}
+	if len(roles) != 2 || (roles["paris"] != "leader" && roles["lyon"] != "leader") {
+		t.Fatalf("members %v: want a leader and a sync standby", roles)
+	}
+	// The leader key is in the dev cluster's Consul, under the policy's prefix.
+	cfg := consulapi.DefaultConfig()
+	cfg.Address, cfg.Scheme, cfg.Token, cfg.TLSConfig.CAFile = dc.ConsulAddr(), "https", dc.Tokens().Management.Consul, dc.TLS().CACert
+	cl, err := consulapi.NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv, _, err := cl.KV().Get("service/entretien/leader", nil)
+	if err != nil || kv == nil {
+		t.Fatalf("leader key: %v, %v", kv, err)
+	}
+	if got := string(kv.Value); roles[got] != "leader" {
+		t.Fatalf("leader key says %q, members %v", got, roles)
 	}
 }

@@ -19,7 +19,7 @@ import (
 
 // Recorder turns transitions into journal entries.
 type Recorder struct {
-	Store *oncall.Store
+	Store oncall.Store
 	// By names the recording process in the captured rows, e.g.
 	// "watch@bastion" or "tui@amelie".
 	By string
@@ -44,7 +44,7 @@ func DefaultBy() string {
 // in entretien calls it today: the TUI (cmd/entretien/tui.go) and `entretien
 // watch` build their own Recorder, to report errors and recorded entries,
 // and call its Run method.
-func Run(ctx context.Context, st *oncall.Store, ch <-chan sources.Transition) error {
+func Run(ctx context.Context, st oncall.Store, ch <-chan sources.Transition) error {
 	r := &Recorder{Store: st, By: DefaultBy()}
 	return r.Run(ctx, ch)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 	"codeberg.org/entretien/entretien/sources"
 )
 
@@ -45,7 +46,7 @@ func TestRunRecordsMatchingTransitionsOnce(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	path := filepath.Join(t.TempDir(), "e.db")
-	st, err := oncall.Open(ctx, path)
+	st, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +68,7 @@ func TestRunRecordsMatchingTransitionsOnce(t *testing.T) {
 	// Two recorders (a watch process and a TUI) fed the same transitions.
 	var errs []error
 	chA, chB := make(chan sources.Transition, 8), make(chan sources.Transition, 8)
-	second, err := oncall.Open(ctx, path)
+	second, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,6 @@
 // Package screentest hosts one screen in a teatest program, the way the
 // root (tui) does, for the screens' own tests: it sizes the screen through
-// the shared Context, hands it a snapshot, polls the store's data version
+// the shared Context, hands it a snapshot, follows the store's Changes
 // and broadcasts StoreChangedMsg, keeps a navigation stack (Push, Pop, esc)
 // and records the frame drawn. Test tooling only: the binary never links it.
 package screentest
@@ -25,7 +25,7 @@ import (
 
 // Options say what the hosted screen sees.
 type Options struct {
-	Store    *oncall.Store
+	Store    oncall.Store
 	Me       oncall.Member
 	MeErr    error
 	Now      func() time.Time  // default time.Now
@@ -33,9 +33,9 @@ type Options struct {
 	Cluster  common.Cluster
 	// Width and Height of the terminal; default 120×40.
 	Width, Height int
-	// Poll, when set, is how often the store's data version is read; a
-	// change is broadcast as StoreChangedMsg, as the root does.
-	Poll time.Duration
+	// Follow, when set, follows the store's Changes: each is broadcast as
+	// StoreChangedMsg, as the root does.
+	Follow bool
 }
 
 // Harness is the running program and what it draws.
@@ -56,9 +56,11 @@ func Start(t *testing.T, o Options, newScreen func(*common.Context) common.Scree
 		o.Width, o.Height = 120, 40
 	}
 	ctx := &common.Context{Styles: theme.New(true), Store: o.Store, Me: o.Me, MeErr: o.MeErr, Now: o.Now, Cluster: o.Cluster}
-	m := &model{ctx: ctx, stack: []common.Screen{newScreen(ctx)}, snap: o.Snapshot, poll: o.Poll}
-	if o.Store != nil && o.Poll > 0 {
-		m.ver, _ = o.Store.DataVersion(context.Background())
+	m := &model{ctx: ctx, stack: []common.Screen{newScreen(ctx)}, snap: o.Snapshot}
+	if o.Store != nil && o.Follow {
+		cctx, cancel := context.WithCancel(context.Background())
+		t.Cleanup(cancel)
+		m.changes = o.Store.Changes(cctx)
 	}
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(o.Width, o.Height),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII)))
@@ -137,11 +139,10 @@ func Key(s string) tea.KeyPressMsg {
 }
 
 type model struct {
-	ctx   *common.Context
-	stack []common.Screen
-	snap  *sources.Snapshot
-	poll  time.Duration
-	ver   int64
+	ctx     *common.Context
+	stack   []common.Screen
+	snap    *sources.Snapshot
+	changes <-chan oncall.Change // Options.Follow
 
 	frames    frames.Recorder
 	raw       atomic.Pointer[string]
@@ -151,22 +152,21 @@ type model struct {
 
 type filterMsg struct{ q string }
 
-type pollMsg struct {
-	v   int64
-	err error
-}
+type changedMsg struct{}
 
 func (m *model) top() common.Screen { return m.stack[len(m.stack)-1] }
 
 func (m *model) pollCmd() tea.Cmd {
-	if m.poll <= 0 || m.ctx.Store == nil {
+	ch := m.changes
+	if ch == nil {
 		return nil
 	}
-	st := m.ctx.Store
-	return tea.Tick(m.poll, func(time.Time) tea.Msg {
-		v, err := st.DataVersion(context.Background())
-		return pollMsg{v, err}
-	})
+	return func() tea.Msg {
+		if _, ok := <-ch; !ok {
+			return nil
+		}
+		return changedMsg{}
+	}
 }
 
 func (m *model) Init() tea.Cmd {
@@ -182,13 +182,8 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.ctx.Width, m.ctx.Height = msg.Width, msg.Height
 		return m, nil
-	case pollMsg:
-		cmds := []tea.Cmd{m.pollCmd()}
-		if msg.err == nil && msg.v != m.ver {
-			m.ver = msg.v
-			cmds = append(cmds, m.broadcast(common.StoreChangedMsg{Now: m.ctx.Now()}))
-		}
-		return m, tea.Batch(cmds...)
+	case changedMsg:
+		return m, tea.Batch(m.pollCmd(), m.broadcast(common.StoreChangedMsg{Now: m.ctx.Now()}))
 	case common.SnapshotMsg:
 		m.snap = msg.Snap
 	case common.PushMsg:

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 // MachineHosts says which member hosts the machine of each site.
@@ -54,34 +55,38 @@ var journal = []struct {
 // also gets the OS user named like its handle (except a handle equal to
 // osUser, which amelie then owns).
 //
-// Everything goes through the public Store API. To backdate the past, the
-// seed opens its own Store on the same file and drives that Store's Now
-// clock; st itself (and its clock) is left untouched.
-func Collective(ctx context.Context, st *oncall.Store, osUser string, now time.Time) error {
-	return seedStore(ctx, st, osUser, now, true)
+// Everything goes through the store contract. To backdate the past, the
+// seed opens its own Store on the same database with open and drives that
+// Store's clock; the caller's stores (and their clocks) are left untouched.
+func Collective(ctx context.Context, open Opener, osUser string, now time.Time) error {
+	return seedStore(ctx, open, osUser, now, true)
 }
 
 // Present seeds only the present day (members, this week's rotation, the
 // open incident and its journal), for tests that count what they add.
-func Present(ctx context.Context, st *oncall.Store, osUser string, now time.Time) error {
-	return seedStore(ctx, st, osUser, now, false)
+func Present(ctx context.Context, open Opener, osUser string, now time.Time) error {
+	return seedStore(ctx, open, osUser, now, false)
 }
 
-func seedStore(ctx context.Context, st *oncall.Store, osUser string, now time.Time, year bool) error {
-	existing, err := st.Members(ctx)
+// Opener opens a new Store on the database to seed (sqlite.Open on its
+// path, say): the seed drives that store's clock.
+type Opener func(ctx context.Context) (oncall.Store, error)
+
+func seedStore(ctx context.Context, open Opener, osUser string, now time.Time, year bool) error {
+	w, err := open(ctx)
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	defer w.Close()
+	existing, err := w.Members(ctx)
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
 	if len(existing) > 0 {
 		return nil
 	}
-	w, err := oncall.Open(ctx, st.Path())
-	if err != nil {
-		return fmt.Errorf("seed: %w", err)
-	}
-	defer w.Close()
 	at := now
-	w.Now = func() time.Time { return at }
+	w.SetClock(func() time.Time { return at })
 	// The present first, so that its incident, entries and rotation keep
 	// the first IDs whether or not the past is seeded.
 	if err := present(ctx, w, &at, osUser, now); err != nil {
@@ -99,7 +104,7 @@ func seedStore(ctx context.Context, st *oncall.Store, osUser string, now time.Ti
 	return nil
 }
 
-func present(ctx context.Context, w *oncall.Store, at *time.Time, osUser string, now time.Time) error {
+func present(ctx context.Context, w oncall.Store, at *time.Time, osUser string, now time.Time) error {
 	for _, m := range members {
 		if m.Handle == "amelie" && osUser != "" {
 			m.OSUsers = append(m.OSUsers, osUser)
@@ -156,4 +161,9 @@ func mondayOnOrBefore(t time.Time, tz string, hour int) (time.Time, error) {
 		s = time.Date(l.Year(), l.Month(), l.Day()-back-7, hour, 0, 0, 0, loc)
 	}
 	return s, nil
+}
+
+// File opens the SQLite file at path.
+func File(path string) Opener {
+	return func(ctx context.Context) (oncall.Store, error) { return sqlite.Open(ctx, path) }
 }

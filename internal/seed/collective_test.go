@@ -8,11 +8,12 @@ import (
 	"time"
 
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 func TestCollective(t *testing.T) {
 	ctx := context.Background()
-	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,7 +21,7 @@ func TestCollective(t *testing.T) {
 	paris, _ := time.LoadLocation("Europe/Paris")
 	now := time.Date(2026, 11, 25, 14, 20, 0, 0, paris) // a Wednesday
 
-	if err := Collective(ctx, st, "demo", now); err != nil {
+	if err := Collective(ctx, File(st.Describe()), "demo", now); err != nil {
 		t.Fatal(err)
 	}
 
@@ -117,14 +118,24 @@ func TestCollective(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v1, err := st.DataVersion(ctx)
+	// PRAGMA data_version moves, on one connection, with every commit by
+	// any other.
+	conn, err := st.SQL().Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Collective(ctx, st, "someone-else", now.Add(72*time.Hour)); err != nil {
+	defer conn.Close()
+	dataVersion := func() (v int64) {
+		if err := conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	v1 := dataVersion()
+	if err := Collective(ctx, File(st.Describe()), "someone-else", now.Add(72*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if v2, _ := st.DataVersion(ctx); v2 != v1 {
+	if v2 := dataVersion(); v2 != v1 {
 		t.Fatal("second seed wrote to the database")
 	}
 	ms2, _ := st.Members(ctx)
@@ -155,12 +166,12 @@ func TestMondayOnOrBefore(t *testing.T) {
 // The demo's own OS user may be called like a member.
 func TestCollectiveOSUserNamedLikeMember(t *testing.T) {
 	ctx := context.Background()
-	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if err := Collective(ctx, st, "lucas", time.Now()); err != nil {
+	if err := Collective(ctx, File(st.Describe()), "lucas", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if m, err := st.MemberByOSUser(ctx, "lucas"); err != nil || m.Handle != "amelie" {

@@ -40,7 +40,7 @@ type cover struct {
 
 type year struct {
 	ctx   context.Context
-	w     *oncall.Store
+	w     oncall.Store
 	rng   *rand.Rand
 	paris *time.Location
 	now   time.Time
@@ -51,7 +51,7 @@ type year struct {
 	seq    time.Duration // orders steps planned at the same instant
 }
 
-func pastYear(ctx context.Context, w *oncall.Store, clock *time.Time, now time.Time) error {
+func pastYear(ctx context.Context, w oncall.Store, clock *time.Time, now time.Time) error {
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
 		return err

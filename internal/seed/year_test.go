@@ -12,29 +12,30 @@ import (
 
 	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/oncall/care"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 var yearNow = time.Date(2026, 11, 25, 13, 20, 0, 0, time.UTC) // a Wednesday, 14:20 in Paris
 
 // seededYear seeds a fresh store as of yearNow and reads it at yearNow.
-func seededYear(t testing.TB) *oncall.Store {
+func seededYear(t testing.TB) oncall.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := Collective(ctx, st, "demo", yearNow); err != nil {
+	if err := Collective(ctx, File(st.Describe()), "demo", yearNow); err != nil {
 		t.Fatal(err)
 	}
-	st.Now = func() time.Time { return yearNow }
+	st.SetClock(func() time.Time { return yearNow })
 	return st
 }
 
 // careTable computes the care figures over days as the care screen does,
 // with the dev cluster's machines (one per site, named like it).
-func careTable(t testing.TB, st *oncall.Store, days int) care.Table {
+func careTable(t testing.TB, st oncall.Store, days int) care.Table {
 	t.Helper()
 	from, to := care.Window(yearNow, days)
 	f, err := care.Load(context.Background(), st, from, to)
@@ -297,14 +298,14 @@ func TestYearAnyNow(t *testing.T) {
 		nows = append(nows, base.Add(time.Duration(i)*21*time.Hour))
 	}
 	for i, now := range nows {
-		st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), fmt.Sprintf("d%d.db", i)))
+		st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), fmt.Sprintf("d%d.db", i)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := Collective(ctx, st, "demo", now); err != nil {
+		if err := Collective(ctx, File(st.Describe()), "demo", now); err != nil {
 			t.Fatalf("now %v: %v", now, err)
 		}
-		st.Now = func() time.Time { return now }
+		st.SetClock(func() time.Time { return now })
 		ocs, err := st.OnCallAt(ctx, now)
 		if err != nil || len(ocs) != 1 || ocs[0].Now.Member != "amelie" || ocs[0].Next.Member != "lucas" {
 			t.Fatalf("now %v: on call %+v %v", now, ocs, err)
@@ -321,11 +322,11 @@ func BenchmarkCollective(b *testing.B) {
 	ctx := context.Background()
 	dir := b.TempDir()
 	for i := 0; b.Loop(); i++ {
-		st, err := oncall.Open(ctx, filepath.Join(dir, fmt.Sprintf("b%d.db", i)))
+		st, err := sqlite.Open(ctx, filepath.Join(dir, fmt.Sprintf("b%d.db", i)))
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := Collective(ctx, st, "demo", yearNow); err != nil {
+		if err := Collective(ctx, File(st.Describe()), "demo", yearNow); err != nil {
 			b.Fatal(err)
 		}
 		st.Close()

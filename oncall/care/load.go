@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -17,7 +16,7 @@ import (
 // cluster's node meta): the caller adds them to Facts.Machines.
 //
 // What it cannot read yet is listed in Facts.Missing.
-func Load(ctx context.Context, st *oncall.Store, from, to time.Time) (Facts, error) {
+func Load(ctx context.Context, st oncall.Store, from, to time.Time) (Facts, error) {
 	var f Facts
 	ms, err := st.Members(ctx)
 	if err != nil {
@@ -88,26 +87,14 @@ func Load(ctx context.Context, st *oncall.Store, from, to time.Time) (Facts, err
 const loadWorkers = 2
 
 // loadIncident reads one incident's journal, roles and retro into f.
-func loadIncident(ctx context.Context, st *oncall.Store, f *Facts, id int64) error {
+func loadIncident(ctx context.Context, st oncall.Store, f *Facts, id int64) error {
 	es, err := st.Entries(ctx, id)
 	if err != nil {
 		return err
 	}
 	for _, e := range es {
-		ce := Entry{ID: e.ID, IncidentID: e.IncidentID, At: e.At, Author: e.Author, Kind: e.Kind}
-		if e.Kind == oncall.KindStatus {
-			ce.From, ce.To = parseStatusText(e.Text)
-		}
+		ce := Entry{ID: e.ID, IncidentID: e.IncidentID, At: e.At, Author: e.Author, Kind: e.Kind, From: e.From, To: e.To}
 		f.Entries = append(f.Entries, ce)
 	}
 	return loadJournal(ctx, st, f, id)
-}
-
-// parseStatusText reads a status entry written by SetStatus: "open → acknowledged".
-func parseStatusText(text string) (from, to oncall.Status) {
-	a, b, ok := strings.Cut(text, "→")
-	if !ok {
-		return "", ""
-	}
-	return oncall.Status(strings.TrimSpace(a)), oncall.Status(strings.TrimSpace(b))
 }

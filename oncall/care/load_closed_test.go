@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 // A member who does not own an item and closes it gets the "closed" figure;
@@ -18,13 +19,13 @@ import (
 func TestLoadCreditsTheCloser(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "care.db")
-	st, err := oncall.Open(ctx, path)
+	st, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 	clock := utc(2026, 3, 1, 0, 0)
-	st.Now = func() time.Time { return clock }
+	st.SetClock(func() time.Time { return clock })
 	must := func(err error) {
 		t.Helper()
 		if err != nil {

@@ -12,7 +12,7 @@ import (
 
 // loadJournal reads an incident's roles and retro notes. A retro is credited
 // to every member who wrote at least one of its notes, at the first note.
-func loadJournal(ctx context.Context, st *oncall.Store, f *Facts, incidentID int64) error {
+func loadJournal(ctx context.Context, st oncall.Store, f *Facts, incidentID int64) error {
 	roles, err := st.Roles(ctx, incidentID)
 	if err != nil {
 		return err
@@ -47,7 +47,7 @@ const maxNamed = 5
 // their last update and their owner; Missing says so only when such an
 // item may fall in [from, to): its real closing is at or before its last
 // update, so one last updated before from closed before the window too.
-func loadActionItems(ctx context.Context, st *oncall.Store, f *Facts, from, to time.Time) error {
+func loadActionItems(ctx context.Context, st oncall.Store, f *Facts, from, to time.Time) error {
 	items, err := st.Actions(ctx, oncall.ActionFilter{})
 	if err != nil {
 		return err

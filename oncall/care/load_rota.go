@@ -9,7 +9,7 @@ import (
 
 // loadShifts reads who really held each pager over [from, to): the store's
 // on-call history, overrides and swaps applied, clipped to now.
-func loadShifts(ctx context.Context, st *oncall.Store, f *Facts, from, to time.Time) error {
+func loadShifts(ctx context.Context, st oncall.Store, f *Facts, from, to time.Time) error {
 	hs, err := st.OnCallHistory(ctx, from, to)
 	if err != nil {
 		return err

@@ -10,19 +10,20 @@ import (
 	"time"
 
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 // TestLoadReadsTheStore writes a fortnight through the store API (a DST
 // week and a member in Tokyo) and checks Load+Compute against hand figures.
 func TestLoadReadsTheStore(t *testing.T) {
 	ctx := context.Background()
-	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "care.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "care.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 	clock := utc(2026, 3, 1, 0, 0)
-	st.Now = func() time.Time { return clock }
+	st.SetClock(func() time.Time { return clock })
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -114,13 +115,13 @@ func TestLoadReadsTheStore(t *testing.T) {
 // repairs of who did them, each traceable to its entry or log row.
 func TestLoadActionsAreRepairs(t *testing.T) {
 	ctx := context.Background()
-	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "care.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "care.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 	clock := utc(2026, 3, 24, 1, 0)
-	st.Now = func() time.Time { return clock }
+	st.SetClock(func() time.Time { return clock })
 	must := func(err error) {
 		t.Helper()
 		if err != nil {

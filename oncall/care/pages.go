@@ -11,7 +11,7 @@ import (
 
 // loadPages reads the pages sent in [from, to), with when their member
 // acknowledged them.
-func loadPages(ctx context.Context, st *oncall.Store, f *Facts, from, to time.Time) error {
+func loadPages(ctx context.Context, st oncall.Store, f *Facts, from, to time.Time) error {
 	ps, err := st.Pages(ctx, oncall.PageFilter{})
 	if err != nil {
 		return err

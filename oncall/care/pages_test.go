@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 // Pages from a real store: amelie paged at night in Paris and
@@ -15,13 +16,13 @@ import (
 // the resolved message does not count.
 func TestPagesReceived(t *testing.T) {
 	ctx := context.Background()
-	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "care.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "care.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 	clock := time.Date(2026, 12, 2, 1, 30, 0, 0, time.UTC) // 02:30 in Paris: night
-	st.Now = func() time.Time { return clock }
+	st.SetClock(func() time.Time { return clock })
 	for _, h := range []string{"amelie", "lucas"} {
 		if _, err := st.AddMember(ctx, oncall.Member{Handle: h, Name: h, TZ: "Europe/Paris"}); err != nil {
 			t.Fatal(err)

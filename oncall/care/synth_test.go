@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 // A synthetic year of a 15-member collective, for the benchmarks and the
@@ -105,7 +106,7 @@ func synthYear(members, incidents, entriesPer int) synthWorld {
 // by oncall.Open.
 func (w synthWorld) writeDB(tb testing.TB, path string) {
 	ctx := context.Background()
-	st, err := oncall.Open(ctx, path)
+	st, err := sqlite.Open(ctx, path)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -159,8 +160,8 @@ func (w synthWorld) writeDB(tb testing.TB, path string) {
 		if t, ok := w.texts[e.ID]; ok {
 			text = t
 		}
-		exec(`INSERT INTO entries(id, incident_id, at, author_id, kind, text) VALUES (?, ?, ?, ?, ?, ?)`,
-			e.ID, e.IncidentID, ts(e.At), null(e.Author), string(e.Kind), text)
+		exec(`INSERT INTO entries(id, incident_id, at, author_id, kind, text, status_from, status_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.ID, e.IncidentID, ts(e.At), null(e.Author), string(e.Kind), text, string(e.From), string(e.To))
 	}
 	for _, r := range w.facts.Roles {
 		exec(`INSERT INTO incident_roles(incident_id, member_id, role, taken_at, left_at) VALUES (?, ?, ?, ?, ?)`,
@@ -197,7 +198,7 @@ func TestLoadMatchesFacts(t *testing.T) {
 	w := synthYear(6, 40, 12)
 	path := filepath.Join(t.TempDir(), "synth.db")
 	w.writeDB(t, path)
-	st, err := oncall.Open(context.Background(), path)
+	st, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +242,7 @@ func BenchmarkLoadCompute(b *testing.B) {
 	w := synthYear(15, 500, 40)
 	path := filepath.Join(b.TempDir(), "synth.db")
 	w.writeDB(b, path)
-	st, err := oncall.Open(context.Background(), path)
+	st, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -23,7 +23,7 @@ type Deliverer interface {
 // claimed under its epoch (a paused holder that wakes up is fenced) and
 // by its (outage, step, member) key (never sent twice).
 type Engine struct {
-	Store    *oncall.Store
+	Store    oncall.Store
 	Deliver  Deliverer
 	Holder   string        // "watch@host/pid"
 	LeaseTTL time.Duration // another engine takes over this long after the holder stopped renewing
@@ -72,10 +72,7 @@ func (e *Engine) Tick(ctx context.Context, current []oncall.PagedOutage, fresh b
 	if err != nil {
 		return err
 	}
-	now := time.Now
-	if e.Store.Now != nil {
-		now = e.Store.Now // the store's clock, so that tests can move both
-	}
+	now := e.Store.Now // the store's clock, so that tests can move both
 	r := &round{Engine: e, pol: pol, now: now().UTC()}
 	for _, o := range open {
 		if err := r.outage(ctx, o); err != nil {

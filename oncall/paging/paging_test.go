@@ -14,6 +14,7 @@ import (
 
 	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/oncall/rotafile"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 const policy = `paging {
@@ -124,13 +125,13 @@ func (r *recorder) to() []string {
 // resolved message to each member paged.
 func TestEngineEscalation(t *testing.T) {
 	ctx := context.Background()
-	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "e.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "e.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 	now := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
-	st.Now = func() time.Time { return now }
+	st.SetClock(func() time.Time { return now })
 	for _, h := range []string{"amelie", "lucas", "chloe"} {
 		if _, err := st.AddMember(ctx, oncall.Member{Handle: h, Name: h, TZ: "Europe/Paris"}); err != nil {
 			t.Fatal(err)

@@ -77,7 +77,7 @@ func Recipients(step oncall.PagingStep, oc oncall.OnCall, reachable map[string]b
 }
 
 // Pageable keeps the outages that page: a service critical, a node down,
-// a job failed, a site down (which then speaks for everything in it) or
+// a job failed, the database degraded or down, a site down (which then speaks for everything in it) or
 // degraded with nothing else in it paging.
 func Pageable(all []oncall.PagedOutage) []oncall.PagedOutage {
 	down := map[string]bool{}
@@ -97,6 +97,9 @@ func Pageable(all []oncall.PagedOutage) []oncall.PagedOutage {
 			ok = o.Status == "down"
 		case "job":
 			ok = o.Status == "failed"
+		case "store":
+			// The database lost its standby (degraded) or its primary.
+			ok = true
 		}
 		if ok && !down[o.Site] {
 			out = append(out, o)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 // parsed is what a reader of the export gets back: headings in order and
@@ -81,13 +82,13 @@ func parse(t *testing.T, md string) parsed {
 
 func TestExportParsesBack(t *testing.T) {
 	ctx := context.Background()
-	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "e.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "e.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 	now := time.Date(2026, 3, 2, 22, 30, 0, 0, time.UTC)
-	st.Now = func() time.Time { return now }
+	st.SetClock(func() time.Time { return now })
 	for _, h := range []string{"amelie", "lucas"} {
 		if _, err := st.AddMember(ctx, oncall.Member{Handle: h, Name: h, TZ: "Europe/Paris"}); err != nil {
 			t.Fatal(err)

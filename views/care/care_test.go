@@ -13,6 +13,7 @@ import (
 
 	"codeberg.org/entretien/entretien/internal/screentest"
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 	"codeberg.org/entretien/entretien/sources"
 	"codeberg.org/entretien/entretien/views/common"
 )
@@ -25,16 +26,16 @@ func at(y int, mo time.Month, d, h, mi int) time.Time {
 
 // testStore: amelie (Paris) holds the DST week, kenji (Tokyo) the next; one
 // incident opened at night by amelie.
-func testStore(t *testing.T) *oncall.Store {
+func testStore(t *testing.T) oncall.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "care.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "care.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
 	clock := at(2026, 3, 1, 0, 0)
-	st.Now = func() time.Time { return clock }
+	st.SetClock(func() time.Time { return clock })
 	must := func(err error) {
 		t.Helper()
 		if err != nil {

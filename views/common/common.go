@@ -19,7 +19,7 @@ import (
 // root writes it, on the event loop; views read it.
 type Context struct {
 	Styles *theme.Styles
-	Store  *oncall.Store
+	Store  oncall.Store
 	// Me is the member mapped to the OS user running entretien; MeErr says
 	// why there is none (shown, never fatal).
 	Me    oncall.Member

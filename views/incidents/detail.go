@@ -351,7 +351,7 @@ func (d *Incident) post() tea.Cmd {
 }
 
 // act runs a store write off the event loop and reports what happened.
-func (d *Incident) act(what string, fn func(ctx context.Context, st *oncall.Store, by string) error) tea.Cmd {
+func (d *Incident) act(what string, fn func(ctx context.Context, st oncall.Store, by string) error) tea.Cmd {
 	by, err := d.me()
 	if err != nil {
 		d.note, d.noteErr = what+" refused: "+err.Error(), true
@@ -366,7 +366,7 @@ func (d *Incident) act(what string, fn func(ctx context.Context, st *oncall.Stor
 }
 
 func (d *Incident) setStatus(to oncall.Status) tea.Cmd {
-	return d.act(string(to), func(ctx context.Context, st *oncall.Store, by string) error {
+	return d.act(string(to), func(ctx context.Context, st oncall.Store, by string) error {
 		return st.SetStatus(ctx, d.id, by, to)
 	})
 }
@@ -381,12 +381,12 @@ func (d *Incident) toggleRole(role oncall.Role, takeOver bool) tea.Cmd {
 	}
 	id := d.id
 	if holds && !takeOver {
-		return d.act("left "+string(role), func(ctx context.Context, st *oncall.Store, by string) error {
+		return d.act("left "+string(role), func(ctx context.Context, st oncall.Store, by string) error {
 			_, err := st.LeaveRole(ctx, id, by, role)
 			return err
 		})
 	}
-	return d.act("took "+string(role), func(ctx context.Context, st *oncall.Store, by string) error {
+	return d.act("took "+string(role), func(ctx context.Context, st oncall.Store, by string) error {
 		_, err := st.TakeRole(ctx, id, by, role, takeOver)
 		return err
 	})

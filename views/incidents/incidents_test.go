@@ -13,13 +13,14 @@ import (
 
 	"codeberg.org/entretien/entretien/internal/screentest"
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 	"codeberg.org/entretien/entretien/views/common"
 )
 
-func setup(t *testing.T, meErr error) (*oncall.Store, *screentest.Harness, *teatest.TestModel, oncall.Incident) {
+func setup(t *testing.T, meErr error) (oncall.Store, *screentest.Harness, *teatest.TestModel, oncall.Incident) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "e.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "e.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +41,7 @@ func setup(t *testing.T, meErr error) (*oncall.Store, *screentest.Harness, *teat
 	if _, err := st.AddEntry(ctx, inc.ID, "lucas", oncall.KindObservation, "disk at 100% \x1b]0;pwned\x07\x1b[2J"); err != nil {
 		t.Fatal(err)
 	}
-	o := screentest.Options{Store: st, Me: me, Width: 110, Height: 30, Poll: 30 * time.Millisecond}
+	o := screentest.Options{Store: st, Me: me, Width: 110, Height: 30, Follow: true}
 	if meErr != nil {
 		o.Me, o.MeErr = oncall.Member{}, meErr
 	}
@@ -80,7 +81,7 @@ func TestIncidentScreenJournalRolesAndLiveUpdates(t *testing.T) {
 	h.Wait(t, "not posted", "must not be empty")
 
 	// Another member writes from another process: shown without a key.
-	other, err := oncall.Open(ctx, st.Path())
+	other, err := sqlite.Open(ctx, st.Describe())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func TestIncidentScreenJournalRolesAndLiveUpdates(t *testing.T) {
 	tm.WaitFinished(t, teatest.WithFinalTimeout(3*time.Second))
 }
 
-func mustEntries(t *testing.T, st *oncall.Store, id int64) []oncall.Entry {
+func mustEntries(t *testing.T, st oncall.Store, id int64) []oncall.Entry {
 	t.Helper()
 	es, err := st.Entries(context.Background(), id)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"codeberg.org/entretien/entretien/internal/fixture"
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 	"codeberg.org/entretien/entretien/sources"
 	"codeberg.org/entretien/entretien/views/common"
 	"codeberg.org/entretien/entretien/views/theme"
@@ -63,15 +64,15 @@ func TestAckFromTheOutagesScreen(t *testing.T) {
 
 // pagedGuichet is the outages screen on a real store where the pager paged
 // amelie about guichet in lyon (email failed, webhook delivered).
-func pagedGuichet(t *testing.T) (*Model, *oncall.Store, sources.Outage) {
+func pagedGuichet(t *testing.T) (*Model, oncall.Store, sources.Outage) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "e.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "e.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	st.Now = func() time.Time { return fixture.Now }
+	st.SetClock(func() time.Time { return fixture.Now })
 	if _, err := st.AddMember(ctx, oncall.Member{Handle: "amelie", Name: "Amélie", TZ: "Europe/Paris"}); err != nil {
 		t.Fatal(err)
 	}

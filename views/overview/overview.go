@@ -117,6 +117,10 @@ func (m *Model) sitesView(now time.Time) string {
 			notes = append(notes, st.Stale.Render(fmt.Sprintf("  %s stale (%s old)", h.name, common.Ago(h.h.Age(now))))+st.Muted.Render(": "+sanitize.Line(h.h.Err.Error())))
 		}
 	}
+	db := m.snap.Store
+	if status, detail := db.Status(); status == sources.SiteDown || status == sources.SiteDegraded {
+		notes = append(notes, st.ForStatus(status).Render("  database "+status)+st.Muted.Render(": "+sanitize.Line(detail)))
+	}
 	if len(m.snap.Sites) == 0 {
 		notes = append(notes, st.Muted.Render("  no sites known yet"))
 		return strings.Join(notes, "\n")
@@ -128,20 +132,29 @@ func (m *Model) sitesView(now time.Time) string {
 		},
 		Cursor: m.cursor,
 	}
+	// The database is part of the infrastructure: with a bastion per site,
+	// each site's member and its role, beside Nomad and Consul.
+	if db.Scope != "" {
+		t.Cols = slices.Insert(t.Cols, 4, common.Col{Title: "DATABASE", Min: 12})
+	}
 	nomadStale, consulStale := m.snap.Nomad.Stale(), m.snap.Consul.Stale()
 	for _, s := range m.snap.Sites {
 		name := s.Name
 		if name == "" {
 			name = "(no site)"
 		}
-		t.Rows = append(t.Rows, []common.Cell{
+		row := []common.Cell{
 			{Text: name, Style: st.Bold},
 			counts(st, nomadStale, []count{{s.NodesUp, "up", "ready"}, {s.NodesDown, "down", "down"}}),
 			counts(st, nomadStale, []count{{s.AllocsRunning, "running", "running"}, {s.AllocsPending, "pending", "pending"}, {s.AllocsFailed, "failed", "failed"}}),
 			counts(st, consulStale, []count{{s.ServicesPassing, "passing", "passing"}, {s.ServicesWarning, "warning", "warning"}, {s.ServicesCritical, "critical", "critical"}}),
 			m.incidentCell(s.Name),
 			{Text: hosts(s.Hosts), Style: st.Muted},
-		})
+		}
+		if db.Scope != "" {
+			row = slices.Insert(row, 4, storeCell(st, db, s.Name))
+		}
+		t.Rows = append(t.Rows, row)
 	}
 	out := t.Render(st.Header, st.Cursor, m.ctx.Width-2, len(t.Rows)+1)
 	out = indent(out, "  ")
@@ -149,6 +162,22 @@ func (m *Model) sitesView(now time.Time) string {
 		out = strings.Join(notes, "\n") + "\n" + out
 	}
 	return out
+}
+
+// storeCell is a site's database member: its role, or why it has none.
+func storeCell(st *theme.Styles, db sources.StoreCluster, site string) common.Cell {
+	mb, ok := db.Member(site)
+	switch {
+	case !ok:
+		return common.Cell{Text: "—", Style: st.Muted}
+	case db.Health.Stale():
+		return common.Cell{Text: mb.Role, Style: st.Stale}
+	case !mb.Up():
+		return common.Cell{Text: mb.State, Style: st.ForStatus("down")}
+	case mb.Role == sources.RoleStandby:
+		return common.Cell{Text: mb.Role, Style: st.Muted}
+	}
+	return common.Cell{Text: mb.Role, Style: st.ForStatus("passing")}
 }
 
 type count struct {

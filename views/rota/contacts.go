@@ -89,7 +89,7 @@ func (m *Model) contactForm() *form {
 	preset.choices = []string{"", "json", "ntfy"}
 	f.fields = []field{method, newField("target", "", "address, URL or program", required("target")), preset}
 	f.submit = func(v []string) tea.Cmd {
-		return m.write(func(ctx context.Context, st *oncall.Store, me string) (string, error) {
+		return m.write(func(ctx context.Context, st oncall.Store, me string) (string, error) {
 			c, err := st.AddContact(ctx, me, oncall.Contact{Method: v[0], Target: v[1], Preset: v[2]})
 			if err != nil {
 				return "", err

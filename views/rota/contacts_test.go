@@ -16,7 +16,7 @@ var (
 	esc   = press(tea.KeyEscape, 0)
 )
 
-func myContacts(t *testing.T, st *oncall.Store, me string) []oncall.Contact {
+func myContacts(t *testing.T, st oncall.Store, me string) []oncall.Contact {
 	t.Helper()
 	all, err := st.Contacts(context.Background())
 	if err != nil {

@@ -115,7 +115,7 @@ func (m *Model) myNextShift(r oncall.Rotation) string {
 }
 
 // write runs a store write off the event loop and reports it as formDoneMsg.
-func (m *Model) write(fn func(ctx context.Context, st *oncall.Store, me string) (string, error)) tea.Cmd {
+func (m *Model) write(fn func(ctx context.Context, st oncall.Store, me string) (string, error)) tea.Cmd {
 	st, me := m.ctx.Store, m.ctx.Me.Handle
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -148,7 +148,7 @@ func (m *Model) swapForm() *form {
 		loc, now := m.zoneOf(f), m.ctx.Now()
 		mine, _, _ := oncall.ParseTime("shift", v[3], loc, now)
 		theirs, _, _ := oncall.ParseTime("their shift", v[4], loc, now)
-		return m.write(func(ctx context.Context, st *oncall.Store, me string) (string, error) {
+		return m.write(func(ctx context.Context, st oncall.Store, me string) (string, error) {
 			os, err := st.ProposeSwap(ctx, me, oncall.SwapRequest{Rotation: v[0], For: v[1], With: v[2], Mine: mine, Theirs: theirs, Note: v[5]})
 			if err != nil {
 				return "", err
@@ -172,7 +172,7 @@ func (m *Model) overrideForm() *form {
 	}
 	f.submit = func(v []string) tea.Cmd {
 		rg, err := oncall.ParseRange("from", v[3], "to", v[4], m.zoneOf(f), m.ctx.Now())
-		return m.write(func(ctx context.Context, st *oncall.Store, me string) (string, error) {
+		return m.write(func(ctx context.Context, st oncall.Store, me string) (string, error) {
 			if err != nil {
 				return "", err
 			}
@@ -213,7 +213,7 @@ func (m *Model) noteForm() *form {
 		newField("note", "", "what the next one must know", required("note")),
 	}
 	f.submit = func(v []string) tea.Cmd {
-		return m.write(func(ctx context.Context, st *oncall.Store, me string) (string, error) {
+		return m.write(func(ctx context.Context, st oncall.Store, me string) (string, error) {
 			n, err := st.WriteHandoffNote(ctx, me, v[0], v[1])
 			if err != nil {
 				return "", err
@@ -236,7 +236,7 @@ func (m *Model) leaveForm() *form {
 	}
 	f.submit = func(v []string) tea.Cmd {
 		rg, err := oncall.ParseRangeText("when", v[1], m.loc(), m.ctx.Now())
-		return m.write(func(ctx context.Context, st *oncall.Store, me string) (string, error) {
+		return m.write(func(ctx context.Context, st oncall.Store, me string) (string, error) {
 			if err != nil {
 				return "", err
 			}
@@ -287,7 +287,7 @@ func (m *Model) availabilityForm() *form {
 	}
 	f.submit = func(v []string) tea.Cmd {
 		ws, err := oncall.ParseWindows(v[0])
-		return m.write(func(ctx context.Context, st *oncall.Store, me string) (string, error) {
+		return m.write(func(ctx context.Context, st oncall.Store, me string) (string, error) {
 			if err != nil {
 				return "", err
 			}

@@ -76,7 +76,7 @@ func (m *Model) withdrawForm() *form {
 	f.fields = []field{newField("leave #", def, "its number in the Leave list", m.checkWithdraw)}
 	f.submit = func(v []string) tea.Cmd {
 		id, _ := strconv.ParseInt(v[0], 10, 64)
-		return m.write(func(ctx context.Context, st *oncall.Store, me string) (string, error) {
+		return m.write(func(ctx context.Context, st oncall.Store, me string) (string, error) {
 			if err := st.RemoveLeave(ctx, me, id); err != nil {
 				return "", err
 			}

@@ -12,6 +12,7 @@ import (
 
 	"codeberg.org/entretien/entretien/internal/screentest"
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlite"
 	"codeberg.org/entretien/entretien/views/common"
 )
 
@@ -19,15 +20,15 @@ var testNow = time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC) // Wednesday of ame
 
 // testStore: amelie and lucas alternate weekly on primary from Monday 23
 // November 10:00 Paris; chloe is in no rotation.
-func testStore(t *testing.T) *oncall.Store {
+func testStore(t *testing.T) oncall.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, err := oncall.Open(ctx, filepath.Join(t.TempDir(), "e.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "e.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	st.Now = func() time.Time { return testNow }
+	st.SetClock(func() time.Time { return testNow })
 	for _, h := range []string{"amelie", "lucas", "chloe"} {
 		if _, err := st.AddMember(ctx, oncall.Member{Handle: h, Name: h, TZ: "Europe/Paris"}); err != nil {
 			t.Fatal(err)
@@ -40,7 +41,7 @@ func testStore(t *testing.T) *oncall.Store {
 	return st
 }
 
-func startScreen(t *testing.T, st *oncall.Store, me string) (*teatest.TestModel, *screentest.Harness) {
+func startScreen(t *testing.T, st oncall.Store, me string) (*teatest.TestModel, *screentest.Harness) {
 	t.Helper()
 	m, err := st.Member(context.Background(), me)
 	if err != nil {
