@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"codeberg.org/entretien/entretien/oncall"
 )
 
@@ -90,3 +92,48 @@ func KnownVersion() int {
 	names, _ := fs.Glob((&Dialect{}).Migrations(), "*.sql")
 	return len(names)
 }
+
+// TableRows is a table of a database and its row count.
+type TableRows struct {
+	Name string
+	Rows int64
+}
+
+// Tables lists the base tables of dsn's current schema with their row
+// counts (entretien_schema left out), writing nothing: what db copy checks
+// before it writes anything.
+func Tables(ctx context.Context, dsn string) ([]TableRows, error) {
+	where := oncall.RedactDSN(dsn)
+	cfg, err := parseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
+	db := newDB(cfg)
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT table_name FROM information_schema.tables
+		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'entretien_schema' ORDER BY table_name`)
+	if err != nil {
+		return nil, redactErr(where, err)
+	}
+	var out []TableRows
+	for rows.Next() {
+		var t TableRows
+		if err := rows.Scan(&t.Name); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, redactErr(where, err)
+	}
+	for i := range out {
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM `+pgxIdent(out[i].Name)).Scan(&out[i].Rows); err != nil {
+			return nil, redactErr(where, err)
+		}
+	}
+	return out, nil
+}
+
+func pgxIdent(s string) string { return pgx.Identifier{s}.Sanitize() }

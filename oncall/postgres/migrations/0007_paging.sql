@@ -54,7 +54,7 @@ CREATE TABLE pages (
     created_at TEXT COLLATE "C" NOT NULL,
     sent_by    TEXT COLLATE "C" NOT NULL,                    -- watch@host
     epoch      BIGINT NOT NULL,                 -- the lease epoch it was sent under
-    delivered  INTEGER NOT NULL DEFAULT 0,       -- 1: a method delivered it
+    delivered  BOOLEAN NOT NULL DEFAULT false,   -- a method delivered it (bound as a Go bool)
     journaled  INTEGER NOT NULL DEFAULT 0        -- 1: written into the outage's incident
 );
 CREATE INDEX pages_outage ON pages(outage_id, id);
