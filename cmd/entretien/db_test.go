@@ -298,3 +298,45 @@ func TestDoctorChecksPostgres(t *testing.T) {
 		t.Errorf("identity without a database: %+v", id)
 	}
 }
+
+// On a streaming standby, db status says so, and doctor fails the
+// database check with the fix (entretien writes).
+func TestDBStatusAndDoctorOnAStandby(t *testing.T) {
+	prim := pgtest.New(t)
+	dsn := prim.NewDB(t)
+	if _, errOut, code := runIn(t, "--db", dsn, "db", "migrate"); code != 0 {
+		t.Fatal(errOut)
+	}
+	sb := prim.NewStandby(t)
+	sdsn := sb.URL(pgtest.DBName(dsn))
+	var doc dbStatusJSON
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		out, _, code := runIn(t, "--db", sdsn, "db", "status", "--json")
+		doc = dbStatusJSON{}
+		if code == 0 && json.Unmarshal([]byte(out), &doc) == nil && doc.SchemaVersion == doc.KnownVersion {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("standby status: code %d\n%s", code, out)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if doc.Server == nil || doc.Server.Role != "standby" {
+		t.Fatalf("standby status: %+v", doc)
+	}
+	out, _, code := runIn(t, "--db", dsn, "db", "status")
+	if code != 0 || !strings.Contains(out, "primary") || !strings.Contains(out, "replica") {
+		t.Errorf("primary's status does not list its replica:\n%s", out)
+	}
+	out, _, code = runIn(t, "doctor", "--json", "--nomad-addr", deadNomad, "--consul-addr", deadConsul, "--db", sdsn)
+	var cs []checkJSON
+	if code != exitFail || json.Unmarshal([]byte(out), &cs) != nil {
+		t.Fatalf("doctor: %d\n%s", code, out)
+	}
+	for _, c := range cs {
+		if c.Check == "database" && (c.OK || !strings.Contains(c.Detail, "standby") || !strings.Contains(c.Fix, "target_session_attrs=read-write")) {
+			t.Errorf("database check on a standby: %+v", c)
+		}
+	}
+}

@@ -98,6 +98,7 @@ type Server struct {
 	port     int
 	runAs    *user.User // nil: ourselves
 	superPW  string     // the postgres role's, for the harness only
+	userPW   string     // User's, written only to the passfile
 	reaper   *os.File   // the reaper's stdin: closing it (or exiting) stops the server
 	dbs      atomic.Int64
 	mu       sync.Mutex
@@ -361,6 +362,49 @@ func randomHex(n int) string {
 
 func start(bin string) (*Server, error) {
 	t0 := time.Now()
+	s, err := prepare(bin)
+	if err != nil {
+		return nil, err
+	}
+	s.superPW, s.userPW = randomHex(24), randomHex(24)
+	ok := false
+	defer func() {
+		if !ok {
+			_ = s.Close()
+		}
+	}()
+	pwfile := filepath.Join(s.dir, "superpw")
+	if err := os.WriteFile(pwfile, []byte(s.superPW+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	if err := s.chown(pwfile); err != nil {
+		return nil, err
+	}
+	out, err := s.run(filepath.Join(bin, "initdb"), "-D", filepath.Join(s.dir, "data"), "-A", "scram-sha-256",
+		"--pwfile="+pwfile, "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync")
+	_ = os.Remove(pwfile)
+	if err != nil {
+		return nil, fmt.Errorf("initdb: %v\n%s", err, out)
+	}
+	if err := s.listen(); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.admin(ctx, "CREATE ROLE "+User+" LOGIN PASSWORD '"+s.userPW+"'"); err != nil {
+		return nil, fmt.Errorf("create role: %w", err)
+	}
+	if err := s.writePassFile(); err != nil {
+		return nil, err
+	}
+	s.StartDur = time.Since(t0)
+	ok = true
+	return s, nil
+}
+
+// prepare makes a server's temp dir (owned by the server's user), its
+// socket dir and its reaper.
+func prepare(bin string) (*Server, error) {
 	runAs, err := runAsUser()
 	if err != nil {
 		return nil, err
@@ -369,70 +413,93 @@ func start(bin string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{bin: bin, dir: dir, runAs: runAs, superPW: randomHex(24)}
-	ok := false
-	defer func() {
-		if !ok {
-			_ = s.Close()
-		}
-	}()
+	s := &Server{bin: bin, dir: dir, runAs: runAs}
 	if err := writeOwner(dir); err != nil {
+		os.RemoveAll(dir)
 		return nil, err
 	}
 	sweepStale(dir)
 	if err := os.Mkdir(s.SocketDir(), 0o700); err != nil {
+		os.RemoveAll(dir)
 		return nil, err
 	}
-	pwfile := filepath.Join(dir, "superpw")
-	if err := os.WriteFile(pwfile, []byte(s.superPW+"\n"), 0o600); err != nil {
+	if err := s.chown(dir, s.SocketDir()); err != nil {
+		os.RemoveAll(dir)
 		return nil, err
-	}
-	if runAs != nil {
-		uid, _ := strconv.Atoi(runAs.Uid)
-		gid, _ := strconv.Atoi(runAs.Gid)
-		for _, p := range []string{dir, s.SocketDir(), pwfile} {
-			if err := os.Chown(p, uid, gid); err != nil {
-				return nil, err
-			}
-		}
 	}
 	if err := s.startReaper(); err != nil {
+		os.RemoveAll(dir)
 		return nil, err
 	}
-	out, err := s.run(filepath.Join(bin, "initdb"), "-D", filepath.Join(dir, "data"), "-A", "scram-sha-256",
-		"--pwfile="+pwfile, "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync")
-	_ = os.Remove(pwfile)
-	if err != nil {
-		return nil, fmt.Errorf("initdb: %v\n%s", err, out)
+	return s, nil
+}
+
+func (s *Server) chown(paths ...string) error {
+	if s.runAs == nil {
+		return nil
 	}
-	// A port the kernel just gave out may be taken again before postgres
-	// binds it: try a few.
+	uid, _ := strconv.Atoi(s.runAs.Uid)
+	gid, _ := strconv.Atoi(s.runAs.Gid)
+	for _, p := range paths {
+		if err := os.Chown(p, uid, gid); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// listen starts the server on a free port. A port the kernel just gave out
+// may be taken again before postgres binds it: try a few.
+func (s *Server) listen() error {
 	for try := 0; ; try++ {
+		var err error
 		s.port, err = freePort()
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out, err = s.pgctl(s.startArgs()...)
+		out, err := s.pgctl(s.startArgs()...)
 		if err == nil {
-			break
+			return nil
 		}
 		if try == 2 || !strings.Contains(s.logTail(), "could not bind") {
-			return nil, fmt.Errorf("pg_ctl start: %v\n%s%s", err, out, s.logTail())
+			return fmt.Errorf("pg_ctl start: %v\n%s%s", err, out, s.logTail())
 		}
 	}
-	userPW := randomHex(24)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := s.admin(ctx, "CREATE ROLE "+User+" LOGIN PASSWORD '"+userPW+"'"); err != nil {
-		return nil, fmt.Errorf("create role: %w", err)
+}
+
+func (s *Server) writePassFile() error {
+	pass := fmt.Sprintf("127.0.0.1:%d:*:%s:%s\nlocalhost:%d:*:%s:%s\n", s.port, User, s.userPW, s.port, User, s.userPW)
+	return os.WriteFile(s.PassFile(), []byte(pass), 0o600)
+}
+
+// NewStandby starts a streaming replica of s (pg_basebackup -R), read-only,
+// with the same databases and roles, stopped at the test's cleanup. Its
+// DSNs are StandbyURL's.
+func (s *Server) NewStandby(t testing.TB) *Server {
+	t.Helper()
+	st, err := prepare(s.bin)
+	if err != nil {
+		t.Fatalf("pgtest: standby: %v", err)
 	}
-	pass := fmt.Sprintf("127.0.0.1:%d:*:%s:%s\nlocalhost:%d:*:%s:%s\n", s.port, User, userPW, s.port, User, userPW)
-	if err := os.WriteFile(s.PassFile(), []byte(pass), 0o600); err != nil {
-		return nil, err
+	t.Cleanup(func() {
+		if err := st.Close(); err != nil {
+			t.Errorf("pgtest: stop standby: %v", err)
+		}
+	})
+	st.superPW, st.userPW = s.superPW, s.userPW
+	cmd := st.command(filepath.Join(s.bin, "pg_basebackup"), "-D", filepath.Join(st.dir, "data"), "-R", "-X", "stream",
+		"-c", "fast", "-h", "127.0.0.1", "-p", strconv.Itoa(s.port), "-U", "postgres", "--no-sync")
+	cmd.Env = append(cmd.Env, "PGPASSWORD="+s.superPW)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pgtest: pg_basebackup: %v\n%s", err, out)
 	}
-	s.StartDur = time.Since(t0)
-	ok = true
-	return s, nil
+	if err := st.listen(); err != nil {
+		t.Fatalf("pgtest: standby: %v", err)
+	}
+	if err := st.writePassFile(); err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 func freePort() (int, error) {
@@ -476,4 +543,13 @@ func (s *Server) startReaper() error {
 	go func() { _ = cmd.Wait() }()
 	s.reaper = w
 	return nil
+}
+
+// DBName is the database a DSN of this package names.
+func DBName(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(u.Path, "/")
 }

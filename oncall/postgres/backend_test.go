@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -186,5 +187,49 @@ func TestPasswordNeverShown(t *testing.T) {
 	}
 	if _, err := Open(context.Background(), "host=127.0.0.1 port=1 password=hunter2secret connect_timeout=2"); err == nil || strings.Contains(err.Error(), "hunter2secret") {
 		t.Fatalf("unreachable server: %v", err)
+	}
+}
+
+// A streaming standby: Status says so, with the replay lag once it
+// replayed a commit; the primary lists it; a store opens on it (its schema
+// is up to date, nothing to write) and its writes fail, unretried.
+func TestStandby(t *testing.T) {
+	ctx := context.Background()
+	prim := pgtest.New(t)
+	dsn := prim.NewDB(t)
+	st := openAt(t, dsn)
+	sb := prim.NewStandby(t)
+	sdsn := sb.URL(pgtest.DBName(dsn))
+	if _, err := st.AddMember(ctx, member("amelie")); err != nil {
+		t.Fatal(err)
+	}
+	ro := openAt(t, sdsn)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ms, err := ro.Members(ctx)
+		if err == nil && len(ms) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the standby never replayed the member: %v %v", ms, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	v, ss, err := Inspect(ctx, sdsn)
+	if err != nil || v != KnownVersion() || ss.ReplayLag == nil {
+		t.Fatalf("standby: version %d, %+v, %v", v, ss, err)
+	}
+	if !ss.Standby || len(ss.Replicas) != 0 {
+		t.Errorf("standby status %+v", ss)
+	}
+	_, ps, err := Inspect(ctx, dsn)
+	if err != nil || ps.Standby || len(ps.Replicas) != 1 {
+		t.Errorf("primary status %+v, %v: want one replica", ps, err)
+	}
+	if _, err := ro.AddMember(ctx, member("lucas")); !errors.Is(err, ErrReadOnly) || !strings.Contains(err.Error(), "target_session_attrs=read-write") {
+		t.Fatalf("a write on the standby: %v", err)
+	}
+	if n := dialectOf(t, ro).Retries(); n != 0 {
+		t.Errorf("%d retries of a write a standby refuses", n)
 	}
 }

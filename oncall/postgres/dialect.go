@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -78,13 +79,27 @@ func (d *Dialect) Write(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error)
 func writeOnce(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelSerializable})
 	if err != nil {
-		return err
+		return readOnly(err)
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return err
+		return readOnly(err)
 	}
-	return tx.Commit()
+	return readOnly(tx.Commit())
+}
+
+// ErrReadOnly: the server is a standby (or read-only), which cannot take
+// entretien's writes.
+var ErrReadOnly = errors.New("the database is read-only (a standby?): writes go to the primary; list every host with target_session_attrs=read-write")
+
+// readOnly names a standby's refusal (a SERIALIZABLE transaction cannot
+// even begin on one) instead of PostgreSQL's words for it.
+func readOnly(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && (pe.Code == "25006" || pe.Code == "0A000" && strings.Contains(pe.Message, "hot standby")) {
+		return fmt.Errorf("%w (%s)", ErrReadOnly, pe.Message)
+	}
+	return err
 }
 
 // retryable: a serialization failure or a deadlock, and only those.
