@@ -295,7 +295,7 @@ func (a *app) dbCopyCmd() *cobra.Command {
 			}
 		} else {
 			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "TABLE\tSQLITE ROWS\tPOSTGRES ROWS\tSQLITE CHECKSUM\tPOSTGRES CHECKSUM\t")
+			fmt.Fprintln(tw, "TABLE\tSQLITE ROWS\tPOSTGRES ROWS\tSQLITE CHECKSUM\tPOSTGRES CHECKSUM\tMATCH")
 			for _, t := range doc.Tables {
 				mark := "ok"
 				if !t.OK {
