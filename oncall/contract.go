@@ -15,6 +15,7 @@ type Store interface {
 	Journal
 	Paging
 	Marks
+	Decisions
 
 	// Now is the store's clock, the one every timestamp it writes comes from.
 	Now() time.Time
@@ -130,4 +131,23 @@ type Paging interface {
 type Marks interface {
 	MarkSeeded(ctx context.Context, by string) error
 	Seeded(ctx context.Context) (bool, time.Time, error)
+}
+
+// Decisions is proposals to the collective: positions, implications,
+// amendments, outcomes, their history and who has been told (decisions.go).
+type Decisions interface {
+	OpenProposal(ctx context.Context, by string, n NewProposal) (Proposal, error)
+	Proposal(ctx context.Context, id int64) (Proposal, error)
+	Proposals(ctx context.Context, f ProposalFilter) ([]Proposal, error)
+	TakePosition(ctx context.Context, id int64, by string, stance Stance, text string) (Position, error)
+	AddImplication(ctx context.Context, id int64, by, text string) (Implication, error)
+	Amend(ctx context.Context, id int64, by, text string) (Proposal, error)
+	CloseProposal(ctx context.Context, id int64, by string, o NewOutcome) (Proposal, error)
+	Withdraw(ctx context.Context, id int64, by, statement string) (Proposal, error)
+	ProposalEvents(ctx context.Context, from, to time.Time) ([]ProposalEvent, error)
+	DecisionNotices(ctx context.Context, member string) ([]ProposalEvent, error)
+	MarkDecisionsSeen(ctx context.Context, member string, upTo int64) error
+	NotableProposalEvents(ctx context.Context, since time.Time) ([]ProposalEvent, error)
+	ClaimDecisionNotice(ctx context.Context, l Lease, event int64, member string) (id int64, created bool, err error)
+	RecordDecisionNotice(ctx context.Context, id int64, delivered bool, outcome string) error
 }

@@ -54,14 +54,16 @@ func (m *Model) header() string {
 
 func (m *Model) tabsLine() string {
 	st := m.ctx.Styles
-	// Three densities, the first that fits wins: padded tabs, tabs without
-	// padding, then inactive tabs by number only (narrow terminals).
+	// Four densities, the first that fits wins: padded tabs, tabs without
+	// padding, inactive tabs with their names cut short, then inactive tabs
+	// by number only (narrow terminals). The tenth tab's key is 0.
 	render := func(density int) (string, [][2]int) {
 		parts := []string{st.Title.Render("entretien")}
 		spans := make([][2]int, len(m.tabs))
 		x := ansi.StringWidth(parts[0]) + 1
 		for i, stack := range m.tabs {
-			label := fmt.Sprintf("%d %s", i+1, sanitize.Line(stack[0].screen.Title()))
+			name := sanitize.Line(stack[0].screen.Title())
+			label := fmt.Sprintf("%d %s", (i+1)%10, name)
 			var part string
 			switch {
 			case i == m.active:
@@ -70,8 +72,10 @@ func (m *Model) tabsLine() string {
 				part = st.Tab.Render(label)
 			case density == 1:
 				part = st.Tab.Padding(0).Render(label)
+			case density == 2:
+				part = st.Tab.Padding(0).Render(fmt.Sprintf("%d %s", (i+1)%10, ansi.Truncate(name, 6, "…")))
 			default:
-				part = st.Tab.Padding(0).Render(fmt.Sprint(i + 1))
+				part = st.Tab.Padding(0).Render(fmt.Sprint((i + 1) % 10))
 			}
 			w := ansi.StringWidth(part)
 			spans[i] = [2]int{x, x + w}
@@ -81,7 +85,7 @@ func (m *Model) tabsLine() string {
 		return strings.Join(parts, " "), spans
 	}
 	line, spans := render(0)
-	for d := 1; d <= 2 && ansi.StringWidth(line) > m.width; d++ {
+	for d := 1; d <= 3 && ansi.StringWidth(line) > m.width; d++ {
 		line, spans = render(d)
 	}
 	m.tabSpans = spans
@@ -145,6 +149,9 @@ func (m *Model) statusLine() string {
 	}
 	if len(m.unreached) > 0 {
 		left = append(left, st.Crit.Render("paging reached nobody about "+sanitize.Line(strings.Join(m.unreached, ", "))))
+	}
+	if n := noticeLine(m.notices); n != "" {
+		left = append(left, st.Warn.Render(sanitize.Line(n)))
 	}
 	right := "you: " + st.Bold.Render(sanitize.Line(m.ctx.Me.Handle))
 	if m.ctx.Me.Handle == "" {

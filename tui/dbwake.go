@@ -37,7 +37,7 @@ func subscribe(st oncall.Store) *storeChanges {
 // wakeCmd waits (off the event loop) for the next change of the store, as
 // a tickMsg marked wake; the root re-arms it after each one.
 func (m *Model) wakeCmd() tea.Cmd {
-	c, st := m.changes, m.ctx.Store
+	c, st, me := m.changes, m.ctx.Store, m.ctx.Me.Handle
 	if c == nil || st == nil {
 		return nil
 	}
@@ -46,6 +46,6 @@ func (m *Model) wakeCmd() tea.Cmd {
 			return nil
 		}
 		v := c.version.Add(1)
-		return tickMsg{now: time.Now(), version: v, wake: true, unreached: unreached(st), paging: true}
+		return tickMsg{now: time.Now(), version: v, wake: true, unreached: unreached(st), paging: true, notices: decisionNotices(st, me)}
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/views/common"
 )
 
@@ -24,10 +25,13 @@ type tickMsg struct {
 	// unreached is read with a new version (paging.go); nil otherwise.
 	unreached []string
 	paging    bool // unreached was read
+	// notices are the decisions this member has not seen (decisions.go),
+	// read with unreached.
+	notices []oncall.ProposalEvent
 }
 
 func (m *Model) tickCmd() tea.Cmd {
-	st, c, seen, first := m.ctx.Store, m.changes, m.storeVersion, m.lastRefresh.IsZero()
+	st, c, seen, first, me := m.ctx.Store, m.changes, m.storeVersion, m.lastRefresh.IsZero(), m.ctx.Me.Handle
 	return tea.Tick(m.pollEvery(time.Now()), func(now time.Time) tea.Msg {
 		var v int64
 		if c != nil {
@@ -36,6 +40,7 @@ func (m *Model) tickCmd() tea.Cmd {
 		msg := tickMsg{now: now, version: v}
 		if v != seen || first {
 			msg.unreached, msg.paging = unreached(st), true
+			msg.notices = decisionNotices(st, me)
 		}
 		return msg
 	})
@@ -63,6 +68,9 @@ func (m *Model) polled(msg tickMsg) tea.Cmd {
 	m.err = msg.err
 	if msg.paging && !slices.Equal(msg.unreached, m.unreached) {
 		m.unreached, changed = msg.unreached, true
+	}
+	if msg.paging && noticeIDs(msg.notices) != noticeIDs(m.notices) {
+		m.notices, changed = msg.notices, true
 	}
 	// Another member wrote, or the minute changed (who is on call now is
 	// a function of the clock).

@@ -68,7 +68,8 @@ type Model struct {
 	tick          time.Duration // Options.Tick; 0: see pollEvery
 	changes       *storeChanges // the store's Changes; nil without a store
 	err           error
-	unreached     []string // open outages whose pages reached nobody (paging.go)
+	unreached     []string               // open outages whose pages reached nobody (paging.go)
+	notices       []oncall.ProposalEvent // decisions not seen yet (decisions.go)
 
 	// reuse: the last poll changed nothing, the last frame is drawn again
 	// (poll.go).
@@ -114,6 +115,7 @@ func New(o Options) *Model {
 	// Following the store's changes from here, before the screens' first
 	// loads: a write landing before them is then seen as a change.
 	m.changes = subscribe(o.Store)
+	m.notices = decisionNotices(o.Store, o.Me.Handle) // told at once, not at the first poll
 	return m
 }
 
@@ -164,9 +166,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.err = msg.Err
 		return m, nil
 	case tea.KeyPressMsg:
-		return m, m.handleKey(msg)
+		return m, tea.Batch(m.handleKey(msg), m.visitDecisions())
 	case tea.MouseClickMsg:
-		return m, m.click(msg)
+		return m, tea.Batch(m.click(msg), m.visitDecisions())
 	case tea.MouseMsg:
 		// The mouse acts on what is under it: the screen on top.
 		return m, m.updateTop(msg)
@@ -217,7 +219,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.active = (m.active + len(m.tabs) - 1) % len(m.tabs)
 		return nil
 	case key.Matches(msg, m.keys.Jump):
-		if i := int(msg.Code - '1'); i >= 0 && i < len(m.tabs) {
+		if i := (int(msg.Code-'0') + 9) % 10; i >= 0 && i < len(m.tabs) {
 			m.active = i
 		}
 		return nil

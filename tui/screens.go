@@ -3,6 +3,7 @@ package tui
 import (
 	carescreen "codeberg.org/entretien/entretien/views/care"
 	"codeberg.org/entretien/entretien/views/common"
+	"codeberg.org/entretien/entretien/views/decisions"
 	"codeberg.org/entretien/entretien/views/deployments"
 	"codeberg.org/entretien/entretien/views/incidents"
 	"codeberg.org/entretien/entretien/views/jobs"
@@ -13,7 +14,7 @@ import (
 	"codeberg.org/entretien/entretien/views/services"
 )
 
-// topLevel builds the top-level screens in tab order (keys 1-9, tab, and
+// topLevel builds the top-level screens in tab order (keys 1-9 then 0, tab, and
 // `:<title>`). The first is the default. Adding a screen is one line here.
 func topLevel(ctx *common.Context) []common.Screen {
 	return []common.Screen{
@@ -26,6 +27,7 @@ func topLevel(ctx *common.Context) []common.Screen {
 		rota.New(ctx),
 		incidents.New(ctx),
 		carescreen.New(ctx),
+		decisions.New(ctx),
 	}
 }
 
@@ -33,4 +35,5 @@ func topLevel(ctx *common.Context) []common.Screen {
 var aliases = map[string]string{
 	"deployments": "deploys", "evals": "deploys", "blocked": "deploys",
 	"svc": "services", "journal": "incidents", "sites": "overview",
+	"proposals": "decisions",
 }

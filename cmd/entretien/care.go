@@ -69,6 +69,20 @@ func (a *app) careCmd() *cobra.Command {
 // clusterMachines reads once who hosts which machine (node meta), waiting
 // at most wait for Nomad; why says why there are none.
 func clusterMachines(ctx context.Context, cfg sources.Config, wait time.Duration) ([]care.Machine, string) {
+	snap, why := clusterSnapshot(ctx, cfg, wait)
+	if snap == nil {
+		return nil, why
+	}
+	var ms []care.Machine
+	for _, m := range snap.Machines() {
+		ms = append(ms, care.Machine(m))
+	}
+	return ms, ""
+}
+
+// clusterSnapshot reads the cluster once, waiting at most wait for Nomad's
+// first answer; nil and why when there is none.
+func clusterSnapshot(ctx context.Context, cfg sources.Config, wait time.Duration) (*sources.Snapshot, string) {
 	w, err := sources.New(cfg)
 	if err != nil {
 		return nil, err.Error()
@@ -81,11 +95,7 @@ func clusterMachines(ctx context.Context, cfg sources.Config, wait time.Duration
 	for {
 		snap := w.Snapshot()
 		if snap != nil && !snap.Nomad.Updated.IsZero() {
-			var ms []care.Machine
-			for _, m := range snap.Machines() {
-				ms = append(ms, care.Machine(m))
-			}
-			return ms, ""
+			return snap, ""
 		}
 		select {
 		case <-w.Updates():
@@ -173,6 +183,16 @@ func printCare(w io.Writer, t care.Table, days int) {
 			if h.Risk {
 				fmt.Fprintf(w, "  ← risk: %s\n", line(h.Why))
 			}
+		}
+	}
+	if len(t.Unheard) > 0 {
+		fmt.Fprintln(w, "\nHosts not heard on changes affecting the machines they host:")
+		for _, u := range t.Unheard {
+			var ids []string
+			for _, id := range u.Proposals {
+				ids = append(ids, fmt.Sprintf("#%d", id))
+			}
+			fmt.Fprintf(w, "  %s hosts %s: no position on proposal %s\n", line(u.Host), line(strings.Join(u.Machines, ", ")), strings.Join(ids, ", "))
 		}
 	}
 	if len(t.Notes) > 0 {

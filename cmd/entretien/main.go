@@ -187,7 +187,7 @@ error); 2 bad usage or invalid input, nothing written; 3 not found.`,
 	pf.BoolVar(&a.readOnly, "read-only", false, "the TUI shows the cluster but offers no action (also ENTRETIEN_READ_ONLY=1)")
 	root.AddCommand(a.doctorCmd(), a.demoCmd(), a.versionCmd(), a.rotaCmd(), a.incidentCmd(), a.retroCmd(),
 		a.overrideCmd(), a.leaveCmd(), a.memberCmd(), a.rotationCmd(), a.careCmd(), a.watchCmd(), a.manCmd(),
-		a.pagingCmd(), a.pageCmd(), a.actionsCmd(), a.dbCmd())
+		a.pagingCmd(), a.pageCmd(), a.actionsCmd(), a.proposalCmd(), a.dbCmd())
 	return root
 }
 

@@ -154,7 +154,7 @@ func (p *Pager) webhook(ctx context.Context, c oncall.Contact, m paging.Message)
 		body = []byte(m.Text)
 		hdr.Set("Content-Type", "text/plain; charset=utf-8")
 		hdr.Set("Title", m.Title)
-		if m.Resolved {
+		if m.Resolved || m.Quiet {
 			hdr.Set("Priority", "default")
 			hdr.Set("Tags", "white_check_mark")
 		} else {

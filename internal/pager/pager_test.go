@@ -77,3 +77,16 @@ func TestDeliverReal(t *testing.T) {
 		t.Fatalf("fallback: %+v", ds)
 	}
 }
+
+// A decision to take part in is not an emergency: ntfy gets it at the
+// default priority.
+func TestQuietMessageIsNotUrgent(t *testing.T) {
+	hook := pagertest.StartHook(t)
+	p := &Pager{Attempts: 1, Timeout: 2 * time.Second}
+	quiet := paging.Message{Member: "amelie", Title: "proposal #2 opened by lucas: move guichet", Text: "read it", Quiet: true}
+	ds := p.Deliver(context.Background(), []oncall.Contact{{Method: "webhook", Target: hook.URL + "/ntfy", Preset: "ntfy"}}, quiet)
+	posts := hook.Posts()
+	if len(ds) != 1 || !ds[0].OK || len(posts) != 1 || posts[0].Header.Get("Priority") != "default" || posts[0].Header.Get("Title") != quiet.Title {
+		t.Fatalf("quiet ntfy: %+v, posts %+v", ds, posts)
+	}
+}

@@ -96,6 +96,9 @@ func seedStore(ctx context.Context, open Opener, osUser string, now time.Time, y
 		if err := pastYear(ctx, w, &at, now); err != nil {
 			return fmt.Errorf("seed: past year: %w", err)
 		}
+		if err := proposal(ctx, w, &at, now); err != nil {
+			return fmt.Errorf("seed: proposal: %w", err)
+		}
 	}
 	at = now
 	if err := w.MarkSeeded(ctx, "entretien seed"); err != nil {
@@ -161,6 +164,54 @@ func mondayOnOrBefore(t time.Time, tz string, hour int) (time.Time, error) {
 		s = time.Date(l.Year(), l.Month(), l.Day()-back-7, hour, 0, 0, 0, loc)
 	}
 	return s, nil
+}
+
+// ProposalTitle is the title of the seeded open proposal, about the seeded
+// incident.
+const ProposalTitle = "move guichet's database off the lyon machine"
+
+// proposal seeds one open proposal linked to the open incident (ID 1, the
+// present's), with an implication and positions, so that a newcomer sees
+// what a decision taken together looks like. Only with the past year: the
+// tests that count what Present adds see no proposal.
+func proposal(ctx context.Context, w oncall.Store, at *time.Time, now time.Time) error {
+	*at = now.Add(-30 * time.Minute)
+	p, err := w.OpenProposal(ctx, "lucas", oncall.NewProposal{
+		Title:      ProposalTitle,
+		Driver:     "guichet fails whenever the lyon uplink drops (incident #1, and three times this year); its database lives on the machine in my flat.",
+		Text:       "Move guichet's PostgreSQL to the paris machine, with a nightly copy to bruxelles; keep a guichet instance in lyon for the local members.",
+		Affects:    []string{"service/guichet", "site/lyon", "site/paris"},
+		ClosesAt:   now.Add(5 * 24 * time.Hour),
+		IncidentID: 1,
+	})
+	if err != nil {
+		return err
+	}
+	steps := []struct {
+		after       time.Duration
+		who         string
+		implication string
+		stance      oncall.Stance
+		text        string
+	}{
+		{5 * time.Minute, "amelie", "the paris machine (at amelie's) holds guichet's data afterwards: about 40 GB on her disk, and her uplink", "", ""},
+		{8 * time.Minute, "amelie", "", oncall.StanceConsent, "my machine has the room; I will do the move with lucas"},
+		{12 * time.Minute, "chloe", "", oncall.StanceConsent, "bruxelles can take the nightly copy"},
+		{20 * time.Minute, "dara", "", oncall.StanceConcern, "from Montréal paris is slower than lyon; fine if guichet stays up"},
+	}
+	for _, s := range steps {
+		*at = now.Add(-30*time.Minute + s.after)
+		if s.implication != "" {
+			if _, err := w.AddImplication(ctx, p.ID, s.who, s.implication); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := w.TakePosition(ctx, p.ID, s.who, s.stance, s.text); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // File opens the SQLite file at path.

@@ -23,6 +23,7 @@ func Compute(f Facts, from, to time.Time) Table {
 	c.retros()
 	c.pages()
 	c.loggedActions()
+	c.decisions()
 	return c.table()
 }
 
@@ -437,6 +438,7 @@ func (c *computer) table() Table {
 	t.Services = coverages("service", c.services)
 	t.Sites = coverages("site", c.sites)
 	t.Hosting = c.hosting()
+	t.Unheard = c.unheard()
 	if len(c.f.Shifts) == 0 {
 		t.Notes = append(t.Notes, "no on-call shift in the window: attention hours are zero and every answer counts as off call")
 	}

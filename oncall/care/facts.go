@@ -24,6 +24,11 @@ type Facts struct {
 	// Actions done from entretien outside any incident (the action log);
 	// those inside one are action entries in Entries.
 	Actions []LoggedAction
+	// Decisions are the proposal events of the window (opened, an
+	// implication, a position, closed…); Proposals the proposals active in
+	// it, for who hosts the machines they affect.
+	Decisions []DecisionEvent
+	Proposals []Proposal
 	// Missing names the facts the loader could not read, one line each
 	// ("shift history: planned rota used, overrides not applied").
 	Missing []string
@@ -122,4 +127,24 @@ type LoggedAction struct {
 	By   string
 	What string
 	OK   bool
+}
+
+// DecisionEvent is one change of a proposal made by a member.
+type DecisionEvent struct {
+	ID, ProposalID int64
+	At             time.Time
+	By             string
+	Kind           oncall.EventKind
+	Text           string
+}
+
+// Proposal is what the hosting figures need of a proposal: what it
+// affects and who took a position on it (any version).
+type Proposal struct {
+	ID       int64
+	Title    string
+	Affects  []string // service/X, site/S, node/N, rotation/R
+	OpenedAt time.Time
+	State    oncall.ProposalState
+	Heard    []string // members who took a position
 }

@@ -10,10 +10,14 @@ const (
 	Competence     Phase = "competence"
 	Responsiveness Phase = "responsiveness"
 	Writing        Phase = "writing"
+	// Deciding is the work of decisions taken together: bringing a change
+	// up (responsibility), saying what it implies and taking a position
+	// (attention), writing the outcome down (writing).
+	Deciding Phase = "deciding"
 )
 
 // Phases in the order the table shows them.
-var Phases = []Phase{Attention, Responsibility, Competence, Responsiveness, Writing}
+var Phases = []Phase{Attention, Responsibility, Competence, Responsiveness, Writing, Deciding}
 
 // Figure identifiers.
 const (
@@ -35,6 +39,10 @@ const (
 	EntriesWritten = "entries_written"
 	RetrosWritten  = "retros_written"
 	ItemsClosed    = "action_items_closed"
+	Proposals      = "proposals_brought"
+	Implications   = "implications_written"
+	Positions      = "positions_taken"
+	Outcomes       = "outcomes_written"
 )
 
 // FigureDef describes one column of the table.
@@ -69,6 +77,10 @@ var Figures = []FigureDef{
 	{EntriesWritten, Writing, "entries", "journal entries", false, "observations, actions, decisions, questions and handoffs written (status and system entries excluded)"},
 	{RetrosWritten, Writing, "retros", "retros written", false, "retros the member is an author of"},
 	{ItemsClosed, Writing, "closed", "action items closed", false, "action items set done in the window, credited to the member who closed them (the owner, at the last update, for items closed before that was recorded)"},
+	{Proposals, Deciding, "proposed", "proposals brought", false, "proposals the member opened in the window (bringing a change up: responsibility)"},
+	{Implications, Deciding, "implied", "implications written", false, "implications the member added to proposals in the window (what a change implies: attention)"},
+	{Positions, Deciding, "positions", "positions taken", false, "positions the member took on proposals in the window, each change and each confirmation after an amendment counted (attention)"},
+	{Outcomes, Deciding, "outcomes", "outcomes written", false, "outcomes the member recorded (adopted, not adopted, expired, withdrawn) in the window (writing it down)"},
 }
 
 // FigureIndex is the position of a figure ID in Figures, or -1.

@@ -81,6 +81,9 @@ func Load(ctx context.Context, st oncall.Store, from, to time.Time) (Facts, erro
 	for _, a := range as {
 		f.Actions = append(f.Actions, LoggedAction{ID: a.ID, At: a.At, By: a.By, What: a.What, OK: a.OK})
 	}
+	if err := loadDecisions(ctx, st, &f, from, to); err != nil {
+		return f, fmt.Errorf("care: %w", err)
+	}
 	return f, nil
 }
 
@@ -97,4 +100,31 @@ func loadIncident(ctx context.Context, st oncall.Store, f *Facts, id int64) erro
 		f.Entries = append(f.Entries, ce)
 	}
 	return loadJournal(ctx, st, f, id)
+}
+
+// loadDecisions reads the proposal events of the window and the proposals
+// active in it (open at some point of it) with who took a position.
+func loadDecisions(ctx context.Context, st oncall.Store, f *Facts, from, to time.Time) error {
+	es, err := st.ProposalEvents(ctx, from, to)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		f.Decisions = append(f.Decisions, DecisionEvent{ID: e.ID, ProposalID: e.ProposalID, At: e.At, By: e.Actor, Kind: e.Kind, Text: e.Text})
+	}
+	ps, err := st.Proposals(ctx, oncall.ProposalFilter{})
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		if !p.OpenedAt.Before(to) || (p.Outcome != nil && p.Outcome.At.Before(from)) {
+			continue
+		}
+		cp := Proposal{ID: p.ID, Title: p.Title, Affects: p.Affects, OpenedAt: p.OpenedAt, State: p.State}
+		for _, pos := range p.Positions {
+			cp.Heard = append(cp.Heard, pos.Member)
+		}
+		f.Proposals = append(f.Proposals, cp)
+	}
+	return nil
 }

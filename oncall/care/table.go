@@ -17,6 +17,9 @@ type Table struct {
 	Services []Coverage    `json:"services"`
 	Sites    []Coverage    `json:"sites"`
 	Hosting  []SiteHosting `json:"hosting"`
+	// Unheard are the hosts who took no position on proposals affecting
+	// the machines they host.
+	Unheard []UnheardHost `json:"unheard_hosts"`
 	// Notes say what the figures could not take into account.
 	Notes []string `json:"notes,omitempty"`
 }
@@ -107,4 +110,14 @@ func (t Table) Cell(handle, figure string) (Cell, bool) {
 		return Cell{}, false
 	}
 	return r.Cells[i], true
+}
+
+// UnheardHost is a member who hosts machines that proposals affected
+// without a position from them: the collective decided about their home
+// without hearing them.
+type UnheardHost struct {
+	Host      string   `json:"host"`
+	Machines  []string `json:"machines"` // site/node
+	Proposals []int64  `json:"proposals"`
+	Facts     []Fact   `json:"facts"`
 }

@@ -83,6 +83,14 @@ func (e *Engine) Tick(ctx context.Context, current []oncall.PagedOutage, fresh b
 			return err
 		}
 	}
+	// Decisions are told after the outages: a page never waits for them.
+	if err := e.tellDecisions(ctx, r.now); err != nil {
+		if errors.Is(err, oncall.ErrFenced) {
+			e.lost()
+			return nil
+		}
+		return err
+	}
 	return nil
 }
 

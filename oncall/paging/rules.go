@@ -133,6 +133,9 @@ type Message struct {
 	Title    string
 	Text     string
 	Resolved bool
+	// Quiet is a non-urgent message (a decision to take part in), sent
+	// at the default priority, as resolved messages are.
+	Quiet bool
 }
 
 // What says what is down and where: "service guichet critical in lyon".

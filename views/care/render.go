@@ -155,10 +155,22 @@ func (m *Model) risks() []string {
 			out = append(out, st.Muted.Render("hosting "+line))
 		}
 	}
+	for _, u := range t.Unheard {
+		out = append(out, st.Warn.Render("not heard")+" "+sanitize.Line(fmt.Sprintf("%s hosts %s and took no position on %s affecting it",
+			u.Host, strings.Join(u.Machines, ", "), common.Plural(len(u.Proposals), "proposal", "proposals")))+st.Muted.Render(" ("+proposalRefs(u.Proposals)+")"))
+	}
 	if len(out) > 0 {
 		out = append([]string{""}, out...)
 	}
 	return out
+}
+
+func proposalRefs(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = fmt.Sprintf("#%d", id)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func orNobody(s []string) string {

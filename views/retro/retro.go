@@ -7,7 +7,6 @@ package retro
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/oncall/retromd"
 	"codeberg.org/entretien/entretien/views/common"
+	"codeberg.org/entretien/entretien/views/decisions"
 	"codeberg.org/entretien/entretien/views/incidents/entrybox"
 )
 
@@ -27,6 +27,7 @@ type KeyMap struct {
 	common.NavKeys
 	Summary, Impact, Factor, Well, Hard, Task key.Binding
 	PrevAction, NextAction, CycleAction       key.Binding
+	PrevFactor, NextFactor, Propose           key.Binding
 	Post, Cancel                              key.Binding
 }
 
@@ -42,6 +43,9 @@ func DefaultKeyMap() KeyMap {
 		PrevAction:  key.NewBinding(key.WithKeys("["), key.WithHelp("[ ]", "select action")),
 		NextAction:  key.NewBinding(key.WithKeys("]")),
 		CycleAction: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "action: next state")),
+		PrevFactor:  key.NewBinding(key.WithKeys("{"), key.WithHelp("{ }", "select factor")),
+		NextFactor:  key.NewBinding(key.WithKeys("}")),
+		Propose:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "propose a change from the selected factor or action")),
 		Post:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "add")),
 		Cancel:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel (text kept)")),
 	}
@@ -57,9 +61,13 @@ type Model struct {
 	r      oncall.Retro
 	err    error
 
-	scroll  int
-	filter  string // lower case: the timeline shows the items containing it
-	action  int    // selected action item
+	scroll int
+	filter string // lower case: the timeline shows the items containing it
+	action int    // selected action item
+	factor int    // selected contributing factor
+	// picked is what p proposes from: the last selected, "factor" or
+	// "action" ("" until one is: the action if any, else the factor).
+	picked  string
 	input   entrybox.Model
 	target  string // what the box adds: a Section, or "action"
 	note    string
@@ -110,7 +118,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 	// them in 100 columns.
 	return [][]key.Binding{
 		{k.Summary, k.Impact, k.Factor, k.Well, k.Hard, k.Task, k.Post, k.Cancel},
-		append([]key.Binding{k.PrevAction, k.CycleAction}, k.Moves()...),
+		append([]key.Binding{k.PrevAction, k.CycleAction, k.PrevFactor, k.Propose}, k.Moves()...),
 	}
 }
 
@@ -142,6 +150,7 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			if msg.err == nil {
 				m.loaded, m.r = true, msg.r
 				m.action = min(m.action, max(len(m.r.Actions)-1, 0))
+				m.factor = min(m.factor, max(len(m.r.Factors)-1, 0))
 			}
 		}
 		return m, nil
@@ -207,9 +216,15 @@ func (m *Model) command(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Task):
 		return open("action")
 	case key.Matches(msg, k.PrevAction):
-		m.action = max(m.action-1, 0)
+		m.action, m.picked = max(m.action-1, 0), "action"
 	case key.Matches(msg, k.NextAction):
-		m.action = min(m.action+1, max(len(m.r.Actions)-1, 0))
+		m.action, m.picked = min(m.action+1, max(len(m.r.Actions)-1, 0)), "action"
+	case key.Matches(msg, k.PrevFactor):
+		m.factor, m.picked = max(m.factor-1, 0), "factor"
+	case key.Matches(msg, k.NextFactor):
+		m.factor, m.picked = min(m.factor+1, max(len(m.r.Factors)-1, 0)), "factor"
+	case key.Matches(msg, k.Propose):
+		return m.propose()
 	case key.Matches(msg, k.CycleAction):
 		return m.cycleAction()
 	case key.Matches(msg, k.Up):
@@ -249,26 +264,9 @@ func (m *Model) by() (string, bool) {
 	return m.ctx.Me.Handle, true
 }
 
-var (
-	ownerRE = regexp.MustCompile(`(?:^|\s)@([a-z][a-z0-9_-]*)`)
-	dueRE   = regexp.MustCompile(`(?:^|\s)(\d{4}-\d{2}-\d{2})(?:\s|$)`)
-)
-
 // ParseAction reads "title @owner YYYY-MM-DD" (owner and date optional,
 // anywhere in the line).
-func ParseAction(s string) oncall.NewAction {
-	var a oncall.NewAction
-	if mm := ownerRE.FindStringSubmatch(s); mm != nil {
-		a.Owner = mm[1]
-		s = strings.Replace(s, "@"+mm[1], "", 1)
-	}
-	if mm := dueRE.FindStringSubmatch(s); mm != nil {
-		a.Due = mm[1]
-		s = strings.Replace(s, mm[1], "", 1)
-	}
-	a.Title = strings.Join(strings.Fields(s), " ")
-	return a
-}
+func ParseAction(s string) oncall.NewAction { return oncall.ParseNewAction(s) }
 
 func (m *Model) post() tea.Cmd {
 	by, ok := m.by()
@@ -393,7 +391,7 @@ func (m *Model) body(w int) []string {
 	section("Summary")
 	m.notes(&out, r.Summary, w, "  (S to write one)")
 	section("Contributing factors")
-	m.notes(&out, r.Factors, w, "  (f to add one: several, never one root cause)")
+	m.factors(&out, w)
 	section("What went well")
 	m.notes(&out, r.WentWell, w, "  (w to add)")
 	section("What was hard")
@@ -480,6 +478,63 @@ func (m *Model) notes(out *[]string, ns []oncall.RetroNote, w int, none string) 
 	}
 	for _, n := range ns {
 		text := "  • " + sanitize.Line(n.Text) + st.Muted.Render(" — "+sanitize.Line(n.Author))
+		*out = append(*out, strings.Split(ansi.Wrap(text, max(w, 10), " "), "\n")...)
+	}
+}
+
+// pick is what p proposes from: the factor or the action item selected
+// last, else the selected action item, else the selected factor.
+func (m *Model) pick() string {
+	switch {
+	case m.picked == "factor" && m.factor < len(m.r.Factors), m.picked == "" && len(m.r.Actions) == 0 && m.factor < len(m.r.Factors):
+		return "factor"
+	case m.action < len(m.r.Actions):
+		return "action"
+	}
+	return ""
+}
+
+// propose opens a proposal form linked to the incident and its selected
+// factor or action item; the driver and what it affects are filled in.
+func (m *Model) propose() tea.Cmd {
+	inc := m.r.Incident
+	link := decisions.Link{IncidentID: inc.ID}
+	switch m.pick() {
+	case "factor":
+		f := m.r.Factors[m.factor]
+		link.FactorID = f.ID
+		link.Driver = fmt.Sprintf("incident #%d %s: %s", inc.ID, inc.Title, f.Text)
+	case "action":
+		a := m.r.Actions[m.action]
+		link.ActionItemID = a.ID
+		link.Driver = fmt.Sprintf("incident #%d %s: action item #%d %s", inc.ID, inc.Title, a.ID, a.Title)
+	default:
+		m.note, m.noteErr = "select a factor ({ }) or an action item ([ ]) to propose from", true
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, t := range inc.Affects {
+		t = strings.Replace(t, "job/", "service/", 1) // a proposal names the service
+		if !seen[t] {
+			seen[t] = true
+			link.Affects = append(link.Affects, t)
+		}
+	}
+	return common.Push(decisions.NewForm(m.ctx, link))
+}
+
+// factors draws the contributing factors, the selected one marked while
+// it is what p proposes from.
+func (m *Model) factors(out *[]string, w int) {
+	st := m.ctx.Styles
+	if len(m.r.Factors) == 0 {
+		*out = append(*out, st.Muted.Render("  (f to add one: several, never one root cause)"))
+	}
+	for i, n := range m.r.Factors {
+		text := "  • " + sanitize.Line(n.Text) + st.Muted.Render(" — "+sanitize.Line(n.Author))
+		if i == m.factor && m.pick() == "factor" {
+			text = st.Cursor.Render("  • " + sanitize.Line(n.Text) + " — " + sanitize.Line(n.Author))
+		}
 		*out = append(*out, strings.Split(ansi.Wrap(text, max(w, 10), " "), "\n")...)
 	}
 }
