@@ -233,3 +233,58 @@ func TestStandby(t *testing.T) {
 		t.Errorf("%d retries of a write a standby refuses", n)
 	}
 }
+
+// A write while the server is down (a restart, a failover) waits for it
+// and lands once; with several hosts, so does opening the store.
+func TestWritesAndOpenWaitForTheServer(t *testing.T) {
+	ctx := context.Background()
+	srv := pgtest.New(t)
+	dsn := srv.NewDB(t)
+	st := openAt(t, dsn)
+	srv.Stop(t)
+	done := make(chan error, 1)
+	go func() {
+		_, err := st.AddMember(ctx, member("late"))
+		done <- err
+	}()
+	multi := fmt.Sprintf("host=127.0.0.1,127.0.0.1 port=1,%d dbname=%s user=%s passfile=%s sslmode=disable target_session_attrs=read-write",
+		srv.Port(), pgtest.DBName(dsn), pgtest.User, srv.PassFile())
+	opened := make(chan error, 1)
+	go func() {
+		st2, err := Open(ctx, multi)
+		if err == nil {
+			st2.Close()
+		}
+		opened <- err
+	}()
+	t0 := time.Now()
+	if _, err := Open(ctx, dsn); err == nil || time.Since(t0) > 5*time.Second {
+		t.Fatalf("one host, down: opened (%v) after %v; want a prompt error", err, time.Since(t0))
+	}
+	time.Sleep(time.Second)
+	select {
+	case err := <-done:
+		t.Fatalf("the write gave up while the server was down: %v", err)
+	case err := <-opened:
+		t.Fatalf("the store on several hosts gave up while the server was down: %v", err)
+	default:
+	}
+	srv.Start(t)
+	for _, ch := range []chan error{done, opened} {
+		select {
+		case err := <-ch:
+			if err != nil {
+				t.Fatalf("after the server came back: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("still waiting 30 s after the server came back")
+		}
+	}
+	if n := dialectOf(t, st).Reconnects(); n == 0 {
+		t.Error("no reconnect counted")
+	}
+	ms, err := st.Members(ctx)
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("members %v, %v: want the late one, once", ms, err)
+	}
+}

@@ -6,19 +6,29 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/rand/v2"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgpassfile"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"codeberg.org/entretien/entretien/oncall"
+	"codeberg.org/entretien/entretien/oncall/sqlstore"
 )
 
 // Migrations are numbered files NNNN_name.sql at the same versions as
@@ -32,16 +42,20 @@ const (
 	notifyChannel = "entretien"
 	// migrateLock is the advisory lock key of a migration ("entr").
 	migrateLock int64 = 0x656e7472
-	// maxAttempts bounds the retries of a write that lost a serialization
-	// race or a deadlock.
-	maxAttempts = 12
+	// serializeFor bounds the retries of a write that lost a serialization
+	// race or a deadlock (twenty writers on one incident take several).
+	serializeFor = 10 * time.Second
+	// reconnectFor bounds the retries of a write whose connection was lost:
+	// a Patroni failover takes about its TTL (20 s) to promote a standby.
+	reconnectFor = 45 * time.Second
 )
 
 // Dialect is PostgreSQL's part of the store.
 type Dialect struct {
-	cfg     *pgx.ConnConfig // for the LISTEN connections; never printed
-	dsn     string          // as given: may hold a password, never printed
-	retries atomic.Int64
+	cfg        *pgx.ConnConfig // for the LISTEN connections; never printed
+	dsn        string          // as given: may hold a password, never printed
+	retries    atomic.Int64
+	reconnects atomic.Int64
 }
 
 // Name is "postgres".
@@ -54,20 +68,41 @@ func (d *Dialect) Rebind(query string) string { return rebind(query) }
 // deadlock since the store opened.
 func (d *Dialect) Retries() int64 { return d.retries.Load() }
 
+// Reconnects is how many writes ran again after a lost connection.
+func (d *Dialect) Reconnects() int64 { return d.reconnects.Load() }
+
 // Write runs fn in one SERIALIZABLE transaction: validation reads inside fn
 // see the state the write applies to, or the commit fails with 40001 and fn
-// runs again on the new state (so does a deadlock victim, 40P01). Nothing
-// else is retried: a constraint or a read-only standby is the caller's.
+// runs again on the new state (so does a deadlock victim, 40P01), for up to
+// serializeFor. A connection lost before COMMIT (a restart, a failover: the
+// transaction did not happen) runs it again on a new connection for up to
+// reconnectFor; one lost during COMMIT (it may have happened) only when the
+// write is safe to replay (sqlstore.Idempotent). Nothing else is retried: a
+// constraint or a read-only standby is the caller's.
 func (d *Dialect) Write(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
+	start := time.Now()
 	for attempt := 1; ; attempt++ {
-		err := writeOnce(ctx, db, fn)
-		if err == nil || !retryable(err) || attempt == maxAttempts {
+		err, committing := writeOnce(ctx, db, fn)
+		if err == nil || ctx.Err() != nil {
 			return err
 		}
-		d.retries.Add(1)
+		var budget, step time.Duration
+		switch {
+		case retryable(err):
+			budget, step = serializeFor, time.Millisecond
+			d.retries.Add(1)
+		case connLost(err) && (!committing || sqlstore.IsIdempotent(ctx)):
+			budget, step = reconnectFor, 20*time.Millisecond
+			d.reconnects.Add(1)
+		default:
+			return err
+		}
+		if time.Since(start) > budget {
+			return err
+		}
 		// Jittered, growing pause: two writers that collided do not collide
 		// again in lockstep.
-		pause := time.Duration(rand.Int64N(int64(time.Millisecond) << min(attempt, 7)))
+		pause := time.Duration(rand.Int64N(int64(step) << min(attempt, 7)))
 		select {
 		case <-ctx.Done():
 			return errors.Join(ctx.Err(), err)
@@ -76,16 +111,30 @@ func (d *Dialect) Write(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error)
 	}
 }
 
-func writeOnce(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
+// writeOnce runs fn once; committing says the error came from COMMIT.
+func writeOnce(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) (err error, committing bool) {
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelSerializable})
 	if err != nil {
-		return readOnly(err)
+		return readOnly(err), false
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return readOnly(err)
+		return readOnly(err), false
 	}
-	return readOnly(tx.Commit())
+	return readOnly(tx.Commit()), true
+}
+
+// connLost: the connection failed or the server ended the session, rather
+// than the server refusing the statement.
+func connLost(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) || errors.As(err, &ce) || errors.As(err, &ne) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || pgconn.SafeToRetry(err) || strings.Contains(err.Error(), "conn closed")
 }
 
 // ErrReadOnly: the server is a standby (or read-only), which cannot take
@@ -176,6 +225,9 @@ func parseConfig(dsn string) (*pgx.ConnConfig, error) {
 	if err != nil {
 		return nil, errors.New(oncall.RedactText(err.Error()))
 	}
+	if cfg.Password == "" {
+		cfg.Password = passwordForAnyHost(dsn, cfg)
+	}
 	if cfg.RuntimeParams == nil {
 		cfg.RuntimeParams = map[string]string{}
 	}
@@ -183,6 +235,56 @@ func parseConfig(dsn string) (*pgx.ConnConfig, error) {
 		cfg.RuntimeParams["application_name"] = "entretien"
 	}
 	return cfg, nil
+}
+
+// passwordForAnyHost reads the passfile as libpq does for a DSN of several
+// hosts: pgx looks up only the first host's line, and a member's ~/.pgpass
+// naming the other sites' servers would otherwise give no password at all.
+// (The hosts of one replicated database share its roles and passwords.)
+func passwordForAnyHost(dsn string, cfg *pgx.ConnConfig) string {
+	path := passfileOf(dsn)
+	if path == "" {
+		path = os.Getenv("PGPASSFILE")
+	}
+	if path == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		path = filepath.Join(home, ".pgpass")
+	}
+	pf, err := pgpassfile.ReadPassfile(path)
+	if err != nil {
+		return ""
+	}
+	for _, f := range cfg.Fallbacks {
+		host := f.Host
+		if strings.HasPrefix(host, "/") {
+			host = "localhost"
+		}
+		if pw := pf.FindPassword(host, strconv.Itoa(int(f.Port)), cfg.Database, cfg.User); pw != "" {
+			return pw
+		}
+	}
+	return ""
+}
+
+var passfileKV = regexp.MustCompile(`(?:^|\s)passfile\s*=\s*('(?:[^'\\]|\\.)*'|\S+)`)
+
+// passfileOf is the passfile a DSN names, if any.
+func passfileOf(dsn string) string {
+	if l := strings.ToLower(dsn); strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return ""
+		}
+		return u.Query().Get("passfile")
+	}
+	m := passfileKV.FindStringSubmatch(dsn)
+	if m == nil {
+		return ""
+	}
+	return strings.Trim(m[1], "'")
 }
 
 func redactErr(what string, err error) error {

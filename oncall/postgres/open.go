@@ -3,8 +3,11 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/oncall/sqlstore"
@@ -23,9 +26,7 @@ func Open(ctx context.Context, dsn string) (*sqlstore.Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", where, err)
 	}
 	db := newDB(cfg)
-	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	if err := db.PingContext(pctx); err != nil {
+	if err := ping(ctx, db, cfg); err != nil {
 		db.Close()
 		return nil, redactErr("open store "+where, err)
 	}
@@ -35,6 +36,39 @@ func Open(ctx context.Context, dsn string) (*sqlstore.Store, error) {
 		return nil, redactErr("open store "+where, err)
 	}
 	return st, nil
+}
+
+// ping connects once. With several hosts (a replicated database: "host=a,b
+// target_session_attrs=read-write") it keeps trying for up to reconnectFor
+// while none is a reachable primary: a failover is under way, and a member's
+// note should wait for it rather than fail.
+func ping(ctx context.Context, db *sql.DB, cfg *pgx.ConnConfig) error {
+	start := time.Now()
+	wait := 100 * time.Millisecond
+	for {
+		pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		err := db.PingContext(pctx)
+		cancel()
+		if err == nil || hosts(cfg) < 2 || !connLost(err) || time.Since(start) > reconnectFor {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(ctx.Err(), err)
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, time.Second)
+	}
+}
+
+// hosts counts the distinct servers a DSN names (sslmode=prefer lists each
+// one twice, with and without TLS).
+func hosts(cfg *pgx.ConnConfig) int {
+	seen := map[string]bool{fmt.Sprintf("%s:%d", cfg.Host, cfg.Port): true}
+	for _, f := range cfg.Fallbacks {
+		seen[fmt.Sprintf("%s:%d", f.Host, f.Port)] = true
+	}
+	return len(seen)
 }
 
 // SchemaVersion is entretien_schema's version, 0 in an empty database.
