@@ -5,15 +5,20 @@ import (
 	"testing"
 	"time"
 
+	"codeberg.org/entretien/entretien/internal/backends"
 	"codeberg.org/entretien/entretien/oncall"
-	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 // A write by another store (another member's process) is seen through the
 // store's Changes: the clock poll is set to an hour, so only they can bring
 // it on screen.
+// On PostgreSQL they come by NOTIFY, with no polling at all.
 func TestWriteFromAnotherStoreWakesTheTUI(t *testing.T) {
-	st, me := testStore(t)
+	backends.ForEach(t, testWriteFromAnotherStoreWakesTheTUI)
+}
+
+func testWriteFromAnotherStoreWakesTheTUI(t *testing.T, be backends.Backend) {
+	st, me := testStoreOn(t, be)
 	m := New(Options{Source: newStaticSource(testSnapshot()), Store: st, Me: me, Now: func() time.Time { return testNow }, Tick: time.Hour})
 	tm := teatestModel(t, m, 100, 30)
 	tm.Type("2")
@@ -21,11 +26,7 @@ func TestWriteFromAnotherStoreWakesTheTUI(t *testing.T) {
 	if m.changes == nil {
 		t.Fatal("the root does not follow the store's changes")
 	}
-	other, err := sqlite.Open(context.Background(), st.Describe())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	other := be.Again(t, st)
 	for _, title := range []string{"uplink down in bruxelles", "disk full in lyon"} {
 		if _, err := other.OpenIncident(context.Background(), "lucas", oncall.NewIncident{Title: title, Severity: 1}); err != nil {
 			t.Fatal(err)

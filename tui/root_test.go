@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"codeberg.org/entretien/entretien/internal/backends"
 	"codeberg.org/entretien/entretien/internal/frames"
 	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/oncall/sqlite"
@@ -54,14 +54,12 @@ func testSnapshot() *sources.Snapshot {
 
 // testStore is a real SQLite file with two members, a rotation and an
 // incident written through the store API.
-func testStore(t *testing.T) (oncall.Store, oncall.Member) {
+func testStore(t *testing.T) (oncall.Store, oncall.Member) { return testStoreOn(t, backends.SQLite()) }
+
+func testStoreOn(t *testing.T, be backends.Backend) (oncall.Store, oncall.Member) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "entretien.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := be.Open(t)
 	clock := testNow.Add(-time.Hour)
 	st.SetClock(func() time.Time { return clock })
 	me, err := st.AddMember(ctx, oncall.Member{Handle: "amelie", Name: "Amélie", TZ: "Europe/Paris", OSUsers: []string{"amelie"}})

@@ -82,22 +82,25 @@ func TestErrorsPrintedOnce(t *testing.T) {
 	}
 }
 
-// A PostgreSQL URL or libpq string is refused, not taken as a file name.
-func TestPostgresDatabaseRefused(t *testing.T) {
+// A PostgreSQL URL or libpq string is opened as PostgreSQL, never taken as
+// a file name: here nothing listens there, so the command fails (exit 1)
+// naming the server, and no file is created.
+func TestPostgresDatabaseIsNotAFile(t *testing.T) {
 	dir := t.TempDir()
 	wd, _ := os.Getwd()
 	if err := os.Chdir(dir); err != nil {
 		t.Fatal(err)
 	}
 	defer os.Chdir(wd)
-	for _, db := range []string{"postgres://entretien@db/entretien", "postgresql://db/entretien", "host=db dbname=entretien"} {
+	for _, db := range []string{"postgres://entretien@127.0.0.1:1/entretien?connect_timeout=2", "postgresql://127.0.0.1:1/entretien?connect_timeout=2",
+		"host=127.0.0.1 port=1 dbname=entretien connect_timeout=2"} {
 		_, errOut, code := runIn(t, "member", "list", "--db", db)
-		if code != exitUsage || !strings.Contains(errOut, "PostgreSQL is not supported yet") {
+		if code != exitFail || !strings.Contains(errOut, "127.0.0.1") {
 			t.Errorf("--db %q: code %d\n%s", db, code, errOut)
 		}
 		t.Setenv("ENTRETIEN_DB", db)
 		_, errOut, code = runIn(t, "incident", "list")
-		if code != exitUsage || !strings.Contains(errOut, "PostgreSQL is not supported yet") {
+		if code != exitFail || !strings.Contains(errOut, "127.0.0.1") {
 			t.Errorf("ENTRETIEN_DB=%q: code %d\n%s", db, code, errOut)
 		}
 	}

@@ -17,14 +17,16 @@ import (
 // the hidden `__complete` command): member handles, rotation names and
 // incident ids are read from the store named by --db / ENTRETIEN_DB. The
 // pre-run hook does not run for completions, so they open it themselves,
-// and never create it.
+// and never create a SQLite file.
 
 func (a *app) completionStore(cmd *cobra.Command) (oncall.Store, bool) {
 	if a.resolveDB() != nil {
 		return nil, false
 	}
-	if _, err := os.Stat(a.db); err != nil {
-		return nil, false
+	if l, _ := oncall.ParseLocator(a.db); l.Backend == oncall.BackendSQLite {
+		if _, err := os.Stat(a.db); err != nil {
+			return nil, false
+		}
 	}
 	st, err := openStore(cmd.Context(), a.db)
 	if err != nil {

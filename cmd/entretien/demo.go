@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/signal"
@@ -77,7 +78,9 @@ func (a *app) runDemo(cmd *cobra.Command, agents string) error {
 		st.Close()
 		return err
 	}
-	if err := seed.Collective(ctx, seed.File(dbPath), user, time.Now()); err != nil {
+	// The seed opens its own store on the database (SQLite or PostgreSQL).
+	open := func(ctx context.Context) (oncall.Store, error) { return openStore(ctx, dbPath) }
+	if err := seed.Collective(ctx, open, user, time.Now()); err != nil {
 		st.Close()
 		return fmt.Errorf("seeding the collective: %w", err)
 	}

@@ -69,6 +69,20 @@ func (a *app) runDoctor(ctx context.Context, asJSON bool) error {
 	report("consul", p.Consul.Err, p.Consul.Addr+" ("+p.Consul.Detail+")",
 		"start Consul, or point CONSUL_HTTP_ADDR / --consul-addr at it; CONSUL_HTTP_TOKEN needs service:read and node:read")
 
+	if l, _ := oncall.ParseLocator(a.db); l.Backend == oncall.BackendPostgres {
+		if !a.doctorPostgres(ctx, report) {
+			report("identity", errors.New("unknown: the database did not open"), "", "")
+			return doctorExit(checks)
+		}
+		st, err := openStore(ctx, a.db)
+		if err != nil {
+			report("identity", fmt.Errorf("unknown: %w", err), "", "")
+			return doctorExit(checks)
+		}
+		defer st.Close()
+		doctorIdentity(ctx, st, report)
+		return doctorExit(checks)
+	}
 	share, shareOK, shareFix := sharingProblem(a.db)
 	st, err := openStore(ctx, a.db)
 	if err != nil {
@@ -89,6 +103,14 @@ func (a *app) runDoctor(ctx context.Context, asJSON bool) error {
 	}
 	report("sharing", share, shareOK, shareFix)
 
+	doctorIdentity(ctx, st, report)
+	return doctorExit(checks)
+}
+
+type reportFunc = func(what string, err error, ok, fix string)
+
+// doctorIdentity says who the OS user is in the store.
+func doctorIdentity(ctx context.Context, st oncall.Store, report reportFunc) {
 	osUser, _ := oncall.CurrentOSUser()
 	me, err := st.Me(ctx)
 	if err != nil {
@@ -97,7 +119,37 @@ func (a *app) runDoctor(ctx context.Context, asJSON bool) error {
 	} else {
 		report("identity", nil, fmt.Sprintf("OS user %s is %s (%s)", osUser, me.Handle, me.Name), "")
 	}
-	return doctorExit(checks)
+}
+
+// doctorPostgres checks a PostgreSQL database as Nomad and Consul are:
+// reachable, at a schema version this entretien knows, a primary (entretien
+// writes). It says false when the server could not be read.
+func (a *app) doctorPostgres(ctx context.Context, report reportFunc) bool {
+	doc, err := inspectDB(ctx, a.db)
+	fix := "check the DSN (--db, ENTRETIEN_DB), that the server runs and accepts this host (pg_hba.conf), and the password in ~/.pgpass or the file PGPASSFILE names"
+	if err != nil {
+		report("database", err, "", fix)
+		return false
+	}
+	s := doc.Server
+	detail := fmt.Sprintf("%s: PostgreSQL %s, %s, schema version %d", doc.Location, s.Version, s.Role, doc.SchemaVersion)
+	if doc.SchemaVersion < doc.KnownVersion {
+		detail += fmt.Sprintf(" (%d after entretien db migrate)", doc.KnownVersion)
+	}
+	if s.Role == "primary" && len(s.Replicas) > 0 {
+		detail += fmt.Sprintf(", %d standby(s)", len(s.Replicas))
+	}
+	var problem error
+	switch {
+	case doc.SchemaVersion > doc.KnownVersion:
+		problem = fmt.Errorf("%s: schema version %d is newer than this entretien's %d", doc.Location, doc.SchemaVersion, doc.KnownVersion)
+		fix = "upgrade entretien on this bastion"
+	case s.Role == "standby":
+		problem = fmt.Errorf("%s is a standby (read-only, PostgreSQL %s): entretien writes the journal, the rota and pages", doc.Location, s.Version)
+		fix = "point --db at the primary, or name every member with target_session_attrs=read-write: host=a,b,c port=… dbname=… target_session_attrs=read-write"
+	}
+	report("database", problem, detail, fix)
+	return true
 }
 
 func doctorExit(checks []checkJSON) error {

@@ -181,13 +181,13 @@ error); 2 bad usage or invalid input, nothing written; 3 not found.`,
 	pf.StringVar(&a.src.NomadRegion, "nomad-region", "", "Nomad region (overrides NOMAD_REGION)")
 	pf.StringVar(&a.src.NomadNamespace, "nomad-namespace", "", "Nomad namespace (overrides NOMAD_NAMESPACE)")
 	pf.StringVar(&a.src.ConsulAddr, "consul-addr", "", "Consul HTTP address (overrides CONSUL_HTTP_ADDR; default 127.0.0.1:8500)")
-	pf.StringVar(&a.db, "db", "", "the shared database file (overrides ENTRETIEN_DB; default $XDG_DATA_HOME/entretien/entretien.db)")
+	pf.StringVar(&a.db, "db", "", "the shared database: a SQLite file, or PostgreSQL as postgres://… or \"host=… dbname=…\", its password from ~/.pgpass (overrides ENTRETIEN_DB; default $XDG_DATA_HOME/entretien/entretien.db)")
 	pf.StringVar(&a.src.SiteKey, "site-key", "", `group sites by "datacenter" (default) or a node meta key: "meta.site"`)
 	pf.StringVar(&a.src.PatroniScope, "patroni-scope", "", "follow the replicated database through Patroni's keys in Consul (service/SCOPE/; also ENTRETIEN_PATRONI_SCOPE)")
 	pf.BoolVar(&a.readOnly, "read-only", false, "the TUI shows the cluster but offers no action (also ENTRETIEN_READ_ONLY=1)")
 	root.AddCommand(a.doctorCmd(), a.demoCmd(), a.versionCmd(), a.rotaCmd(), a.incidentCmd(), a.retroCmd(),
 		a.overrideCmd(), a.leaveCmd(), a.memberCmd(), a.rotationCmd(), a.careCmd(), a.watchCmd(), a.manCmd(),
-		a.pagingCmd(), a.pageCmd(), a.actionsCmd(), a.proposalCmd())
+		a.pagingCmd(), a.pageCmd(), a.actionsCmd(), a.proposalCmd(), a.dbCmd())
 	return root
 }
 
@@ -227,7 +227,7 @@ func (a *app) closeStore() error {
 }
 
 // resolveDB fills a.db from --db, ENTRETIEN_DB or the default path, and
-// refuses what is not a file path.
+// refuses a PostgreSQL DSN holding a password (checkLocator).
 func (a *app) resolveDB() error {
 	if a.db == "" {
 		a.db = os.Getenv("ENTRETIEN_DB")
@@ -239,19 +239,8 @@ func (a *app) resolveDB() error {
 		}
 		a.db = p
 	}
-	return checkDBPath(a.db)
-}
-
-var libpqKeyRE = regexp.MustCompile(`(^|\s)(host|hostaddr|dbname|user|port|sslmode|password)=`)
-
-// checkDBPath refuses a PostgreSQL URL or libpq keyword string, which
-// SQLite would otherwise take as the name of a new file.
-func checkDBPath(p string) error {
-	l := strings.ToLower(strings.TrimSpace(p))
-	if strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://") || libpqKeyRE.MatchString(l) {
-		return usageError{msg: "database: PostgreSQL is not supported yet: --db / ENTRETIEN_DB must be the path of a SQLite file (such as /srv/entretien/entretien.db)"}
-	}
-	return nil
+	_, err := checkLocator(a.db)
+	return err
 }
 
 // me is the member mapped to the OS user running the command (there is no

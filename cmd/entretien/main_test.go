@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"codeberg.org/entretien/entretien/internal/backends"
 	"codeberg.org/entretien/entretien/internal/devcluster"
 	"codeberg.org/entretien/entretien/internal/devcluster/devclustertest"
 	"codeberg.org/entretien/entretien/internal/seed"
@@ -125,6 +126,22 @@ func TestDoctorOnTheDevCluster(t *testing.T) {
 // seededDB is a database seeded with the demo's present day (seed.Present:
 // the tests count its ids), with the OS user running
 // the tests mapped to amelie.
+// seededOn is seededDB on either backend: the --db of its database.
+func seededOn(t *testing.T, be backends.Backend) string {
+	t.Helper()
+	ctx := context.Background()
+	st := be.Open(t)
+	user, err := oncall.CurrentOSUser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := func(context.Context) (oncall.Store, error) { return be.Again(t, st), nil }
+	if err := seed.Present(ctx, again, user, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return be.Locator(st)
+}
+
 func seededDB(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()

@@ -2,13 +2,12 @@ package recorder
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"codeberg.org/entretien/entretien/internal/backends"
 	"codeberg.org/entretien/entretien/oncall"
-	"codeberg.org/entretien/entretien/oncall/sqlite"
 	"codeberg.org/entretien/entretien/sources"
 )
 
@@ -42,15 +41,15 @@ func TestMatches(t *testing.T) {
 	}
 }
 
+// Once even with two processes, on either backend.
 func TestRunRecordsMatchingTransitionsOnce(t *testing.T) {
+	backends.ForEach(t, testRunRecordsMatchingTransitionsOnce)
+}
+
+func testRunRecordsMatchingTransitionsOnce(t *testing.T, be backends.Backend) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	path := filepath.Join(t.TempDir(), "e.db")
-	st, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := be.Open(t)
 	if _, err := st.AddMember(ctx, oncall.Member{Handle: "amelie", Name: "A", TZ: "Europe/Paris"}); err != nil {
 		t.Fatal(err)
 	}
@@ -68,11 +67,7 @@ func TestRunRecordsMatchingTransitionsOnce(t *testing.T) {
 	// Two recorders (a watch process and a TUI) fed the same transitions.
 	var errs []error
 	chA, chB := make(chan sources.Transition, 8), make(chan sources.Transition, 8)
-	second, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer second.Close()
+	second := be.Again(t, st)
 	recorded := make(chan oncall.Entry, 16)
 	a := &Recorder{Store: st, By: "watch@a", OnError: func(e error) { errs = append(errs, e) }, OnRecord: func(e oncall.Entry) { recorded <- e }}
 	b := &Recorder{Store: second, By: "tui@b", OnRecord: func(e oncall.Entry) { recorded <- e }}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"codeberg.org/entretien/entretien/internal/backends"
 	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/oncall/care"
 	"codeberg.org/entretien/entretien/oncall/sqlite"
@@ -18,15 +19,14 @@ import (
 var yearNow = time.Date(2026, 11, 25, 13, 20, 0, 0, time.UTC) // a Wednesday, 14:20 in Paris
 
 // seededYear seeds a fresh store as of yearNow and reads it at yearNow.
-func seededYear(t testing.TB) oncall.Store {
+func seededYear(t testing.TB) oncall.Store { return seededYearOn(t, backends.SQLite()) }
+
+func seededYearOn(t testing.TB, be backends.Backend) oncall.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := Collective(ctx, File(st.Describe()), "demo", yearNow); err != nil {
+	st := be.Open(t)
+	again := func(context.Context) (oncall.Store, error) { return be.Again(t, st), nil }
+	if err := Collective(ctx, again, "demo", yearNow); err != nil {
 		t.Fatal(err)
 	}
 	st.SetClock(func() time.Time { return yearNow })
@@ -59,9 +59,11 @@ func value(t *testing.T, tab care.Table, member, fig string) float64 {
 
 // The year is shared unevenly, the way it was built: the care figures
 // over 365 days show it.
-func TestYearCareFigures(t *testing.T) {
+func TestYearCareFigures(t *testing.T) { backends.ForEach(t, testYearCareFigures) }
+
+func testYearCareFigures(t *testing.T, be backends.Backend) {
 	ctx := context.Background()
-	st := seededYear(t)
+	st := seededYearOn(t, be)
 	tab := careTable(t, st, 365)
 	if len(tab.Rows) != 5 {
 		t.Fatalf("%d members", len(tab.Rows))

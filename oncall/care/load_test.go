@@ -3,25 +3,24 @@ package care
 import (
 	"context"
 	"fmt"
-	"path/filepath"
+
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"codeberg.org/entretien/entretien/internal/backends"
 	"codeberg.org/entretien/entretien/oncall"
-	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 // TestLoadReadsTheStore writes a fortnight through the store API (a DST
 // week and a member in Tokyo) and checks Load+Compute against hand figures.
-func TestLoadReadsTheStore(t *testing.T) {
+func TestLoadReadsTheStore(t *testing.T) { backends.ForEach(t, testLoadReadsTheStore) }
+
+func testLoadReadsTheStore(t *testing.T, be backends.Backend) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "care.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := be.Open(t)
+	var err error
 	clock := utc(2026, 3, 1, 0, 0)
 	st.SetClock(func() time.Time { return clock })
 	must := func(err error) {
@@ -113,13 +112,11 @@ func TestLoadReadsTheStore(t *testing.T) {
 // the screens do: one touching an incident in progress lands in its
 // journal, one touching nothing open lands in the action log; both are
 // repairs of who did them, each traceable to its entry or log row.
-func TestLoadActionsAreRepairs(t *testing.T) {
+func TestLoadActionsAreRepairs(t *testing.T) { backends.ForEach(t, testLoadActionsAreRepairs) }
+
+func testLoadActionsAreRepairs(t *testing.T, be backends.Backend) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "care.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := be.Open(t)
 	clock := utc(2026, 3, 24, 1, 0)
 	st.SetClock(func() time.Time { return clock })
 	must := func(err error) {

@@ -2,25 +2,23 @@ package care
 
 import (
 	"context"
-	"path/filepath"
+
 	"strings"
 	"testing"
 	"time"
 
+	"codeberg.org/entretien/entretien/internal/backends"
 	"codeberg.org/entretien/entretien/oncall"
-	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
 
 // Pages from a real store: amelie paged at night in Paris and
 // acknowledging after 4m, lucas paged in the day and not acknowledging;
 // the resolved message does not count.
-func TestPagesReceived(t *testing.T) {
+func TestPagesReceived(t *testing.T) { backends.ForEach(t, testPagesReceived) }
+
+func testPagesReceived(t *testing.T, be backends.Backend) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "care.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := be.Open(t)
 	clock := time.Date(2026, 12, 2, 1, 30, 0, 0, time.UTC) // 02:30 in Paris: night
 	st.SetClock(func() time.Time { return clock })
 	for _, h := range []string{"amelie", "lucas"} {

@@ -2,7 +2,6 @@ package rota
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,9 +9,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"codeberg.org/entretien/entretien/internal/backends"
 	"codeberg.org/entretien/entretien/internal/screentest"
 	"codeberg.org/entretien/entretien/oncall"
-	"codeberg.org/entretien/entretien/oncall/sqlite"
 	"codeberg.org/entretien/entretien/views/common"
 )
 
@@ -20,14 +19,12 @@ var testNow = time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC) // Wednesday of ame
 
 // testStore: amelie and lucas alternate weekly on primary from Monday 23
 // November 10:00 Paris; chloe is in no rotation.
-func testStore(t *testing.T) oncall.Store {
+func testStore(t *testing.T) oncall.Store { return testStoreOn(t, backends.SQLite()) }
+
+func testStoreOn(t *testing.T, be backends.Backend) oncall.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "e.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := be.Open(t)
 	st.SetClock(func() time.Time { return testNow })
 	for _, h := range []string{"amelie", "lucas", "chloe"} {
 		if _, err := st.AddMember(ctx, oncall.Member{Handle: h, Name: h, TZ: "Europe/Paris"}); err != nil {
@@ -67,9 +64,14 @@ var (
 	shiftTab = press(tea.KeyTab, tea.ModShift)
 )
 
+// On either backend: consent is the store's rule.
 func TestSwapProposedAndAcceptedOnTheRotaScreen(t *testing.T) {
+	backends.ForEach(t, testSwapProposedAndAcceptedOnTheRotaScreen)
+}
+
+func testSwapProposedAndAcceptedOnTheRotaScreen(t *testing.T, be backends.Backend) {
 	ctx := context.Background()
-	st := testStore(t)
+	st := testStoreOn(t, be)
 
 	// amelie proposes: her week for lucas's next one.
 	tm, h := startScreen(t, st, "amelie")
@@ -171,9 +173,14 @@ func TestLeaveNoteAndOverrideForms(t *testing.T) {
 }
 
 // chloe proposes that lucas and amelie trade weeks: both must confirm.
+// On either backend: consent is the store's rule.
 func TestSwapProposedForTwoOtherMembers(t *testing.T) {
+	backends.ForEach(t, testSwapProposedForTwoOtherMembers)
+}
+
+func testSwapProposedForTwoOtherMembers(t *testing.T, be backends.Backend) {
 	ctx := context.Background()
-	st := testStore(t)
+	st := testStoreOn(t, be)
 	tm, h := startScreen(t, st, "chloe")
 	waitScreen(t, h, "now   amelie", "coming shifts")
 	tm.Type("s")
