@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"time"
 )
 
 // ReadFallback is what a replicated engine's dialect may add: when its
@@ -39,4 +40,13 @@ func schemaVersion(ctx context.Context, db *sql.DB, d Dialect) (int, error) {
 		return d.SchemaVersion(ctx, fdb)
 	}
 	return v, err
+}
+
+// NoPrimarySince is the dialect's, for a replicated engine (oncall.Replicated);
+// zero for one that is never between primaries.
+func (s *Store) NoPrimarySince() time.Time {
+	if r, ok := s.d.(interface{ NoPrimarySince() time.Time }); ok {
+		return r.NoPrimarySince()
+	}
+	return time.Time{}
 }
