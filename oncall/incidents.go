@@ -85,6 +85,11 @@ type Entry struct {
 	// From and To are the change a KindStatus entry records ("" for other
 	// kinds): read them, never the text.
 	From, To Status
+	// ClientID is drawn by the writer before its first attempt, so that a
+	// retry after a commit whose answer was lost (a failover) finds the
+	// entry already there instead of posting it twice. "" for entries
+	// written by the store's own rules, and for entries older than schema 10.
+	ClientID string
 }
 
 // IncidentFilter narrows Incidents.

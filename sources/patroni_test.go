@@ -6,7 +6,9 @@ import (
 	consulapi "github.com/hashicorp/consul/api"
 )
 
-func kv(key, value string) *consulapi.KVPair { return &consulapi.KVPair{Key: key, Value: []byte(value)} }
+func kv(key, value string) *consulapi.KVPair {
+	return &consulapi.KVPair{Key: key, Value: []byte(value)}
+}
 
 // Keys as Patroni 3.0 writes them in Consul (read from a real one by
 // TestIntegrationStoreFollowsPatroni).

@@ -140,8 +140,8 @@ func (s *Store) AddEntry(ctx context.Context, incidentID int64, by string, kind 
 	if err := oncall.CheckEntryText(text); err != nil {
 		return oncall.Entry{}, err
 	}
-	e := oncall.Entry{IncidentID: incidentID, At: s.now(), Author: by, Kind: kind, Text: text}
-	err := s.write(ctx, func(tx *Tx) error { return insertEntry(ctx, tx, &e) })
+	e := oncall.Entry{IncidentID: incidentID, At: s.now(), Author: by, Kind: kind, Text: text, ClientID: newClientID()}
+	err := s.write(Idempotent(ctx), func(tx *Tx) error { return insertEntry(ctx, tx, &e) })
 	if err != nil {
 		return oncall.Entry{}, opError(fmt.Sprintf("add entry to incident %d", incidentID), err)
 	}
@@ -158,8 +158,8 @@ func (s *Store) AmendEntry(ctx context.Context, entryID int64, by string, text s
 	if err := oncall.CheckEntryText(text); err != nil {
 		return oncall.Entry{}, err
 	}
-	e := oncall.Entry{At: s.now(), Author: by, Text: text, Amends: entryID}
-	err := s.write(ctx, func(tx *Tx) error {
+	e := oncall.Entry{At: s.now(), Author: by, Text: text, Amends: entryID, ClientID: newClientID()}
+	err := s.write(Idempotent(ctx), func(tx *Tx) error {
 		var kind string
 		err := tx.QueryRowContext(ctx, `SELECT incident_id, kind FROM entries WHERE id = ?`, entryID).Scan(&e.IncidentID, &kind)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -203,9 +203,20 @@ func insertEntry(ctx context.Context, tx *Tx, e *oncall.Entry) error {
 	if e.Amends != 0 {
 		amends = e.Amends
 	}
-	e.ID, err = insertID(ctx, tx, `INSERT INTO entries(incident_id, at, author_id, kind, text, amends, status_from, status_to)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		e.IncidentID, encodeTime(e.At), author, string(e.Kind), e.Text, amends, string(e.From), string(e.To))
+	var clientID any // NULL: not retried across an ambiguous commit
+	if e.ClientID != "" {
+		clientID = e.ClientID
+	}
+	e.ID, err = insertID(ctx, tx, `INSERT INTO entries(incident_id, at, author_id, kind, text, amends, status_from, status_to, client_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_id) DO NOTHING RETURNING id`,
+		e.IncidentID, encodeTime(e.At), author, string(e.Kind), e.Text, amends, string(e.From), string(e.To), clientID)
+	if errors.Is(err, sql.ErrNoRows) && e.ClientID != "" {
+		// An earlier attempt of this very write committed: that entry is it.
+		var at string
+		if err = tx.QueryRowContext(ctx, `SELECT id, at FROM entries WHERE client_id = ?`, e.ClientID).Scan(&e.ID, &at); err == nil {
+			e.At, err = decodeTime(at)
+		}
+	}
 	return err
 }
 

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"codeberg.org/entretien/entretien/internal/pgcluster"
+	"codeberg.org/entretien/entretien/internal/pgcluster/pgclustertest"
+)
+
+// psqlOn runs one statement with the cluster's pgpass.
+func psqlOn(t *testing.T, pg *pgcluster.Cluster, dsn, sql string) string {
+	t.Helper()
+	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/psql")
+	if len(bins) == 0 {
+		t.Fatal("psql not found (apt-get install postgresql)")
+	}
+	cmd := exec.Command(bins[len(bins)-1], dsn, "-qtAX", "-c", sql)
+	cmd.Env = append(os.Environ(), "PGPASSFILE="+pg.PassFile())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("psql %q: %v: %s", sql, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// A bastion per site, the primary's site going dark in the middle of the
+// collective's writing: four members post 250 notes each through the real
+// binary on a multi-host DSN; after the first 400 the primary's Patroni
+// and PostgreSQL are SIGKILLed, Patroni promotes the sync standby, the
+// writers go on. Every note whose `incident note` exited 0 is there exactly
+// once; a note that failed said so on stderr and is there at most once;
+// the killed member, restarted, follows the new primary.
+func TestFailoverLosesNoAcknowledgedNote(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Patroni-managed PostgreSQL members")
+	}
+	pg := pgclustertest.Require(t, pgcluster.Options{})
+	ctx := context.Background()
+	psqlOn(t, pg, pg.DSN("postgres"), "CREATE DATABASE entretien")
+	me, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"ENTRETIEN_DB=" + pg.DSN("entretien"), "PGPASSFILE=" + pg.PassFile(),
+		"NOMAD_ADDR=" + deadNomad, "CONSUL_HTTP_ADDR=" + deadConsul}
+	for _, args := range [][]string{
+		{"member", "add", "--handle", "ana", "--name", "Ana", "--tz", "Europe/Paris", "--os-user", me.Username},
+		{"incident", "open", "--sev", "2", "--title", "a tree fell on the paris line"},
+	} {
+		if out, code := runBin(t, env, args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, out)
+		}
+	}
+
+	const writers, each, killAfter = 4, 250, 400
+	var (
+		posted  atomic.Int64
+		mu      sync.Mutex
+		acked   = map[string]bool{}
+		failed  = map[string]string{}
+		killed  = make(chan struct{})
+		wg      sync.WaitGroup
+		slowest time.Duration
+	)
+	for w := range writers {
+		wg.Go(func() {
+			for i := range each {
+				text := fmt.Sprintf("w%d-%03d", w, i)
+				start := time.Now()
+				out, code := noteThroughBinary(env, text)
+				took := time.Since(start)
+				mu.Lock()
+				slowest = max(slowest, took)
+				if code == 0 {
+					acked[text] = true
+				} else {
+					failed[text] = fmt.Sprintf("exit %d: %s", code, out)
+				}
+				mu.Unlock()
+				if posted.Add(1) == killAfter {
+					close(killed)
+				}
+			}
+		})
+	}
+	<-killed
+	first, err := pg.Primary(ctx)
+	if err != nil || first == "" {
+		t.Fatalf("primary before the kill: %q, %v", first, err)
+	}
+	if err := pg.Kill(first); err != nil {
+		t.Fatal(err)
+	}
+	darkAt := time.Now()
+	next, err := pg.WaitPrimary(ctx, first, 3*pg.TTL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s dark; %s promoted after %s (ttl %s)", first, next, time.Since(darkAt).Round(100*time.Millisecond), pg.TTL())
+	wg.Wait()
+	t.Logf("%d notes acknowledged, %d reported failed; slowest note %s", len(acked), len(failed), slowest.Round(time.Millisecond))
+
+	counts := map[string]int{}
+	for _, line := range strings.Split(psqlOn(t, pg, pg.DSN("entretien"), "SELECT text, count(*) FROM entries WHERE text LIKE 'w%-%' GROUP BY text"), "\n") {
+		text, n, ok := strings.Cut(line, "|")
+		if ok {
+			var c int
+			fmt.Sscan(n, &c)
+			counts[text] = c
+		}
+	}
+	for text := range acked {
+		if counts[text] != 1 {
+			t.Errorf("acknowledged note %s is there %d times", text, counts[text])
+		}
+	}
+	for text, why := range failed {
+		if counts[text] > 1 {
+			t.Errorf("failed note %s is there %d times", text, counts[text])
+		}
+		if !strings.Contains(why, "entretien:") {
+			t.Errorf("note %s failed without saying why: %s", text, why)
+		}
+	}
+	for text, n := range counts {
+		if !acked[text] && failed[text] == "" {
+			t.Errorf("note %s is there %d times but no writer posted it", text, n)
+		}
+	}
+	// Failing is allowed only as a report; the retry is what is expected.
+	if len(failed) > writers {
+		t.Errorf("%d notes failed (more than one in flight per writer at the kill): %v", len(failed), failed)
+	}
+
+	if err := pg.Restart(first); err != nil {
+		t.Fatal(err)
+	}
+	err = pg.WaitState(ctx, first+" following "+next, 2*time.Minute, func(ms []pgcluster.Member) bool {
+		for _, m := range ms {
+			if m.Name == first {
+				return m.Role != "leader" && (m.State == "running" || m.State == "streaming")
+			}
+		}
+		return false
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := psqlOn(t, pg, pg.MemberDSN(first, "entretien"), "SELECT pg_is_in_recovery()"); got != "t" {
+		t.Errorf("%s restarted: in recovery = %q, want a standby", first, got)
+	}
+}
+
+func noteThroughBinary(env []string, text string) (string, int) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "incident", "note", "1", "--", text)
+	cmd.Env = append(os.Environ(), env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return out.String(), ee.ExitCode()
+	}
+	if err != nil {
+		return err.Error(), -1
+	}
+	return out.String(), 0
+}
