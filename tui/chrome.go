@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"codeberg.org/entretien/entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/sources"
 	"codeberg.org/entretien/entretien/views/common"
 	"codeberg.org/entretien/entretien/views/theme"
@@ -146,6 +147,10 @@ func (m *Model) statusLine() string {
 	}
 	if m.err != nil {
 		left = append(left, st.Crit.Render("db: "+sanitize.Line(m.err.Error())))
+	}
+	// A replicated store between primaries: reads from a standby, writes wait.
+	if since := oncall.ReadOnlySince(m.ctx.Store); !since.IsZero() {
+		left = append(left, st.Warn.Render("read-only: no primary since "+common.Ago(now.Sub(since))+" · writes wait"))
 	}
 	if len(m.unreached) > 0 {
 		left = append(left, st.Crit.Render("paging reached nobody about "+sanitize.Line(strings.Join(m.unreached, ", "))))
