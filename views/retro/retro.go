@@ -410,7 +410,7 @@ func (m *Model) body(w int) []string {
 			due = "no date"
 		}
 		line := fmt.Sprintf("  #%d %-8s %s — %s, %s", a.ID, a.State, sanitize.Line(a.Title), sanitize.Line(owner), due)
-		if i == m.action {
+		if i == m.action && m.pick() == "action" {
 			line = st.Cursor.Render(line)
 		}
 		add(line)
