@@ -73,3 +73,18 @@ func TestDecisionsHelp(t *testing.T) {
 	tm.Type("?")
 	waitScreen(t, tm, "objection (say why)", "concern (no block)", "amend (author)", "C outcome", "next outcome", "quit")
 }
+
+// The retro's help, with { } and p, still fits beside the global keys at
+// 100 columns.
+func TestRetroHelpWithPropose(t *testing.T) {
+	st, me := testStore(t)
+	tm := newTestModel(t, newStaticSource(testSnapshot()), st, me, 100, 40)
+	tm.Type("8")
+	waitScreen(t, tm, "404 on /health")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitScreen(t, tm, "lead —")
+	tm.Type("r")
+	waitScreen(t, tm, "Key moments")
+	tm.Type("?")
+	waitScreen(t, tm, "select factor", "propose from it", "quit")
+}

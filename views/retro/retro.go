@@ -45,7 +45,7 @@ func DefaultKeyMap() KeyMap {
 		CycleAction: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "action: next state")),
 		PrevFactor:  key.NewBinding(key.WithKeys("{"), key.WithHelp("{ }", "select factor")),
 		NextFactor:  key.NewBinding(key.WithKeys("}")),
-		Propose:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "propose a change from the selected factor or action")),
+		Propose:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "propose from it")),
 		Post:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "add")),
 		Cancel:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel (text kept)")),
 	}
