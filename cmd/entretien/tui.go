@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"codeberg.org/entretien/entretien/internal/recorder"
+	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/sources"
 	"codeberg.org/entretien/entretien/tui"
 )
@@ -42,7 +43,7 @@ func openTUI(ctx context.Context, src sources.Config, dbPath string) error {
 
 // openTUIWith is openTUI, read-only (no action offered) when asked.
 func openTUIWith(ctx context.Context, src sources.Config, dbPath string, readOnly bool) error {
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithCancel(oncall.WithWaitNotice(ctx, nil)) // the screen is the TUI's
 	defer cancel()
 	w, err := sources.New(src)
 	if err != nil {
