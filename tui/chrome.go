@@ -142,15 +142,16 @@ func (m *Model) statusLine() string {
 	st := m.ctx.Styles
 	now := m.ctx.Now()
 	var left []string
+	// A replicated store between primaries: reads from a standby, writes
+	// wait. First: it matters more than anything after it.
+	if since := oncall.ReadOnlySince(m.ctx.Store); !since.IsZero() {
+		left = append(left, st.Warn.Render("read-only: no primary since "+common.Ago(now.Sub(since))+" · writes wait"))
+	}
 	if m.snap != nil {
 		left = append(left, backend(st, "nomad", m.snap.Nomad.Health, now), backend(st, "consul", m.snap.Consul.Health, now))
 	}
 	if m.err != nil {
 		left = append(left, st.Crit.Render("db: "+sanitize.Line(m.err.Error())))
-	}
-	// A replicated store between primaries: reads from a standby, writes wait.
-	if since := oncall.ReadOnlySince(m.ctx.Store); !since.IsZero() {
-		left = append(left, st.Warn.Render("read-only: no primary since "+common.Ago(now.Sub(since))+" · writes wait"))
 	}
 	if len(m.unreached) > 0 {
 		left = append(left, st.Crit.Render("paging reached nobody about "+sanitize.Line(strings.Join(m.unreached, ", "))))

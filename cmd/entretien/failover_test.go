@@ -45,23 +45,8 @@ func TestFailoverLosesNoAcknowledgedNote(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Patroni-managed PostgreSQL members")
 	}
-	pg := pgclustertest.Require(t, pgcluster.Options{})
+	pg, env := pgCollective(t)
 	ctx := context.Background()
-	psqlOn(t, pg, pg.DSN("postgres"), "CREATE DATABASE entretien")
-	me, err := user.Current()
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := []string{"ENTRETIEN_DB=" + pg.DSN("entretien"), "PGPASSFILE=" + pg.PassFile(),
-		"NOMAD_ADDR=" + deadNomad, "CONSUL_HTTP_ADDR=" + deadConsul}
-	for _, args := range [][]string{
-		{"member", "add", "--handle", "ana", "--name", "Ana", "--tz", "Europe/Paris", "--os-user", me.Username},
-		{"incident", "open", "--sev", "2", "--title", "a tree fell on the paris line"},
-	} {
-		if out, code := runBin(t, env, args...); code != 0 {
-			t.Fatalf("%v: exit %d: %s", args, code, out)
-		}
-	}
 
 	const writers, each, killAfter = 4, 250, 400
 	var (
@@ -159,6 +144,67 @@ func TestFailoverLosesNoAcknowledgedNote(t *testing.T) {
 	}
 	if got := psqlOn(t, pg, pg.MemberDSN(first, "entretien"), "SELECT pg_is_in_recovery()"); got != "t" {
 		t.Errorf("%s restarted: in recovery = %q, want a standby", first, got)
+	}
+}
+
+// pgCollective is a Patroni cluster of two sites holding a collective of
+// one member (the test's OS user) and one open incident, and the
+// environment that points the binary at it.
+func pgCollective(t *testing.T) (*pgcluster.Cluster, []string) {
+	t.Helper()
+	pg := pgclustertest.Require(t, pgcluster.Options{})
+	psqlOn(t, pg, pg.DSN("postgres"), "CREATE DATABASE entretien")
+	me, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"ENTRETIEN_DB=" + pg.DSN("entretien"), "PGPASSFILE=" + pg.PassFile(),
+		"NOMAD_ADDR=" + deadNomad, "CONSUL_HTTP_ADDR=" + deadConsul}
+	for _, args := range [][]string{
+		{"member", "add", "--handle", "ana", "--name", "Ana", "--tz", "Europe/Paris", "--os-user", me.Username},
+		{"incident", "open", "--sev", "2", "--title", "a tree fell on the paris line"},
+	} {
+		if out, code := runBin(t, env, args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, out)
+		}
+	}
+	return pg, env
+}
+
+// The TUI open through a failover: read-only while no primary answers,
+// then writable again by itself, and what another member wrote meanwhile
+// on the new primary shows without a restart.
+func TestTUIThroughAFailover(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Patroni-managed PostgreSQL members")
+	}
+	pg, env := pgCollective(t)
+	ctx := context.Background()
+	s := startTmux(t, 160, 32, env)
+	s.keys("8") // the incidents
+	s.waitFor(20*time.Second, "a tree fell on the paris line", "you: ana")
+	first, err := pg.Primary(ctx)
+	if err != nil || first == "" {
+		t.Fatalf("primary: %q, %v", first, err)
+	}
+	if err := pg.Kill(first); err != nil {
+		t.Fatal(err)
+	}
+	s.waitFor(30*time.Second, "read-only: no primary since")
+	if _, err := pg.WaitPrimary(ctx, first, 3*pg.TTL()); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := runBin(t, env, "incident", "open", "--sev", "3", "--title", "written on the new primary"); code != 0 {
+		t.Fatalf("incident open after the failover: exit %d: %s", code, out)
+	}
+	screen := s.waitFor(30*time.Second, "written on the new primary")
+	deadline := time.Now().Add(15 * time.Second)
+	for strings.Contains(screen, "read-only") && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+		screen = s.capture()
+	}
+	if strings.Contains(screen, "read-only") {
+		t.Fatalf("still read-only with a new primary:\n%s", screen)
 	}
 }
 
