@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -111,6 +112,7 @@ func TestFailoverLosesNoAcknowledgedNote(t *testing.T) {
 		}
 	}
 	for text, why := range failed {
+		t.Logf("note %s reported: %s", text, why)
 		if counts[text] > 1 {
 			t.Errorf("failed note %s is there %d times", text, counts[text])
 		}
@@ -144,6 +146,50 @@ func TestFailoverLosesNoAcknowledgedNote(t *testing.T) {
 	}
 	if got := psqlOn(t, pg, pg.MemberDSN(first, "entretien"), "SELECT pg_is_in_recovery()"); got != "t" {
 		t.Errorf("%s restarted: in recovery = %q, want a standby", first, got)
+	}
+
+	// db status and doctor name every member as Patroni publishes it.
+	penv := append(env, "CONSUL_HTTP_ADDR="+pg.ConsulAddr(), "ENTRETIEN_PATRONI_SCOPE="+pg.Scope())
+	var doc struct {
+		Server struct {
+			Role string `json:"role"`
+		} `json:"server"`
+		Members []struct {
+			Name, Role, State string
+			Timeline          int
+		} `json:"members"`
+	}
+	err = pg.WaitState(ctx, first+" sync standby", time.Minute, func(ms []pgcluster.Member) bool {
+		for _, m := range ms {
+			if m.Name == first {
+				return m.Role == "sync_standby"
+			}
+		}
+		return false
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, code := runBin(t, penv, "db", "status", "--json")
+	if code != 0 {
+		t.Fatalf("db status: exit %d: %s", code, out)
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("db status --json: %v: %s", err, out)
+	}
+	roles := map[string]string{}
+	for _, m := range doc.Members {
+		roles[m.Name] = m.Role
+		if m.Timeline < 2 {
+			t.Errorf("member %+v: a failover moves the timeline past 1", m)
+		}
+	}
+	if doc.Server.Role != "primary" || roles[next] != "primary" || roles[first] != "sync standby" || len(roles) != 2 {
+		t.Errorf("db status: server %q, members %v; want %s primary, %s sync standby", doc.Server.Role, roles, next, first)
+	}
+	out, code = runBin(t, penv, "doctor")
+	if !strings.Contains(out, "database members") || !strings.Contains(out, next+" primary running") {
+		t.Errorf("doctor (exit %d) lacks the members:\n%s", code, out)
 	}
 }
 
