@@ -177,10 +177,12 @@ func garageRunning(s *sources.Snapshot) bool {
 		if a.DesiredStatus != "run" {
 			continue
 		}
+		running := false
 		for _, ts := range a.Tasks {
-			if ts.Name == "web" && ts.State != "running" {
-				return false
-			}
+			running = running || (ts.Name == "web" && ts.State == "running")
+		}
+		if !running {
+			return false
 		}
 		n++
 	}
