@@ -21,17 +21,11 @@ var secureMemberVars = []string{"NOMAD_ADDR", "NOMAD_TOKEN", "NOMAD_REGION", "NO
 	"CONSUL_HTTP_ADDR", "CONSUL_HTTP_TOKEN", "CONSUL_HTTP_TOKEN_FILE", "CONSUL_CACERT", "CONSUL_CAPATH",
 	"CONSUL_CLIENT_CERT", "CONSUL_CLIENT_KEY", "CONSUL_HTTP_SSL", "CONSUL_HTTP_SSL_VERIFY", "CONSUL_TLS_SERVER_NAME"}
 
-// TestTUIActsOnTheSecureDevCluster is TestTUIActsOnTheDevCluster on agents
-// with TLS and default-deny ACLs, the binary configured only by the
-// member's variables with the operator token: outage → n → the incident →
-// a confirmed restart of a live backup allocation → its entry in the
-// incident's timeline. Then x in garage's raw_exec task: the operator
-// token lacks alloc-node-exec, so Nomad refuses, the refusal is on screen
-// and echo never ran.
-func TestTUIActsOnTheSecureDevCluster(t *testing.T) {
-	if testing.Short() {
-		t.Skip("integration test (needs the dev agents)")
-	}
+// secureOperatorTmux starts the secure dev cluster with the seeded jobs and
+// the real binary in tmux, configured only by the member's variables with
+// the operator token (the others unset); nc is a Nomad client with it.
+func secureOperatorTmux(t *testing.T) (s *tmuxSession, nc *nomadapi.Client, noSecret, typeText, filter func(string)) {
+	t.Helper()
 	for _, k := range secureMemberVars { // the cluster's own clients must not read the caller's
 		t.Setenv(k, "")
 	}
@@ -61,10 +55,10 @@ func TestTUIActsOnTheSecureDevCluster(t *testing.T) {
 	sort.Strings(set)
 	env = append(env, set...)
 	env = append(env, "ENTRETIEN_DB="+seededDB(t))
-	s := startTmux(t, 150, 40, env)
+	s = startTmux(t, 150, 40, env)
 	secrets := []string{tokens.Read.Nomad, tokens.Read.Consul, tokens.Operator.Nomad, tokens.Operator.Consul,
 		tokens.Management.Nomad, tokens.Management.Consul}
-	noSecret := func(screen string) {
+	noSecret = func(screen string) {
 		t.Helper()
 		for _, sec := range secrets {
 			if sec != "" && strings.Contains(screen, sec) {
@@ -72,18 +66,30 @@ func TestTUIActsOnTheSecureDevCluster(t *testing.T) {
 			}
 		}
 	}
-	typeText := func(text string) {
+	typeText = func(text string) {
 		for _, r := range text {
 			s.keys("-l", string(r))
 		}
 	}
-	filter := func(q string) {
+	filter = func(q string) {
 		s.keys("/")
 		typeText(q)
 		s.waitFor(5*time.Second, "/"+q)
 		s.keys("Enter")
 	}
+	return s, nc, noSecret, typeText, filter
+}
 
+// TestTUIActsOnTheSecureDevCluster is TestTUIActsOnTheDevCluster on agents
+// with TLS and default-deny ACLs, the binary configured only by the
+// member's variables with the operator token: outage → n → the incident →
+// a confirmed restart of a live backup allocation → its entry in the
+// incident's timeline.
+func TestTUIActsOnTheSecureDevCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test (needs the dev agents)")
+	}
+	s, nc, noSecret, _, filter := secureOperatorTmux(t)
 	s.waitFor(90*time.Second, "job backup", "failed", "nomad ok", "consul ok")
 	filter("backup")
 	s.keys("n")
@@ -130,9 +136,27 @@ func TestTUIActsOnTheSecureDevCluster(t *testing.T) {
 	filter("job backup failed")
 	s.keys("Enter")
 	noSecret(s.waitFor(10*time.Second, "restart allocation "+short+" of backup on paris: restart accepted"))
+}
 
-	// x in garage's web task (raw_exec): asked and confirmed (the token has
-	// alloc-exec), refused by Nomad's client for want of alloc-node-exec.
+// TestTUIExecRefusedOnTheSecureDevCluster: x in garage's web task (raw_exec)
+// with the operator token, which has alloc-exec but not alloc-node-exec
+// (left out of deploy/policies/nomad-operator.hcl on purpose): asked and
+// confirmed, refused by Nomad's client; the refusal is on screen, the TUI
+// takes keys again at once, and echo never ran.
+func TestTUIExecRefusedOnTheSecureDevCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test (needs the dev agents)")
+	}
+	s, nc, noSecret, typeText, filter := secureOperatorTmux(t)
+	s.waitFor(90*time.Second, "guichet", "nomad ok", "consul ok")
+	// Exec needs the task running (as the binary's watcher sees it).
+	for deadline := time.Now().Add(90 * time.Second); !garageWebRunning(nc); {
+		if time.Now().After(deadline) {
+			t.Fatal("garage's web task never ran")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second) // the binary's own watcher follows Nomad a moment later
 	s.keys("4")
 	filter("garage")
 	s.keys("Enter")
@@ -170,4 +194,23 @@ func TestTUIActsOnTheSecureDevCluster(t *testing.T) {
 			t.Errorf("echo ran although Nomad refused the exec:\n%s", out)
 		}
 	}
+}
+
+// garageWebRunning: every garage allocation meant to run has its web task running.
+func garageWebRunning(nc *nomadapi.Client) bool {
+	as, _, err := nc.Jobs().Allocations("garage", false, nil)
+	if err != nil {
+		return false
+	}
+	n := 0
+	for _, a := range as {
+		if a.DesiredStatus != "run" {
+			continue
+		}
+		if ts, ok := a.TaskStates["web"]; !ok || ts.State != "running" {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
