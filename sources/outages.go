@@ -242,8 +242,10 @@ func buildOutages(s *Snapshot, prev *Snapshot) []Outage {
 	for i := range out {
 		o := &out[i]
 		// Same status: same outage, same start. A new status (degraded ->
-		// down) starts at its own transition.
-		if p, ok := prevSince[[4]string{o.Kind, o.Namespace, o.Name, o.Site}]; ok && p.status == o.Status {
+		// down) starts at its own transition, but for a job: failing and
+		// restarting between failures are one trouble, one start (else a
+		// job failing at every start would restart its outage each time).
+		if p, ok := prevSince[[4]string{o.Kind, o.Namespace, o.Name, o.Site}]; ok && (p.status == o.Status || o.Kind == "job") {
 			o.Since = p.since
 			continue
 		}

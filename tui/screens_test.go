@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"codeberg.org/entretien/entretien/internal/fixture"
+	"codeberg.org/entretien/entretien/internal/screentest"
 )
 
 // newFixtureModel runs the root on the hand-built fixture cluster with a
@@ -83,24 +84,7 @@ func (p *probe) final() *Model {
 	return p.FinalModel(p.t, teatest.WithFinalTimeout(5*time.Second)).(*probe).Model
 }
 
-func keyMsg(s string) tea.KeyPressMsg {
-	switch s {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "pgdown":
-		return tea.KeyPressMsg{Code: tea.KeyPgDown}
-	}
-	r := []rune(s)[0]
-	return tea.KeyPressMsg{Code: r, Text: s}
-}
+func keyMsg(s string) tea.KeyPressMsg { return screentest.Key(s) }
 
 func press(tm *probe, keys ...string) {
 	for _, k := range keys {

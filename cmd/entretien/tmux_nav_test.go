@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -85,7 +84,7 @@ func TestNoColorKeepsStatusWords(t *testing.T) {
 		}
 		s := startTmux(t, 120, 32, env)
 		s.waitFor(10*time.Second, "nomad unreachable", "consul unreachable", "on call (primary) amelie")
-		out, err := exec.Command("tmux", "capture-pane", "-e", "-p", "-t", s.name).CombinedOutput()
+		out, err := s.tmux("capture-pane", "-e", "-p", "-t", s.name).CombinedOutput()
 		if err != nil {
 			t.Fatalf("capture-pane -e: %v\n%s", err, out)
 		}

@@ -29,17 +29,24 @@ func startTmux(t *testing.T, w, h int, env []string, args ...string) *tmuxSessio
 	cmdline = append(cmdline, bin)
 	cmdline = append(cmdline, args...)
 	tmuxArgs := append([]string{"new-session", "-d", "-s", s.name, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h)}, cmdline...)
-	if out, err := exec.Command("tmux", tmuxArgs...).CombinedOutput(); err != nil {
+	if out, err := s.tmux(tmuxArgs...).CombinedOutput(); err != nil {
 		t.Fatalf("tmux new-session: %v\n%s", err, out)
 	}
 	// Keep the pane after exit so a crash can be read.
-	exec.Command("tmux", "set-option", "-t", s.name, "remain-on-exit", "on").Run()
-	t.Cleanup(func() { exec.Command("tmux", "kill-session", "-t", s.name).Run() })
+	s.tmux("set-option", "-t", s.name, "remain-on-exit", "on").Run()
+	t.Cleanup(func() { s.tmux("kill-server").Run() })
 	return s
 }
 
+// tmux runs a tmux command on the session's own server (-L): tests in
+// parallel, or another tmux user on the machine, never share one, so one
+// server exiting with its last session cannot take another test's along.
+func (s *tmuxSession) tmux(args ...string) *exec.Cmd {
+	return exec.Command("tmux", append([]string{"-L", s.name}, args...)...)
+}
+
 func (s *tmuxSession) capture() string {
-	out, err := exec.Command("tmux", "capture-pane", "-p", "-t", s.name).CombinedOutput()
+	out, err := s.tmux("capture-pane", "-p", "-t", s.name).CombinedOutput()
 	if err != nil {
 		return "capture-pane: " + err.Error() + ": " + string(out)
 	}
@@ -48,7 +55,7 @@ func (s *tmuxSession) capture() string {
 
 func (s *tmuxSession) keys(keys ...string) {
 	s.t.Helper()
-	if out, err := exec.Command("tmux", append([]string{"send-keys", "-t", s.name}, keys...)...).CombinedOutput(); err != nil {
+	if out, err := s.tmux(append([]string{"send-keys", "-t", s.name}, keys...)...).CombinedOutput(); err != nil {
 		s.t.Fatalf("send-keys %v: %v\n%s", keys, err, out)
 	}
 }
@@ -77,7 +84,7 @@ func (s *tmuxSession) waitFor(timeout time.Duration, wants ...string) string {
 }
 
 func (s *tmuxSession) paneDead() bool {
-	out, _ := exec.Command("tmux", "display-message", "-p", "-t", s.name, "#{pane_dead}").Output()
+	out, _ := s.tmux("display-message", "-p", "-t", s.name, "#{pane_dead}").Output()
 	return strings.TrimSpace(string(out)) == "1"
 }
 

@@ -114,7 +114,7 @@ func (h *Harness) Final(t testing.TB) string {
 func (h *Harness) Filter(q string) { h.Send(filterMsg{q}) }
 
 // Key is a key press as the terminal sends it: "enter", "esc", "tab",
-// "pgdown", "up", "down", or one character.
+// "pgdown", "up", "down", "backspace", or one character.
 func Key(s string) tea.KeyPressMsg {
 	switch s {
 	case "enter":
@@ -129,6 +129,8 @@ func Key(s string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyUp}
 	case "down":
 		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
 	}
 	r := []rune(s)[0]
 	return tea.KeyPressMsg{Code: r, Text: s}

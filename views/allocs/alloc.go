@@ -111,14 +111,17 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		m.snap = msg.Snap
 		m.alloc, m.found = msg.Snap.AllocByID(m.id)
 		m.refreshRows()
-		if m.found {
-			ns := m.alloc.Namespace
-			return m, tea.Batch(m.prompt.Need(common.RestartAlloc, ns), m.prompt.Need(common.RestartTask, ns), m.prompt.Need(common.StopAlloc, ns), m.prompt.Need(common.ExecTask, ns))
+		if !m.found {
+			return m, nil
 		}
-		// The allocation changed since the last fetch: read it again.
-		if m.found && m.hasDetail && !m.loading && m.alloc.ModifyIndex != m.fetched {
-			return m, m.fetch()
+		ns := m.alloc.Namespace
+		cmds := []tea.Cmd{m.prompt.Need(common.RestartAlloc, ns), m.prompt.Need(common.RestartTask, ns), m.prompt.Need(common.StopAlloc, ns), m.prompt.Need(common.ExecTask, ns)}
+		// The allocation changed since the last fetch (pending → running):
+		// read it again, or its tasks and events stay those of the fetch.
+		if m.hasDetail && !m.loading && m.alloc.ModifyIndex != m.fetched {
+			cmds = append(cmds, m.fetch())
 		}
+		return m, tea.Batch(cmds...)
 	case detailMsg:
 		if msg.owner != m {
 			return m, nil

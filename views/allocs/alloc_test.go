@@ -1,13 +1,16 @@
 package allocs
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"codeberg.org/entretien/entretien/internal/fixture"
+	"codeberg.org/entretien/entretien/sources"
 	"codeberg.org/entretien/entretien/views/common"
 	"codeberg.org/entretien/entretien/views/theme"
 )
@@ -69,4 +72,52 @@ func TestFilterNarrowsTaskEvents(t *testing.T) {
 	if title, rows = eventLines(t, m); len(rows) != 4 || strings.Contains(title, "filter") {
 		t.Errorf("cleared: %q %q", title, rows)
 	}
+}
+
+// An allocation opened while pending is read again once the snapshot says
+// it changed: its status, tasks and events follow it to running.
+func TestDetailFollowsTheAllocation(t *testing.T) {
+	snap := fixture.Snapshot()
+	var pending sources.Snapshot = *snap
+	pending.Nomad.Allocs = slices.Clone(snap.Nomad.Allocs)
+	i := slices.IndexFunc(pending.Nomad.Allocs, func(a sources.Alloc) bool { return a.ID == fixture.GuichetAlloc })
+	running := pending.Nomad.Allocs[i]
+	pa := running
+	pa.ClientStatus, pa.Tasks, pa.ModifyIndex = "pending", nil, running.ModifyIndex-1
+	pending.Nomad.Allocs[i] = pa
+
+	cl := fixture.NewCluster(&pending)
+	ctx := &common.Context{Styles: theme.New(true), Now: func() time.Time { return fixture.Now }, Width: 120, Height: 24, Cluster: cl}
+	m := New(ctx, fixture.GuichetAlloc)
+	fetch := m.Init()
+	m.Update(common.SnapshotMsg{Snap: &pending})
+	m.Update(fetch())
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "pending") {
+		t.Fatalf("opened pending, screen:\n%s", v)
+	}
+
+	cl.Snap = snap // Nomad now says running
+	_, cmd := m.Update(common.SnapshotMsg{Snap: snap})
+	for _, msg := range runAll(cmd) {
+		m.Update(msg)
+	}
+	if v := ansi.Strip(m.View()); strings.Contains(v, "pending") || !strings.Contains(v, "running") {
+		t.Errorf("after the snapshot moved to running, screen:\n%s", v)
+	}
+}
+
+// runAll runs cmd and the commands of any batch it returns.
+func runAll(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range b {
+			out = append(out, runAll(c)...)
+		}
+		return out
+	}
+	return []tea.Msg{msg}
 }

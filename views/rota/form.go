@@ -14,8 +14,9 @@ import (
 // field is one labelled input; check validates its text as it is typed
 // (the message shows under it), the store validates again on submit.
 type field struct {
-	label string
-	in    textinput.Model
+	label   string
+	in      textinput.Model
+	choices []string // when set, Choose cycles through them (typing still works)
 }
 
 // form is a small stack of text inputs with a title. submit turns the
@@ -49,6 +50,27 @@ func newField(label, value, placeholder string, check func(string) error) field 
 		in.Err = check(value)
 	}
 	return field{label: label, in: in}
+}
+
+// choose moves the field to the next (or previous) of its choices.
+func (fl *field) choose(back bool) {
+	cur, n := -1, len(fl.choices)
+	for i, c := range fl.choices {
+		if c == strings.TrimSpace(fl.in.Value()) {
+			cur = i
+		}
+	}
+	next := (cur + 1) % n
+	if back {
+		next = (cur - 1 + n) % n
+		if cur < 0 {
+			next = n - 1
+		}
+	}
+	fl.in.SetValue(fl.choices[next])
+	if fl.in.Validate != nil {
+		fl.in.Err = fl.in.Validate(fl.choices[next])
+	}
 }
 
 func (f *form) values() []string {
@@ -99,6 +121,9 @@ func (f *form) update(msg tea.Msg, keys FormKeys) (cmd tea.Cmd, close bool) {
 		return f.submit(f.values()), false
 	case key.Matches(km, keys.Enter):
 		return f.setFocus(f.focus + 1), false
+	case len(f.fields[f.focus].choices) > 0 && key.Matches(km, keys.Choose):
+		f.fields[f.focus].choose(km.String() == "left")
+		return nil, false
 	}
 	var c tea.Cmd
 	f.fields[f.focus].in, c = f.fields[f.focus].in.Update(msg)

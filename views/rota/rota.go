@@ -2,7 +2,8 @@
 // rotation with the handoff notes, a calendar strip of the coming weeks per
 // member (gaps and leave conflicts marked), the proposals waiting for you,
 // the leave not over yet, and forms to propose or accept a swap, add an
-// override, write a handoff note, mark leave and withdraw it.
+// override, write a handoff note, mark leave and withdraw it, and my own
+// contact methods for paging (add, remove).
 package rota
 
 import (
@@ -28,8 +29,10 @@ type Model struct {
 	data     data
 	scroll   int
 	form     *form
-	sel      int    // selected proposal group in data.awaiting
-	flash    string // the last action's outcome
+	sel      int             // selected proposal group in data.awaiting
+	csel     int             // selected contact in data.contacts
+	confirm  *oncall.Contact // asked to remove: the next key decides
+	flash    string          // the last action's outcome
 	flashErr bool
 }
 
@@ -43,6 +46,7 @@ type data struct {
 	members  []oncall.Member
 	avail    map[string][]oncall.Window // by handle; absent: always available
 	awaiting [][]oncall.Override        // proposals waiting for me, swap halves grouped
+	contacts []oncall.Contact           // mine, in paging order
 	err      error
 }
 
@@ -51,7 +55,7 @@ type dataMsg data
 func New(ctx *common.Context) *Model { return &Model{ctx: ctx, keys: DefaultKeyMap()} }
 
 func (m *Model) Title() string   { return "rota" }
-func (m *Model) Capturing() bool { return m.form != nil }
+func (m *Model) Capturing() bool { return m.form != nil || m.confirm != nil }
 func (m *Model) Init() tea.Cmd   { return m.load() }
 
 // loc is the viewer's zone: the member's, else UTC.
@@ -91,6 +95,11 @@ func (m *Model) load() tea.Cmd {
 				return dataMsg{loaded: true, err: err}
 			}
 			dd.awaiting = groupSwaps(aw)
+			cs, err := st.Contacts(ctx)
+			if err != nil {
+				return dataMsg{loaded: true, err: err}
+			}
+			dd.contacts = cs[me]
 		}
 		return dataMsg(dd)
 	}
@@ -119,6 +128,7 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case dataMsg:
 		m.data = data(msg)
 		m.sel = min(m.sel, max(len(m.data.awaiting)-1, 0))
+		m.csel = min(m.csel, max(len(m.data.contacts)-1, 0))
 		return m, nil
 	case formDoneMsg:
 		if m.form == nil {
@@ -146,6 +156,9 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	if !ok {
 		return m, nil
 	}
+	if m.confirm != nil {
+		return m, m.confirmKey(km)
+	}
 	switch {
 	case key.Matches(km, m.keys.Up):
 		m.scroll = max(m.scroll-1, 0)
@@ -167,6 +180,14 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		m.sel = max(m.sel-1, 0)
 	case key.Matches(km, m.keys.NextProposal):
 		m.sel = min(m.sel+1, max(len(m.data.awaiting)-1, 0))
+	case key.Matches(km, m.keys.AddContact):
+		return m, m.open(m.contactForm)
+	case key.Matches(km, m.keys.RemoveContact):
+		m.askRemove()
+	case key.Matches(km, m.keys.PrevContact):
+		m.csel = max(m.csel-1, 0)
+	case key.Matches(km, m.keys.NextContact):
+		m.csel = min(m.csel+1, max(len(m.data.contacts)-1, 0))
 	case key.Matches(km, m.keys.Accept):
 		return m, m.decide(true)
 	case key.Matches(km, m.keys.Decline):
@@ -240,6 +261,9 @@ func (m *Model) View() string {
 	if m.form != nil {
 		return m.form.view(st, m.ctx.Width)
 	}
+	if m.confirm != nil {
+		return m.confirmView()
+	}
 	switch {
 	case !m.data.loaded:
 		return st.Muted.Render("loading the rota…")
@@ -265,6 +289,7 @@ func (m *Model) View() string {
 	lines = append(lines, m.awaitingLines(loc)...)
 	lines = append(lines, m.leaveLines(loc)...)
 	lines = append(lines, m.availabilityLines()...)
+	lines = append(lines, m.contactLines()...)
 	lines = append(lines, m.calendar(loc)...)
 	if m.scroll > len(lines)-1 {
 		m.scroll = max(len(lines)-1, 0)
