@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"os/exec"
 	"sort"
 	"strings"
 	"testing"
@@ -188,7 +187,7 @@ func TestTUIExecRefusedOnTheSecureDevCluster(t *testing.T) {
 		}
 		t.Fatalf("q did not quit after the refused exec (a second q quit: %v); screen:\n%s", s.paneDead(), screen)
 	}
-	out, _ := exec.Command("tmux", "capture-pane", "-p", "-S", "-200", "-t", s.name).Output()
+	out, _ := s.tmux("capture-pane", "-p", "-S", "-200", "-t", s.name).Output()
 	for _, line := range strings.Split(string(out), "\n") {
 		if strings.TrimSpace(line) == "hello-from-exec" {
 			t.Errorf("echo ran although Nomad refused the exec:\n%s", out)
