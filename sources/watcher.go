@@ -44,9 +44,12 @@ type Watcher struct {
 	region, namespace       string
 	group                   grouping
 
-	snap    atomic.Pointer[Snapshot]
-	updates chan struct{} // to readers, capacity 1
-	dirty   chan struct{} // loops -> publisher, capacity 1
+	snap atomic.Pointer[Snapshot]
+	// lastPublish: when the last snapshot was built (UnixNano), for the
+	// stream to read its frames in batches (batchFrames).
+	lastPublish atomic.Int64
+	updates     chan struct{} // to readers, capacity 1
+	dirty       chan struct{} // loops -> publisher, capacity 1
 	// first: a part's first answer is waiting; it cuts the throttle short
 	// (capacity 1).
 	first chan struct{}
@@ -271,7 +274,9 @@ func (w *Watcher) publish() {
 	in := w.inputsLocked()
 	w.mu.Unlock()
 	prev := w.snap.Load()
-	next := buildSnapshot(in, w.group, time.Now(), prev)
+	now := time.Now()
+	w.lastPublish.Store(now.UnixNano())
+	next := buildSnapshot(in, w.group, now, prev)
 	w.snap.Store(next)
 	if !prev.Taken.IsZero() {
 		w.emit(Diff(prev, next))
