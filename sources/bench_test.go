@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -207,4 +209,37 @@ func BenchmarkStreamFrames(b *testing.B) {
 			b.Fatal("no allocation applied")
 		}
 	})
+}
+
+// BenchmarkBuildSnapshotChurn: a publish under churn, the previous
+// snapshot at hand, its inputs in map order as the watcher gives them.
+func BenchmarkBuildSnapshotChurn(b *testing.B) {
+	in := benchInputs()
+	prev := buildSnapshot(in, benchGroup, time.Unix(10, 0), nil)
+	next := churned(in)
+	rand.Shuffle(len(next.Allocs), func(i, j int) { next.Allocs[i], next.Allocs[j] = next.Allocs[j], next.Allocs[i] })
+	s := buildSnapshot(next, benchGroup, time.Unix(11, 0), prev)
+	if !slices.IsSortedFunc(ptrs(s.Nomad.Allocs), compareAllocs) || len(s.Nomad.Allocs) != 10000 {
+		b.Fatal("allocations not sorted")
+	}
+	// "prev" is the watcher's case; "noprev" sorts from the map's order.
+	for _, c := range []struct {
+		name string
+		prev *Snapshot
+	}{{"prev", prev}, {"noprev", nil}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				buildSnapshot(next, benchGroup, time.Unix(11, 0), c.prev)
+			}
+		})
+	}
+}
+
+func ptrs[T any](s []T) []*T {
+	out := make([]*T, len(s))
+	for i := range s {
+		out[i] = &s[i]
+	}
+	return out
 }
