@@ -493,8 +493,19 @@ func (w *Watcher) stream(ctx context.Context, index uint64, skip map[string]bool
 		}
 		w.mu.Lock()
 		changed := w.applyLocked(f.Events)
+		moved := w.nodeMoved
+		w.nodeMoved = false
 		w.mu.Unlock()
-		w.succeed(&w.nomadH, changed, nil)
+		if moved {
+			// A node changed state (down, draining, ineligible…): publish
+			// before the next frame, which may already be read, can
+			// coalesce it away (a drain that completes at once would show
+			// only its end, and its transition would never be recorded).
+			w.succeed(&w.nomadH, false, nil)
+			w.publish()
+		} else {
+			w.succeed(&w.nomadH, changed, nil)
+		}
 		if changed && !w.batchFrames(ctx) {
 			return frames, idle(nil)
 		}
@@ -558,7 +569,7 @@ func (w *Watcher) applyLocked(events []wireEvent) bool {
 		case e.Topic == "Node" && p.Node != nil:
 			if e.Type == "NodeDeregistration" {
 				delete(st.nodes, p.Node.ID)
-				changed = true
+				changed, w.nodeMoved = true, true
 				continue
 			}
 			// Nomad sends a node again with each update of its allocations
@@ -567,6 +578,9 @@ func (w *Watcher) applyLocked(events []wireEvent) bool {
 				n := p.Node.toNode()
 				if old != nil && sameNode(old, n) {
 					continue
+				}
+				if old == nil || old.State() != n.State() {
+					w.nodeMoved = true
 				}
 				st.nodes[n.ID] = n
 				w.nodeMeta[n.ID] = n

@@ -44,7 +44,8 @@ type Watcher struct {
 	region, namespace       string
 	group                   grouping
 
-	snap atomic.Pointer[Snapshot]
+	snap  atomic.Pointer[Snapshot]
+	pubMu sync.Mutex // one publish at a time
 	// lastPublish: when the last snapshot was built (UnixNano), for the
 	// stream to read its frames in batches (batchFrames).
 	lastPublish atomic.Int64
@@ -67,6 +68,9 @@ type Watcher struct {
 	// nodeMeta caches node meta by node ID and ModifyIndex, so a relist
 	// costs no per-node request for unchanged nodes.
 	nodeMeta map[string]*Node
+	// nodeMoved: an event changed a node's state; the stream publishes
+	// before reading on (see stream).
+	nodeMoved bool
 
 	subsMu     sync.Mutex
 	subs       map[*subscriber]struct{}
@@ -270,6 +274,10 @@ func (w *Watcher) markDirty(first bool) {
 // publish builds a snapshot from the current state, emits the transitions
 // from the previous one and signals readers.
 func (w *Watcher) publish() {
+	// Run and the stream (a node's change) both publish: one at a time,
+	// so that each snapshot's transitions are from the one before it.
+	w.pubMu.Lock()
+	defer w.pubMu.Unlock()
 	w.mu.Lock()
 	in := w.inputsLocked()
 	w.mu.Unlock()
