@@ -520,11 +520,11 @@ func (w *Watcher) stream(ctx context.Context, index uint64, skip map[string]bool
 // the throttle shows it anyway. False when ctx ended.
 func (w *Watcher) batchFrames(ctx context.Context) bool {
 	const margin = 50 * time.Millisecond // to read the batch before the publish
-	last := w.lastPublish.Load()
-	if last == 0 {
+	next := w.nextPublish.Load()
+	if next == 0 {
 		return ctx.Err() == nil
 	}
-	return sleep(ctx, time.Until(time.Unix(0, last).Add(w.publishEvery-margin)))
+	return sleep(ctx, time.Until(time.Unix(0, next).Add(-margin)))
 }
 
 // applyLocked applies one frame's events to the state (under w.mu) and

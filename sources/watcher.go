@@ -46,9 +46,10 @@ type Watcher struct {
 
 	snap  atomic.Pointer[Snapshot]
 	pubMu sync.Mutex // one publish at a time
-	// lastPublish: when the last snapshot was built (UnixNano), for the
-	// stream to read its frames in batches (batchFrames).
-	lastPublish atomic.Int64
+	// nextPublish: when the throttle lets the next snapshot out
+	// (UnixNano), for the stream to read its frames in batches just
+	// before (batchFrames).
+	nextPublish atomic.Int64
 	updates     chan struct{} // to readers, capacity 1
 	dirty       chan struct{} // loops -> publisher, capacity 1
 	// first: a part's first answer is waiting; it cuts the throttle short
@@ -145,8 +146,13 @@ func (w *Watcher) Run(ctx context.Context) {
 			// Under churn, events arrive faster than a member can read:
 			// build at most one snapshot per publishEvery. A part's first
 			// answer does not wait: the first frame must not show Nomad
-			// while Consul's answer sits behind the throttle.
-			t := time.NewTimer(w.publishEvery)
+			// while Consul's answer sits behind the throttle. The wait
+			// varies by ±25 %: a state that recurs in step with the
+			// throttle (a task up one second in every four) would
+			// otherwise fall between snapshots every time.
+			wait := w.publishEvery*3/4 + rand.N(w.publishEvery/2+1)
+			w.nextPublish.Store(time.Now().Add(wait).UnixNano())
+			t := time.NewTimer(wait)
 			select {
 			case <-ctx.Done():
 			case <-t.C:
@@ -283,7 +289,6 @@ func (w *Watcher) publish() {
 	w.mu.Unlock()
 	prev := w.snap.Load()
 	now := time.Now()
-	w.lastPublish.Store(now.UnixNano())
 	next := buildSnapshot(in, w.group, now, prev)
 	w.snap.Store(next)
 	if !prev.Taken.IsZero() {
