@@ -194,7 +194,7 @@ func garageRunning(s *sources.Snapshot) bool {
 type opTUI struct {
 	t       *testing.T
 	p       *probe
-	st      *oncall.Store
+	st      oncall.Store
 	w       *sources.Watcher
 	secrets []string
 }
