@@ -26,16 +26,33 @@ func Open(ctx context.Context, dsn string) (*sqlstore.Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", where, err)
 	}
 	db := newDB(cfg)
-	if err := ping(ctx, db, cfg); err != nil {
+	d := &Dialect{cfg: cfg, dsn: dsn}
+	if err := d.PingContext(ctx, db); err != nil {
 		db.Close()
 		return nil, redactErr("open store "+where, err)
 	}
-	st, err := sqlstore.New(ctx, db, &Dialect{cfg: cfg, dsn: dsn})
+	st, err := sqlstore.New(ctx, db, d)
 	if err != nil {
 		db.Close()
 		return nil, redactErr("open store "+where, err)
 	}
 	return st, nil
+}
+
+// PingContext: a primary answers, or, with several hosts, a standby does
+// while none is primary (a failover, or no site left with one): the store
+// then opens read-only (reads from the standby, writes wait for a primary)
+// rather than keep a member's `incident list` waiting.
+func (d *Dialect) PingContext(ctx context.Context, db *sql.DB) error {
+	err := db.PingContext(ctx)
+	if err == nil || hosts(d.cfg) < 2 || !d.Unavailable(err) {
+		return ping(ctx, db, d.cfg)
+	}
+	if d.ReadDB().PingContext(ctx) == nil {
+		d.noPrimary()
+		return nil
+	}
+	return ping(ctx, db, d.cfg)
 }
 
 // ping connects once. With several hosts (a replicated database: "host=a,b

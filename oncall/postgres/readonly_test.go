@@ -37,6 +37,15 @@ func TestReadsFromAStandbyWhileNoPrimary(t *testing.T) {
 	}
 
 	prim.Stop(t)
+	// Opened now, the store is read-only at once, not waiting for a primary.
+	t0 := time.Now()
+	late := openAt(t, multi)
+	if time.Since(t0) > 5*time.Second || oncall.ReadOnlySince(late).IsZero() {
+		t.Fatalf("opened without a primary after %s, read-only since %v", time.Since(t0), oncall.ReadOnlySince(late))
+	}
+	if ms, err := late.Members(ctx); err != nil || len(ms) != 1 {
+		t.Fatalf("members read by a store opened without a primary: %v, %v", ms, err)
+	}
 	ms, err := st.Members(ctx)
 	if err != nil || len(ms) != 1 || ms[0].Handle != "amelie" {
 		t.Fatalf("members without a primary: %v, %v", ms, err)
