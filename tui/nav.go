@@ -31,17 +31,50 @@ func (m *Model) topEntry() *entry {
 func (m *Model) top() common.Screen { return m.topEntry().screen }
 
 // push opens s on the active stack with the current snapshot and site.
-func (m *Model) push(s common.Screen) tea.Cmd {
-	if s == nil {
+func (m *Model) push(s common.Screen) tea.Cmd { return m.pushOn(m.active, s) }
+
+// pushOn opens s on tab's stack.
+func (m *Model) pushOn(tab int, s common.Screen) tea.Cmd {
+	if s == nil || tab < 0 || tab >= len(m.tabs) {
 		return nil
 	}
-	m.tabs[m.active] = append(m.tabs[m.active], entry{screen: s})
+	stack := append(m.tabs[tab], entry{screen: s})
+	m.tabs[tab] = stack
 	init := s.Init()
 	var cmd tea.Cmd
 	if m.snap != nil {
-		m.topEntry().screen, cmd = s.Update(common.SnapshotMsg{Snap: m.snap})
+		stack[len(stack)-1].screen, cmd = s.Update(common.SnapshotMsg{Snap: m.snap})
 	}
 	return tea.Batch(init, cmd)
+}
+
+// pushOnMsg is a screen's PushMsg bound to the tab it came from: a screen
+// that loads before it opens (an incident from the store) opens where the
+// member asked for it, even if they switched tabs meanwhile.
+type pushOnMsg struct {
+	tab int
+	common.PushMsg
+}
+
+// fromTab binds the PushMsgs cmd will produce to tab.
+func fromTab(tab int, cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		switch msg := cmd().(type) {
+		case common.PushMsg:
+			return pushOnMsg{tab: tab, PushMsg: msg}
+		case tea.BatchMsg:
+			out := make(tea.BatchMsg, len(msg))
+			for i, c := range msg {
+				out[i] = fromTab(tab, c)
+			}
+			return out
+		default:
+			return msg
+		}
+	}
 }
 
 // pop closes the screen on top (it may hold a log stream) and shows the

@@ -174,6 +174,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.updateTop(msg)
 	case common.PushMsg:
 		return m, m.push(msg.Screen)
+	case pushOnMsg:
+		return m, m.pushOn(msg.tab, msg.Screen)
 	case common.PopMsg:
 		m.pop()
 		return m, nil
@@ -248,7 +250,7 @@ func (m *Model) updateTop(msg tea.Msg) tea.Cmd {
 	stack := m.tabs[m.active]
 	var cmd tea.Cmd
 	stack[len(stack)-1].screen, cmd = stack[len(stack)-1].screen.Update(msg)
-	return cmd
+	return fromTab(m.active, cmd)
 }
 
 // broadcast hands msg to every screen of every stack: data messages carry

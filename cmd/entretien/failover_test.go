@@ -19,6 +19,29 @@ import (
 	"codeberg.org/entretien/entretien/internal/pgcluster/pgclustertest"
 )
 
+// psqlRetry is psqlOn for a member that may be restarting: it asks for up
+// to a minute.
+func psqlRetry(t *testing.T, pg *pgcluster.Cluster, dsn, sql string) string {
+	t.Helper()
+	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/psql")
+	if len(bins) == 0 {
+		t.Fatal("psql not found (apt-get install postgresql)")
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		cmd := exec.Command(bins[len(bins)-1], dsn, "-qtAX", "-c", sql)
+		cmd.Env = append(os.Environ(), "PGPASSFILE="+pg.PassFile())
+		out, err := cmd.CombinedOutput()
+		if err == nil {
+			return strings.TrimSpace(string(out))
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("psql %q: %v: %s", sql, err, out)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
 // psqlOn runs one statement with the cluster's pgpass.
 func psqlOn(t *testing.T, pg *pgcluster.Cluster, dsn, sql string) string {
 	t.Helper()
@@ -144,9 +167,9 @@ func TestFailoverLosesNoAcknowledgedNote(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := psqlOn(t, pg, pg.MemberDSN(first, "entretien"), "SELECT pg_is_in_recovery()"); got != "t" {
-		t.Errorf("%s restarted: in recovery = %q, want a standby", first, got)
-	}
+	// db status and doctor below wait for it to be the sync standby; Patroni
+	// may restart it once more on the way (pg_rewind onto the new timeline).
+
 
 	// db status and doctor name every member as Patroni publishes it.
 	penv := append(env, "CONSUL_HTTP_ADDR="+pg.ConsulAddr(), "ENTRETIEN_PATRONI_SCOPE="+pg.Scope())
@@ -169,6 +192,9 @@ func TestFailoverLosesNoAcknowledgedNote(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if got := psqlRetry(t, pg, pg.MemberDSN(first, "entretien"), "SELECT pg_is_in_recovery()"); got != "t" {
+		t.Errorf("%s restarted: in recovery = %q, want a standby", first, got)
 	}
 	out, code := runBin(t, penv, "db", "status", "--json")
 	if code != 0 {

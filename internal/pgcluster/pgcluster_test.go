@@ -81,7 +81,16 @@ func TestFailoverKeepsAcknowledgedWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err = psql(t, c, c.MemberDSN(first, "postgres"), "SELECT pg_is_in_recovery()")
+	// Patroni may still restart it once (pg_rewind onto the new timeline):
+	// ask until it answers, as a standby.
+	deadline := time.Now().Add(time.Minute)
+	for {
+		got, err = psql(t, c, c.MemberDSN(first, "postgres"), "SELECT pg_is_in_recovery()")
+		if err == nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 	if err != nil || got != "t" {
 		t.Fatalf("restarted %s: in recovery = %q, %v", first, got, err)
 	}
