@@ -10,7 +10,7 @@ export ENTRETIEN_AGENTS_DIR ?= $(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME),$(HOME)/
 # go-sqlite3 needs cgo.
 export CGO_ENABLED := 1
 
-.PHONY: all build demo run agents test test-short bench bench-live bench-anchors vet man completion clean
+.PHONY: all build demo run agents test test-short bench bench-live bench-anchors bench-failover vet man completion clean
 
 all: build
 
@@ -48,6 +48,11 @@ bench:
 bench-live: agents build
 	$(GO) run ./bench/live
 	bench/tui-idle.sh
+
+## bench-failover: the primary's site SIGKILLed 5 times under Patroni on
+## loopback; time to the promotion and to the first note written (~4 min).
+bench-failover: agents build
+	$(GO) run ./bench/failover -bin $(BIN)
 
 ## bench-anchors: entretien beside wander and damon (WANDER=… DAMON=… their
 ## binaries; else bench/live's wander-like and damon-like patterns), quiet and

@@ -96,7 +96,8 @@ def trip(s, scale=1.0):
     if not s: return None
     return [float(x) * scale for x in s.split('/')]
 figs = [('first frame with data, ms', 'first_job_ms', 1.0), ('TUI CPU s per minute', 'tui_cpu_s', None),
-        ('RSS MB', 'tui_rss_mb', 1.0), ('Nomad requests per minute', 'req_per_min', 1.0),
+        ('RSS MB', 'tui_rss_mb', 1.0), ('  of which anonymous, MB', 'tui_anon_mb', 1.0),
+        ('  of which file-backed, MB', 'tui_file_mb', 1.0), ('Nomad requests per minute', 'req_per_min', 1.0),
         ('Consul requests per minute', 'consul_req_per_min', 1.0), ('tmux CPU s per minute', 'tmux_cpu_s', None)]
 for regime in regimes:
     p = os.path.join(out, f'{regime}-summary.txt')

@@ -1,7 +1,13 @@
 package sources
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -120,4 +126,120 @@ func BenchmarkDiffIdle(b *testing.B) {
 	for b.Loop() {
 		Diff(prev, next)
 	}
+}
+
+// churnFrames reads testdata/churn-frames.json: three frames of Nomad
+// 1.6.3's event stream under the bench's churn (a client's allocation
+// update with the node Nomad sends along, a plan's result, a job
+// registration), as the server sent them.
+func churnFrames(tb testing.TB) []byte {
+	b, err := os.ReadFile("testdata/churn-frames.json")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// BenchmarkStreamFrames: decoding and applying the stream under churn,
+// per op the three frames. "typed" is the watcher's way (the payloads decoded with the
+// frame); "twopass" is the way before it (payloads kept as raw JSON, then
+// decoded each), kept as the measure of the change.
+func BenchmarkStreamFrames(b *testing.B) {
+	data := churnFrames(b)
+	newWatcher := func() *Watcher {
+		w := &Watcher{nodeMeta: map[string]*Node{}}
+		w.nstate = nomadState{jobs: map[string]*Job{}, allocs: map[string]*Alloc{}, nodes: map[string]*Node{}, deps: map[string]*Deployment{}, evals: map[string]*BlockedEval{}}
+		return w
+	}
+	b.Run("typed", func(b *testing.B) {
+		w := newWatcher()
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			dec := json.NewDecoder(bytes.NewReader(data))
+			for {
+				var f wireFrame
+				if err := dec.Decode(&f); err != nil {
+					if err != io.EOF {
+						b.Fatal(err)
+					}
+					break
+				}
+				w.applyLocked(f.Events)
+			}
+		}
+		if len(w.nstate.allocs) == 0 {
+			b.Fatal("no allocation applied")
+		}
+	})
+	b.Run("twopass", func(b *testing.B) {
+		type rawEvent struct {
+			Topic, Type string
+			Payload     json.RawMessage
+		}
+		type rawFrame struct {
+			Index  uint64
+			Events []rawEvent
+		}
+		w := newWatcher()
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			dec := json.NewDecoder(bytes.NewReader(data))
+			for {
+				var f rawFrame
+				if err := dec.Decode(&f); err != nil {
+					if err != io.EOF {
+						b.Fatal(err)
+					}
+					break
+				}
+				evs := make([]wireEvent, 0, len(f.Events))
+				for _, e := range f.Events {
+					we := wireEvent{Topic: e.Topic, Type: e.Type}
+					if err := json.Unmarshal(e.Payload, &we.Payload); err != nil {
+						continue
+					}
+					evs = append(evs, we)
+				}
+				w.applyLocked(evs)
+			}
+		}
+		if len(w.nstate.allocs) == 0 {
+			b.Fatal("no allocation applied")
+		}
+	})
+}
+
+// BenchmarkBuildSnapshotChurn: a publish under churn, the previous
+// snapshot at hand, its inputs in map order as the watcher gives them.
+func BenchmarkBuildSnapshotChurn(b *testing.B) {
+	in := benchInputs()
+	prev := buildSnapshot(in, benchGroup, time.Unix(10, 0), nil)
+	next := churned(in)
+	rand.Shuffle(len(next.Allocs), func(i, j int) { next.Allocs[i], next.Allocs[j] = next.Allocs[j], next.Allocs[i] })
+	s := buildSnapshot(next, benchGroup, time.Unix(11, 0), prev)
+	if !slices.IsSortedFunc(ptrs(s.Nomad.Allocs), compareAllocs) || len(s.Nomad.Allocs) != 10000 {
+		b.Fatal("allocations not sorted")
+	}
+	// "prev" is the watcher's case; "noprev" sorts from the map's order.
+	for _, c := range []struct {
+		name string
+		prev *Snapshot
+	}{{"prev", prev}, {"noprev", nil}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				buildSnapshot(next, benchGroup, time.Unix(11, 0), c.prev)
+			}
+		})
+	}
+}
+
+func ptrs[T any](s []T) []*T {
+	out := make([]*T, len(s))
+	for i := range s {
+		out[i] = &s[i]
+	}
+	return out
 }

@@ -183,10 +183,11 @@ func buildSnapshot(in inputs, g grouping, now time.Time, prev *Snapshot) *Snapsh
 	}
 
 	// Sort pointers, not the large Alloc structs: 10k allocs sort ~3x faster.
-	stubs := slices.DeleteFunc(slices.Clone(in.Allocs), func(a *Alloc) bool { return a == nil })
-	slices.SortFunc(stubs, func(a, b *Alloc) int {
-		return compareStrings(a.Namespace, b.Namespace, a.JobID, b.JobID, a.Name, b.Name, a.ID, b.ID)
-	})
+	// Put first in the previous snapshot's order: the sort then finds them
+	// sorted (the inputs come from a map, in random order), and only the
+	// new ones cost comparisons.
+	stubs := inPrevOrder(in.Allocs, prev)
+	slices.SortFunc(stubs, compareAllocs)
 	allocByID := make(map[string]*Alloc, len(stubs))
 	s.Nomad.Allocs = make([]Alloc, len(stubs))
 	for i, a := range stubs {
@@ -431,6 +432,46 @@ func unixNano(ns int64) time.Time {
 
 // compareStrings compares (a1, b1), then (a2, b2)... and stops at the first
 // difference (cmp.Or would evaluate every comparison).
+// compareAllocs orders allocations by namespace, job, name and ID (the
+// order of Snapshot.Nomad.Allocs).
+func compareAllocs(a, b *Alloc) int {
+	if c := strings.Compare(a.Namespace, b.Namespace); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.JobID, b.JobID); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Name, b.Name); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
+}
+
+// inPrevOrder returns allocs without nils, those prev held first in
+// prev's order (an allocation's sort fields never change), then the new.
+func inPrevOrder(allocs []*Alloc, prev *Snapshot) []*Alloc {
+	var pos map[string]int
+	if prev != nil && prev.idx != nil {
+		pos = prev.idx.alloc
+	}
+	if len(pos) == 0 {
+		return slices.DeleteFunc(slices.Clone(allocs), func(a *Alloc) bool { return a == nil })
+	}
+	slots := make([]*Alloc, len(pos))
+	var fresh []*Alloc
+	for _, a := range allocs {
+		if a == nil {
+			continue
+		}
+		if i, ok := pos[a.ID]; ok && slots[i] == nil {
+			slots[i] = a
+		} else {
+			fresh = append(fresh, a)
+		}
+	}
+	return append(slices.DeleteFunc(slots, func(a *Alloc) bool { return a == nil }), fresh...)
+}
+
 func compareStrings(pairs ...string) int {
 	for i := 0; i+1 < len(pairs); i += 2 {
 		if c := strings.Compare(pairs[i], pairs[i+1]); c != 0 {

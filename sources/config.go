@@ -52,9 +52,11 @@ const (
 	defaultDCRefresh = time.Minute
 	// defaultPublishEvery bounds snapshot builds under churn: a change
 	// after a quiet spell is published at once, but under sustained churn
-	// one snapshot a second is what a member can read, and each costs a
-	// full build, a diff and every screen's update and a redraw.
-	defaultPublishEvery = time.Second
+	// one snapshot every 2 s (wander's refresh) is what a member can read,
+	// and each costs a full build, a diff, every screen's update and a
+	// redraw: at one a second those were half of the binary's CPU under
+	// the bench's churn, more than wander's whole relisting.
+	defaultPublishEvery = 2 * time.Second
 )
 
 // New builds both clients. A malformed address is an error; an unreachable

@@ -1,7 +1,11 @@
 package sources
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
+	"maps"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -180,7 +184,7 @@ func TestEventPayloadsDecode(t *testing.T) {
 	}
 	// A purged job takes its allocs and evaluations with it.
 	w.nstate.jobs[jobKey("default", "web")] = job("web")
-	w.applyLocked([]wireEvent{{Topic: "Job", Type: "JobDeregistered", Payload: json.RawMessage(`{"Job":{"ID":"web","Namespace":"default"}}`)}})
+	w.applyLocked([]wireEvent{{Topic: "Job", Type: "JobDeregistered", Payload: wirePayload{Job: &wireJob{ID: "web", Namespace: "default"}}}})
 	if len(w.nstate.jobs)+len(w.nstate.allocs)+len(w.nstate.evals) != 0 {
 		t.Errorf("purged job left %+v", w.nstate)
 	}
@@ -236,5 +240,88 @@ func TestOutageRescheduledChain(t *testing.T) {
 	repl.DesiredStatus, repl.ClientStatus, repl.Tasks = "stop", "complete", nil
 	if j := buildSnapshot(in, grouping{}, now, nil).OutagesOf("job", "backup"); len(j) != 0 {
 		t.Errorf("stopped replacement: outages = %+v, want none", j)
+	}
+}
+
+// TestChurnFramesApply: frames as Nomad 1.6.3 sent them under churn
+// (testdata) decode in one pass; the node Nomad sends along with a
+// client's allocation update (same ModifyIndex) changes nothing, so a
+// frame of such nodes alone asks for no publish.
+func TestChurnFramesApply(t *testing.T) {
+	w := &Watcher{nodeMeta: map[string]*Node{}}
+	w.nstate = nomadState{jobs: map[string]*Job{}, allocs: map[string]*Alloc{}, nodes: map[string]*Node{}, deps: map[string]*Deployment{}, evals: map[string]*BlockedEval{}}
+	dec := json.NewDecoder(bytes.NewReader(churnFrames(t)))
+	var frames []wireFrame
+	for {
+		var f wireFrame
+		if err := dec.Decode(&f); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		frames = append(frames, f)
+	}
+	if len(frames) != 3 {
+		t.Fatalf("%d frames", len(frames))
+	}
+	var nodesOnly []wireEvent
+	for _, f := range frames {
+		if !w.applyLocked(f.Events) {
+			t.Errorf("frame %d changed nothing", f.Index)
+		}
+		for _, e := range f.Events {
+			if e.Topic == "Node" {
+				nodesOnly = append(nodesOnly, e)
+			}
+		}
+	}
+	if len(w.nstate.allocs) == 0 || len(w.nstate.jobs) != 1 || len(w.nstate.nodes) != 1 || len(nodesOnly) == 0 {
+		t.Fatalf("applied %d allocs, %d jobs, %d nodes (%d node events)", len(w.nstate.allocs), len(w.nstate.jobs), len(w.nstate.nodes), len(nodesOnly))
+	}
+	for _, a := range w.nstate.allocs {
+		if a.ID == "" || a.JobID != "churn" || a.NodeName == "" || a.ClientStatus == "" || a.ModifyIndex == 0 {
+			t.Errorf("alloc = %+v", a)
+		}
+	}
+	held := w.nstate.nodes[nodesOnly[0].Payload.Node.ID]
+	if w.applyLocked(nodesOnly) {
+		t.Error("the same node again counted as a change")
+	}
+	if w.nstate.nodes[held.ID] != held {
+		t.Error("the same node again replaced the one held")
+	}
+	// A real change of that node is one.
+	drained := nodesOnly[0]
+	n := *drained.Payload.Node
+	n.SchedulingEligibility, n.ModifyIndex = "ineligible", n.ModifyIndex+1
+	drained.Payload.Node = &n
+	if !w.applyLocked([]wireEvent{drained}) || w.nstate.nodes[held.ID].Eligible {
+		t.Error("a node's change was not applied")
+	}
+}
+
+// TestSameNodeSeesEveryField: a field added to Node must be compared.
+func TestSameNodeSeesEveryField(t *testing.T) {
+	base := Node{ID: "a", Meta: map[string]string{"k": "v"}}
+	rt := reflect.TypeOf(base)
+	for i := range rt.NumField() {
+		other := base
+		other.Meta = maps.Clone(base.Meta)
+		f := reflect.ValueOf(&other).Elem().Field(i)
+		switch f.Kind() {
+		case reflect.String:
+			f.SetString(f.String() + "x")
+		case reflect.Bool:
+			f.SetBool(!f.Bool())
+		case reflect.Uint64:
+			f.SetUint(f.Uint() + 1)
+		case reflect.Map:
+			other.Meta["k"] = "w"
+		default:
+			t.Fatalf("field %s of kind %s: teach this test (and sameNode)", rt.Field(i).Name, f.Kind())
+		}
+		if sameNode(&base, &other) {
+			t.Errorf("sameNode ignores %s", rt.Field(i).Name)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	consulapi "github.com/hashicorp/consul/api"
 )
@@ -214,4 +215,24 @@ func storeOutage(c StoreCluster) (Outage, bool) {
 		}
 	}
 	return Outage{Kind: "store", Name: c.Scope, Site: site, Status: status, Detail: fmt.Sprintf("database: %s", detail)}, true
+}
+
+// ReadStoreCluster reads Patroni's keys once, for db status and doctor.
+func ReadStoreCluster(ctx context.Context, cfg Config) (StoreCluster, error) {
+	if cfg.PatroniScope == "" {
+		return StoreCluster{}, fmt.Errorf("sources: no Patroni scope to read")
+	}
+	w, err := New(cfg)
+	if err != nil {
+		return StoreCluster{}, err
+	}
+	c := StoreCluster{Scope: cfg.PatroniScope, Health: Health{Addr: w.consulAddr}}
+	kvs, _, err := w.consul.KV().List("service/"+cfg.PatroniScope+"/", (&consulapi.QueryOptions{}).WithContext(ctx))
+	if err != nil {
+		c.Health.Err = backendError("consul", w.patroniH.resource, w.consulAddr, w.consulToken, err)
+		return c, c.Health.Err
+	}
+	c = parsePatroni(cfg.PatroniScope, kvs, map[string]StoreMember{})
+	c.Health = Health{Addr: w.consulAddr, Updated: time.Now()}
+	return c, nil
 }

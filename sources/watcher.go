@@ -44,9 +44,14 @@ type Watcher struct {
 	region, namespace       string
 	group                   grouping
 
-	snap    atomic.Pointer[Snapshot]
-	updates chan struct{} // to readers, capacity 1
-	dirty   chan struct{} // loops -> publisher, capacity 1
+	snap  atomic.Pointer[Snapshot]
+	pubMu sync.Mutex // one publish at a time
+	// nextPublish: when the throttle lets the next snapshot out
+	// (UnixNano), for the stream to read its frames in batches just
+	// before (batchFrames).
+	nextPublish atomic.Int64
+	updates     chan struct{} // to readers, capacity 1
+	dirty       chan struct{} // loops -> publisher, capacity 1
 	// first: a part's first answer is waiting; it cuts the throttle short
 	// (capacity 1).
 	first chan struct{}
@@ -64,6 +69,9 @@ type Watcher struct {
 	// nodeMeta caches node meta by node ID and ModifyIndex, so a relist
 	// costs no per-node request for unchanged nodes.
 	nodeMeta map[string]*Node
+	// nodeMoved: an event changed a node's state; the stream publishes
+	// before reading on (see stream).
+	nodeMoved bool
 
 	subsMu     sync.Mutex
 	subs       map[*subscriber]struct{}
@@ -147,8 +155,13 @@ func (w *Watcher) Run(ctx context.Context) {
 			// Under churn, events arrive faster than a member can read:
 			// build at most one snapshot per publishEvery. A part's first
 			// answer does not wait: the first frame must not show Nomad
-			// while Consul's answer sits behind the throttle.
-			t := time.NewTimer(w.publishEvery)
+			// while Consul's answer sits behind the throttle. The wait
+			// varies by ±25 %: a state that recurs in step with the
+			// throttle (a task up one second in every four) would
+			// otherwise fall between snapshots every time.
+			wait := w.publishEvery*3/4 + rand.N(w.publishEvery/2+1)
+			w.nextPublish.Store(time.Now().Add(wait).UnixNano())
+			t := time.NewTimer(wait)
 			select {
 			case <-ctx.Done():
 			case <-t.C:
@@ -276,11 +289,16 @@ func (w *Watcher) markDirty(first bool) {
 // publish builds a snapshot from the current state, emits the transitions
 // from the previous one and signals readers.
 func (w *Watcher) publish() {
+	// Run and the stream (a node's change) both publish: one at a time,
+	// so that each snapshot's transitions are from the one before it.
+	w.pubMu.Lock()
+	defer w.pubMu.Unlock()
 	w.mu.Lock()
 	in := w.inputsLocked()
 	w.mu.Unlock()
 	prev := w.snap.Load()
-	next := buildSnapshot(in, w.group, time.Now(), prev)
+	now := time.Now()
+	next := buildSnapshot(in, w.group, now, prev)
 	w.snap.Store(next)
 	if !prev.Taken.IsZero() {
 		w.emit(Diff(prev, next))

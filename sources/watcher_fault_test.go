@@ -416,3 +416,51 @@ func contextWithCleanup(t *testing.T) (context.Context, context.CancelFunc) {
 	t.Cleanup(cancel)
 	return ctx, cancel
 }
+
+// TestNodeChangePublishedPastThrottle: a node's change of state is
+// published at once, even while the throttle holds other changes: the
+// stream may already have read the frame that ends it (a drain that
+// completes at once), and its transition must be recorded.
+func TestNodeChangePublishedPastThrottle(t *testing.T) {
+	f := newFakeNomad()
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	w, err := New(Config{NomadAddr: srv.URL, ConsulAddr: deadAddr(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.waitTime, w.requestSlack = time.Second, 300*time.Millisecond
+	w.minSpacing, w.backoffMin, w.backoffMax = 5*time.Millisecond, 10*time.Millisecond, 80*time.Millisecond
+	w.streamIdle, w.publishEvery = 5*time.Second, time.Hour
+	trans, unsubscribe := w.SubscribeTransitions(16)
+	defer unsubscribe()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { w.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitSnap(t, w, "the node listed", func(s *Snapshot) bool { _, ok := s.NodeByID("id1"); return ok })
+	// Let the first answers (Consul's errors included) go out: what follows
+	// is held by an hour's throttle but for the node.
+	time.Sleep(300 * time.Millisecond)
+	f.set(func(f *fakeNomad) {
+		f.index++
+		node := map[string]any{"ID": "id1", "Name": "n1", "Datacenter": "paris", "Status": "ready", "SchedulingEligibility": "ineligible",
+			"DrainStrategy": map[string]any{"Deadline": 3600000000000}, "Meta": map[string]string{"hosted_by": "alice"}, "ModifyIndex": f.index}
+		line, _ := json.Marshal(map[string]any{"Index": f.index, "Events": []any{
+			map[string]any{"Topic": "Node", "Type": "NodeDrain", "Key": "id1", "Index": f.index, "Payload": map[string]any{"Node": node}},
+		}})
+		f.frames = append(f.frames, fakeFrame{f.index, append(line, '\n')})
+	})
+	waitSnap(t, w, "the node draining", func(s *Snapshot) bool { n, _ := s.NodeByID("id1"); return n.State() == "draining" })
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case tr := <-trans:
+			if tr.Kind == "node" && tr.To == "draining" {
+				return
+			}
+		case <-deadline:
+			t.Fatal("no transition to draining")
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"codeberg.org/entretien/entretien/internal/sanitize"
+	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/sources"
 	"codeberg.org/entretien/entretien/views/common"
 	"codeberg.org/entretien/entretien/views/theme"
@@ -141,6 +142,11 @@ func (m *Model) statusLine() string {
 	st := m.ctx.Styles
 	now := m.ctx.Now()
 	var left []string
+	// A replicated store between primaries: reads from a standby, writes
+	// wait. First: it matters more than anything after it.
+	if since := oncall.ReadOnlySince(m.ctx.Store); !since.IsZero() {
+		left = append(left, st.Warn.Render("read-only: no primary since "+common.Ago(now.Sub(since))+" · writes wait"))
+	}
 	if m.snap != nil {
 		left = append(left, backend(st, "nomad", m.snap.Nomad.Health, now), backend(st, "consul", m.snap.Consul.Health, now))
 	}

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/oncall/sqlite"
 )
@@ -52,4 +54,37 @@ func TestStatusLineTellsOfDecisionsUntilSeen(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// `?` on the proposal screen shows its own keys beside the global ones.
+func TestDecisionsHelp(t *testing.T) {
+	st, me := testStore(t)
+	if _, err := st.OpenProposal(context.Background(), "lucas", oncall.NewProposal{Title: "move guichet", Driver: "lyon drops", Text: "to paris", Affects: []string{"site/lyon"}}); err != nil {
+		t.Fatal(err)
+	}
+	tm := newTestModel(t, newStaticSource(testSnapshot()), st, me, 100, 40) // the narrowest the help fits
+	tm.Type("0")
+	waitScreen(t, tm, "Decisions · 1 open")
+	tm.Type("?")
+	waitScreen(t, tm, "new proposal", "open proposal", "go to screen (0: the tenth)")
+	tm.Type("?")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitScreen(t, tm, "Proposal #1 move guichet")
+	tm.Type("?")
+	waitScreen(t, tm, "objection (say why)", "concern (no block)", "amend (author)", "C outcome", "next outcome", "quit")
+}
+
+// The retro's help, with { } and p, still fits beside the global keys at
+// 100 columns.
+func TestRetroHelpWithPropose(t *testing.T) {
+	st, me := testStore(t)
+	tm := newTestModel(t, newStaticSource(testSnapshot()), st, me, 100, 40)
+	tm.Type("8")
+	waitScreen(t, tm, "404 on /health")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitScreen(t, tm, "lead —")
+	tm.Type("r")
+	waitScreen(t, tm, "Key moments")
+	tm.Type("?")
+	waitScreen(t, tm, "select factor", "propose from it", "quit")
 }

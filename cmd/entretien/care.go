@@ -50,8 +50,8 @@ func (a *app) careCmd() *cobra.Command {
 		if *noCluster {
 			f.Missing = append(f.Missing, "hosting: not asked (--no-cluster)")
 		} else {
-			ms, why := clusterMachines(ctx, a.src, *clusterWait)
-			f.Machines = ms
+			ms, sn, why := clusterMachines(ctx, a.src, *clusterWait)
+			f.Machines, f.ServiceNodes = ms, sn
 			if why != "" {
 				f.Missing = append(f.Missing, "hosting: "+why)
 			}
@@ -66,18 +66,19 @@ func (a *app) careCmd() *cobra.Command {
 	return c
 }
 
-// clusterMachines reads once who hosts which machine (node meta), waiting
-// at most wait for Nomad; why says why there are none.
-func clusterMachines(ctx context.Context, cfg sources.Config, wait time.Duration) ([]care.Machine, string) {
+// clusterMachines reads once who hosts which machine (node meta) and where
+// each service runs, waiting at most wait for Nomad; why says why there are
+// none.
+func clusterMachines(ctx context.Context, cfg sources.Config, wait time.Duration) ([]care.Machine, map[string][]string, string) {
 	snap, why := clusterSnapshot(ctx, cfg, wait)
 	if snap == nil {
-		return nil, why
+		return nil, nil, why
 	}
 	var ms []care.Machine
 	for _, m := range snap.Machines() {
 		ms = append(ms, care.Machine(m))
 	}
-	return ms, ""
+	return ms, snap.ServiceNodes(), ""
 }
 
 // clusterSnapshot reads the cluster once, waiting at most wait for Nomad's

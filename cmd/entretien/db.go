@@ -19,6 +19,7 @@ import (
 	"codeberg.org/entretien/entretien/oncall/postgres"
 	"codeberg.org/entretien/entretien/oncall/sqlite"
 	"codeberg.org/entretien/entretien/oncall/sqlstore"
+	"codeberg.org/entretien/entretien/sources"
 )
 
 func (a *app) dbCmd() *cobra.Command {
@@ -38,6 +39,9 @@ type dbStatusJSON struct {
 	SchemaVersion int           `json:"schema_version"`
 	KnownVersion  int           `json:"known_version"`
 	Server        *dbServerJSON `json:"server,omitempty"`
+	// Members: every site's member as Patroni publishes it in Consul
+	// (--patroni-scope), down ones included, which the server cannot tell.
+	Members []dbMemberJSON `json:"members,omitempty"`
 }
 
 type dbServerJSON struct {
@@ -60,6 +64,51 @@ func secondsOf(d *time.Duration) *float64 {
 	}
 	s := d.Seconds()
 	return &s
+}
+
+type dbMemberJSON struct {
+	Name     string `json:"name"` // the site, by the recipe's convention
+	Role     string `json:"role"` // primary, sync standby, standby
+	State    string `json:"state"`
+	Host     string `json:"host"`
+	Timeline int    `json:"timeline"`
+	LagBytes *int64 `json:"lag_bytes"` // null when unknown
+}
+
+// storeMembers reads the members from Consul when a Patroni scope is set;
+// a problem says what is wrong with them (no primary, one gone…).
+func (a *app) storeMembers(ctx context.Context) (members []dbMemberJSON, problem, err error) {
+	if a.src.PatroniScope == "" {
+		return nil, nil, nil
+	}
+	c, err := sources.ReadStoreCluster(ctx, a.src)
+	if err != nil {
+		return nil, nil, err
+	}
+	members = []dbMemberJSON{}
+	for _, m := range c.Members {
+		j := dbMemberJSON{Name: sanitize.Line(m.Name), Role: m.Role, State: sanitize.Line(m.State), Host: sanitize.Line(m.Host), Timeline: m.Timeline}
+		if m.LagBytes >= 0 {
+			lag := m.LagBytes
+			j.LagBytes = &lag
+		}
+		members = append(members, j)
+	}
+	if status, detail := c.Status(); status != sources.SiteUp {
+		problem = fmt.Errorf("database %s: %s", status, sanitize.Line(detail))
+	}
+	return members, problem, nil
+}
+
+func memberLine(m dbMemberJSON) string {
+	if m.State == "gone" {
+		return "gone (its key expired: the member is down or cut off)"
+	}
+	lag := "lag unknown"
+	if m.LagBytes != nil {
+		lag = fmt.Sprintf("lag %d B", *m.LagBytes)
+	}
+	return fmt.Sprintf("%s, %s, %s, timeline %d, %s", m.Role, m.State, m.Host, m.Timeline, lag)
 }
 
 func role(st postgres.ServerStatus) string {
@@ -123,8 +172,17 @@ func (a *app) dbStatusCmd() *cobra.Command {
 		ctx, cancel := context.WithTimeout(cmd.Context(), 15*time.Second)
 		defer cancel()
 		doc, err := inspectDB(ctx, a.db)
+		members, _, merr := a.storeMembers(ctx)
+		doc.Members = members
 		if err != nil {
+			// No primary: what Patroni says of the members is what helps.
+			for _, m := range members {
+				fmt.Fprintf(a.stderr, "member %s: %s\n", m.Name, memberLine(m))
+			}
 			return err
+		}
+		if merr != nil {
+			return merr
 		}
 		if *asJSON {
 			return writeJSON(a.stdout, doc)
@@ -154,6 +212,9 @@ func (a *app) dbStatusCmd() *cobra.Command {
 			if s.Role == "primary" && len(s.Replicas) == 0 {
 				fmt.Fprintf(tw, "replicas\tnone visible\n")
 			}
+		}
+		for _, m := range doc.Members {
+			fmt.Fprintf(tw, "member\t%s: %s\n", m.Name, memberLine(m))
 		}
 		return tw.Flush()
 	}

@@ -8,6 +8,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -149,6 +150,20 @@ func (a *app) doctorPostgres(ctx context.Context, report reportFunc) bool {
 		fix = "point --db at the primary, or name every member with target_session_attrs=read-write: host=a,b,c port=… dbname=… target_session_attrs=read-write"
 	}
 	report("database", problem, detail, fix)
+	if a.src.PatroniScope != "" {
+		members, mproblem, err := a.storeMembers(ctx)
+		var parts []string
+		for _, m := range members {
+			parts = append(parts, m.Name+" "+m.Role+" "+m.State)
+		}
+		switch {
+		case err != nil:
+			report("database members", err, "", "check CONSUL_HTTP_ADDR and that the token may read service/"+a.src.PatroniScope+"/ (key_prefix read)")
+		default:
+			report("database members", mproblem, fmt.Sprintf("Patroni scope %s: %s", a.src.PatroniScope, strings.Join(parts, ", ")),
+				"on the bastion of the member down: systemctl status patroni@15-entretien; patronictl -c /etc/patroni/15-entretien.yml list")
+		}
+	}
 	return true
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -45,23 +46,8 @@ func TestFailoverLosesNoAcknowledgedNote(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Patroni-managed PostgreSQL members")
 	}
-	pg := pgclustertest.Require(t, pgcluster.Options{})
+	pg, env := pgCollective(t)
 	ctx := context.Background()
-	psqlOn(t, pg, pg.DSN("postgres"), "CREATE DATABASE entretien")
-	me, err := user.Current()
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := []string{"ENTRETIEN_DB=" + pg.DSN("entretien"), "PGPASSFILE=" + pg.PassFile(),
-		"NOMAD_ADDR=" + deadNomad, "CONSUL_HTTP_ADDR=" + deadConsul}
-	for _, args := range [][]string{
-		{"member", "add", "--handle", "ana", "--name", "Ana", "--tz", "Europe/Paris", "--os-user", me.Username},
-		{"incident", "open", "--sev", "2", "--title", "a tree fell on the paris line"},
-	} {
-		if out, code := runBin(t, env, args...); code != 0 {
-			t.Fatalf("%v: exit %d: %s", args, code, out)
-		}
-	}
 
 	const writers, each, killAfter = 4, 250, 400
 	var (
@@ -126,6 +112,7 @@ func TestFailoverLosesNoAcknowledgedNote(t *testing.T) {
 		}
 	}
 	for text, why := range failed {
+		t.Logf("note %s reported: %s", text, why)
 		if counts[text] > 1 {
 			t.Errorf("failed note %s is there %d times", text, counts[text])
 		}
@@ -159,6 +146,111 @@ func TestFailoverLosesNoAcknowledgedNote(t *testing.T) {
 	}
 	if got := psqlOn(t, pg, pg.MemberDSN(first, "entretien"), "SELECT pg_is_in_recovery()"); got != "t" {
 		t.Errorf("%s restarted: in recovery = %q, want a standby", first, got)
+	}
+
+	// db status and doctor name every member as Patroni publishes it.
+	penv := append(env, "CONSUL_HTTP_ADDR="+pg.ConsulAddr(), "ENTRETIEN_PATRONI_SCOPE="+pg.Scope())
+	var doc struct {
+		Server struct {
+			Role string `json:"role"`
+		} `json:"server"`
+		Members []struct {
+			Name, Role, State string
+			Timeline          int
+		} `json:"members"`
+	}
+	err = pg.WaitState(ctx, first+" sync standby", time.Minute, func(ms []pgcluster.Member) bool {
+		for _, m := range ms {
+			if m.Name == first {
+				return m.Role == "sync_standby"
+			}
+		}
+		return false
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, code := runBin(t, penv, "db", "status", "--json")
+	if code != 0 {
+		t.Fatalf("db status: exit %d: %s", code, out)
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("db status --json: %v: %s", err, out)
+	}
+	roles := map[string]string{}
+	for _, m := range doc.Members {
+		roles[m.Name] = m.Role
+		if m.Timeline < 2 {
+			t.Errorf("member %+v: a failover moves the timeline past 1", m)
+		}
+	}
+	if doc.Server.Role != "primary" || roles[next] != "primary" || roles[first] != "sync standby" || len(roles) != 2 {
+		t.Errorf("db status: server %q, members %v; want %s primary, %s sync standby", doc.Server.Role, roles, next, first)
+	}
+	out, code = runBin(t, penv, "doctor")
+	if !strings.Contains(out, "database members") || !strings.Contains(out, next+" primary running") {
+		t.Errorf("doctor (exit %d) lacks the members:\n%s", code, out)
+	}
+}
+
+// pgCollective is a Patroni cluster of two sites holding a collective of
+// one member (the test's OS user) and one open incident, and the
+// environment that points the binary at it.
+func pgCollective(t *testing.T) (*pgcluster.Cluster, []string) {
+	t.Helper()
+	pg := pgclustertest.Require(t, pgcluster.Options{})
+	psqlOn(t, pg, pg.DSN("postgres"), "CREATE DATABASE entretien")
+	me, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"ENTRETIEN_DB=" + pg.DSN("entretien"), "PGPASSFILE=" + pg.PassFile(),
+		"NOMAD_ADDR=" + deadNomad, "CONSUL_HTTP_ADDR=" + deadConsul}
+	for _, args := range [][]string{
+		{"member", "add", "--handle", "ana", "--name", "Ana", "--tz", "Europe/Paris", "--os-user", me.Username},
+		{"incident", "open", "--sev", "2", "--title", "a tree fell on the paris line"},
+	} {
+		if out, code := runBin(t, env, args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, out)
+		}
+	}
+	return pg, env
+}
+
+// The TUI open through a failover: read-only while no primary answers,
+// then writable again by itself, and what another member wrote meanwhile
+// on the new primary shows without a restart.
+func TestTUIThroughAFailover(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Patroni-managed PostgreSQL members")
+	}
+	pg, env := pgCollective(t)
+	ctx := context.Background()
+	s := startTmux(t, 160, 32, env)
+	s.keys("8") // the incidents
+	s.waitFor(20*time.Second, "a tree fell on the paris line", "you: ana")
+	first, err := pg.Primary(ctx)
+	if err != nil || first == "" {
+		t.Fatalf("primary: %q, %v", first, err)
+	}
+	if err := pg.Kill(first); err != nil {
+		t.Fatal(err)
+	}
+	s.waitFor(30*time.Second, "read-only: no primary since")
+	if _, err := pg.WaitPrimary(ctx, first, 3*pg.TTL()); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := runBin(t, env, "incident", "open", "--sev", "3", "--title", "written on the new primary"); code != 0 {
+		t.Fatalf("incident open after the failover: exit %d: %s", code, out)
+	}
+	screen := s.waitFor(30*time.Second, "written on the new primary")
+	deadline := time.Now().Add(15 * time.Second)
+	for strings.Contains(screen, "read-only") && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+		screen = s.capture()
+	}
+	if strings.Contains(screen, "read-only") {
+		t.Fatalf("still read-only with a new primary:\n%s", screen)
 	}
 }
 

@@ -69,7 +69,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	a := &app{stdout: stdout, stderr: stderr}
 	root := a.newRoot()
 	root.SetArgs(args)
-	cmd, err := root.ExecuteContextC(context.Background())
+	// A write waiting for a primary (a failover) says so once on stderr;
+	// the TUI replaces this with its status line.
+	ctx := oncall.WithWaitNotice(context.Background(), func(why string) {
+		fmt.Fprintf(stderr, "entretien: %s; waiting for a primary…\n", sanitize.Line(why))
+	})
+	cmd, err := root.ExecuteContextC(ctx)
 	a.closeStore()
 	if err == nil {
 		return exitOK

@@ -45,7 +45,8 @@ func (c *computer) unheard() []UnheardHost {
 		for _, a := range p.Affects {
 			kind, name, _ := strings.Cut(a, "/")
 			for _, m := range c.f.Machines {
-				if m.HostedBy != "" && ((kind == "node" && m.Node == name) || (kind == "site" && m.Site == name)) {
+				runs := kind == "service" && slices.Contains(c.f.ServiceNodes[name], m.Node)
+				if m.HostedBy != "" && ((kind == "node" && m.Node == name) || (kind == "site" && m.Site == name) || runs) {
 					hosts[m.HostedBy] = append(hosts[m.HostedBy], m.Site+"/"+m.Node)
 				}
 			}

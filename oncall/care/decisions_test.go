@@ -21,7 +21,7 @@ import (
 //
 // By hand: proposals lucas 1 (#2 was opened before); implications amelie 1;
 // positions amelie 2, kenji 2, lucas 0; outcomes lucas 1. Unheard: kenji on
-// #2 (lyon-2) only — he spoke on #1; lucas hosts lyon-1, which #1 affects
+// #2 (lyon-2) and #3 (garage runs on lyon-2) — he spoke on #1; lucas hosts lyon-1, which #1 affects
 // through site/lyon, and took no position on it: unheard on #1, though he
 // wrote its outcome (recording is not a say).
 func TestDecisionWorkByHand(t *testing.T) {
@@ -43,7 +43,10 @@ func TestDecisionWorkByHand(t *testing.T) {
 		{ID: 1, Title: "move guichet's database to paris", Affects: []string{"site/lyon", "service/guichet"}, OpenedAt: in(1),
 			State: oncall.OutcomeNotAdopted, Heard: []string{"amelie", "kenji"}},
 		{ID: 2, Title: "retire lyon-2", Affects: []string{"node/lyon-2"}, OpenedAt: winFrom.Add(-time.Hour), State: oncall.ProposalOpen, Heard: []string{"amelie"}},
+		// garage runs on paris-1 (amelie's, who spoke) and lyon-2 (kenji's, who did not).
+		{ID: 3, Title: "garage on object storage", Affects: []string{"service/garage"}, OpenedAt: in(2), State: oncall.ProposalOpen, Heard: []string{"amelie"}},
 	}
+	f.ServiceNodes = map[string][]string{"garage": {"lyon-2", "paris-1"}}
 	tab := Compute(f, winFrom, winTo)
 	want := map[string]map[string]float64{
 		Proposals:    {"amelie": 0, "kenji": 0, "lucas": 1},
@@ -63,7 +66,7 @@ func TestDecisionWorkByHand(t *testing.T) {
 		t.Fatalf("unheard %+v", tab.Unheard)
 	}
 	k, l := tab.Unheard[0], tab.Unheard[1]
-	if k.Host != "kenji" || len(k.Proposals) != 1 || k.Proposals[0] != 2 || len(k.Machines) != 1 || k.Machines[0] != "lyon/lyon-2" {
+	if k.Host != "kenji" || len(k.Proposals) != 2 || k.Proposals[0] != 2 || k.Proposals[1] != 3 || len(k.Machines) != 1 || k.Machines[0] != "lyon/lyon-2" {
 		t.Errorf("kenji unheard %+v", k)
 	}
 	if l.Host != "lucas" || len(l.Proposals) != 1 || l.Proposals[0] != 1 || len(l.Machines) != 1 || l.Machines[0] != "lyon/lyon-1" {

@@ -29,6 +29,10 @@ type Facts struct {
 	// it, for who hosts the machines they affect.
 	Decisions []DecisionEvent
 	Proposals []Proposal
+	// ServiceNodes says on which nodes each service (or job) runs, from
+	// the cluster like Machines: a proposal about a service affects the
+	// hosts of those machines.
+	ServiceNodes map[string][]string
 	// Missing names the facts the loader could not read, one line each
 	// ("shift history: planned rota used, overrides not applied").
 	Missing []string

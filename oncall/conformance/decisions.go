@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -378,5 +379,41 @@ func testConcurrentPositionsFromSeparateStores(t *testing.T, open Opener) {
 	}
 	if len(got.Positions) != n || len(got.Implications) != n || got.Tally().Current != n {
 		t.Fatalf("%d positions, %d implications, want %d each", len(got.Positions), len(got.Implications), n)
+	}
+}
+
+// The message about an event is claimed once per member, whichever store
+// (watcher) claims it, and only under the lease.
+func testDecisionNoticeClaimedOnce(t *testing.T, open Opener) {
+	ctx := context.Background()
+	st, c := decisionStore(t, open)
+	other := again(t, st)
+	other.SetClock(c.now)
+	openMove(t, st)
+	evs, err := st.NotableProposalEvents(ctx, t0.Add(-time.Hour))
+	if err != nil || len(evs) != 1 || evs[0].Kind != oncall.EventOpened {
+		t.Fatalf("notable events %+v %v", evs, err)
+	}
+	l, ok, err := st.AcquireLease(ctx, "w1", time.Minute)
+	if err != nil || !ok {
+		t.Fatalf("lease %v %v", ok, err)
+	}
+	id, created, err := st.ClaimDecisionNotice(ctx, l, evs[0].ID, "chloe")
+	if err != nil || !created || id == 0 {
+		t.Fatalf("first claim: %d %v %v", id, created, err)
+	}
+	if _, created, err := other.ClaimDecisionNotice(ctx, l, evs[0].ID, "chloe"); err != nil || created {
+		t.Fatalf("second claim from another store: %v %v", created, err)
+	}
+	if err := st.RecordDecisionNotice(ctx, id, true, "email ok"); err != nil {
+		t.Fatal(err)
+	}
+	stale := l
+	stale.Epoch--
+	if _, _, err := other.ClaimDecisionNotice(ctx, stale, evs[0].ID, "dara"); !errors.Is(err, oncall.ErrFenced) {
+		t.Fatalf("a stale lease claimed: %v", err)
+	}
+	if n := count(t, st, "decision_notices"); n != 1 {
+		t.Fatalf("%d notices, want 1", n)
 	}
 }

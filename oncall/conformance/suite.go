@@ -21,6 +21,7 @@ var tests = []testCase{
 	{"CreateRotationAndOnCall", testCreateRotationAndOnCall},
 	{"CreateRotationRejects", testCreateRotationRejects},
 	{"DecisionBadInput", testDecisionBadInput},
+	{"DecisionNoticeClaimedOnce", testDecisionNoticeClaimedOnce},
 	{"DecisionNoticesAndSeenMark", testDecisionNoticesAndSeenMark},
 	{"IncidentBadInput", testIncidentBadInput},
 	{"IncidentLifecycle", testIncidentLifecycle},

@@ -56,6 +56,7 @@ type Dialect struct {
 	dsn        string          // as given: may hold a password, never printed
 	retries    atomic.Int64
 	reconnects atomic.Int64
+	ro         readOnlyState // between primaries (readonly.go)
 }
 
 // Name is "postgres".
@@ -81,9 +82,14 @@ func (d *Dialect) Reconnects() int64 { return d.reconnects.Load() }
 // constraint or a read-only standby is the caller's.
 func (d *Dialect) Write(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
 	start := time.Now()
+	told := false // the first lost connection says why the write waits
 	for attempt := 1; ; attempt++ {
 		err, committing := writeOnce(ctx, db, fn)
-		if err == nil || ctx.Err() != nil {
+		if err == nil {
+			d.primaryBack()
+			return nil
+		}
+		if ctx.Err() != nil {
 			return err
 		}
 		var budget, step time.Duration
@@ -94,6 +100,11 @@ func (d *Dialect) Write(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error)
 		case connLost(err) && (!committing || sqlstore.IsIdempotent(ctx)):
 			budget, step = reconnectFor, 20*time.Millisecond
 			d.reconnects.Add(1)
+			d.noPrimary()
+			if !told {
+				oncall.WaitNotice(ctx)("no primary database answers (" + oncall.RedactText(err.Error()) + ")")
+				told = true
+			}
 		default:
 			return err
 		}
@@ -217,7 +228,7 @@ func setSchemaVersion(ctx context.Context, q querier, v int) error {
 func (d *Dialect) Describe() string { return oncall.RedactDSN(d.dsn) }
 
 // Close: every LISTEN connection ends with the context of its Changes.
-func (d *Dialect) Close() error { return nil }
+func (d *Dialect) Close() error { return d.closeReadDB() }
 
 // parseConfig parses a DSN; its error never quotes the password.
 func parseConfig(dsn string) (*pgx.ConnConfig, error) {

@@ -199,7 +199,7 @@ func TestListenNotifiesAndReconnectsAfterARestart(t *testing.T) {
 	applyAll(t, db, d)
 	ch := make(chan string, 100)
 	done := make(chan struct{})
-	listen(ctx, d.cfg, func(table string) { ch <- table }, func() { close(done) })
+	listen(ctx, d.cfg, func(table string) { ch <- table }, func() {}, func() { close(done) })
 	// Right after listen returns, a commit is seen.
 	if _, err := db.ExecContext(ctx, `INSERT INTO store_marks(key, value, set_at) VALUES ('a', '', 'x')`); err != nil {
 		t.Fatal(err)

@@ -22,7 +22,8 @@ const (
 // committed while it was away was never notified. It returns once the
 // first LISTEN is in place (or its first attempt failed), so a commit
 // right after it is seen; it stops when ctx ends, then calls done.
-func listen(ctx context.Context, cfg *pgx.ConnConfig, notify func(table string), done func()) {
+// lost is called when reconnecting fails: no primary answers.
+func listen(ctx context.Context, cfg *pgx.ConnConfig, notify func(table string), lost, done func()) {
 	conn, _ := connectListener(ctx, cfg)
 	go func() {
 		defer done()
@@ -37,6 +38,9 @@ func listen(ctx context.Context, cfg *pgx.ConnConfig, notify func(table string),
 				wait = min(wait*2, reconnectMax)
 				c, err := connectListener(ctx, cfg)
 				if err != nil {
+					if ctx.Err() == nil {
+						lost()
+					}
 					continue
 				}
 				conn, wait = c, reconnectMin

@@ -82,11 +82,21 @@ func (d *Dialect) SchemaVersion(ctx context.Context, q sqlstore.Querier) (int, e
 // Change without a table (what was committed meanwhile was not notified).
 func (d *Dialect) Changes(ctx context.Context, _ *sql.DB) <-chan oncall.Change {
 	out := make(chan oncall.Change, 1)
-	listen(ctx, d.cfg, func(table string) {
+	send := func(table string) {
 		select {
 		case out <- oncall.Change{Table: table, At: time.Now().UTC()}:
 		default: // one is pending: the receiver reloads anyway
 		}
-	}, func() { close(out) })
+	}
+	// Turning read-only or writable again is news too: the status line says it.
+	stop := d.onFlip(func() { send("") })
+	listen(ctx, d.cfg, func(table string) {
+		if table == "" {
+			// The listener reconnected, so a primary answers; the Change
+			// sent just below tells the subscriber, no flip needed.
+			d.setPrimary(true, false)
+		}
+		send(table)
+	}, d.noPrimary, func() { stop(); close(out) })
 	return out
 }

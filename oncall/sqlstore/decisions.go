@@ -489,7 +489,8 @@ func (s *Store) DecisionNotices(ctx context.Context, member string) ([]oncall.Pr
 
 // MarkDecisionsSeen moves member's seen mark to event upTo (never back).
 func (s *Store) MarkDecisionsSeen(ctx context.Context, member string, upTo int64) error {
-	err := s.write(ctx, func(tx *Tx) error {
+	// Safe to run again: the mark only moves forward to upTo.
+	err := s.write(Idempotent(ctx), func(tx *Tx) error {
 		mid, err := decisionMember(ctx, tx, "member", member)
 		if err != nil {
 			return err

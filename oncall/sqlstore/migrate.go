@@ -67,7 +67,7 @@ func MigrateTo(ctx context.Context, db *sql.DB, d Dialect, version int) error {
 	if version >= 0 && version < len(ms) {
 		ms = ms[:version]
 	}
-	current, err := d.SchemaVersion(ctx, db)
+	current, err := schemaVersion(ctx, db, d)
 	if err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}

@@ -104,11 +104,19 @@ type DB struct {
 }
 
 func (q DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return q.db.QueryContext(ctx, q.d.Rebind(query), args...)
+	rows, err := q.db.QueryContext(ctx, q.d.Rebind(query), args...)
+	if fdb, ok := q.fallback(err); ok {
+		return fdb.QueryContext(ctx, q.d.Rebind(query), args...)
+	}
+	return rows, err
 }
 
 func (q DB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return q.db.QueryRowContext(ctx, q.d.Rebind(query), args...)
+	row := q.db.QueryRowContext(ctx, q.d.Rebind(query), args...)
+	if fdb, ok := q.fallback(row.Err()); ok {
+		return fdb.QueryRowContext(ctx, q.d.Rebind(query), args...)
+	}
+	return row
 }
 
 func (q DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {

@@ -7,6 +7,7 @@ package care
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"time"
 
@@ -27,6 +28,7 @@ type Model struct {
 	scroll   int // first fact line shown in the drill-down
 
 	machines []care.Machine
+	services map[string][]string // where each service runs (the cluster's), never written in place
 	data     loadedMsg
 	// seq numbers loads so a late answer for an older window is dropped;
 	// pending asks for one more load when the one in flight ends.
@@ -74,7 +76,7 @@ func (m *Model) load() tea.Cmd {
 	m.seq++
 	m.inFlight = m.seq
 	seq, days := m.seq, care.Windows[m.window]
-	st, now, machines := m.ctx.Store, m.ctx.Now(), slices.Clone(m.machines)
+	st, now, machines, services := m.ctx.Store, m.ctx.Now(), slices.Clone(m.machines), m.services
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -88,7 +90,7 @@ func (m *Model) load() tea.Cmd {
 		if err != nil {
 			return loadedMsg{seq: seq, loaded: true, days: days, err: err}
 		}
-		f.Machines = machines
+		f.Machines, f.ServiceNodes = machines, services
 		return loadedMsg{seq: seq, loaded: true, days: days, table: care.Compute(f, from, to), took: time.Since(start), seeded: seeded}
 	}
 }
@@ -98,8 +100,9 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case common.StoreChangedMsg:
 		return m, m.load()
 	case common.SnapshotMsg:
-		if ms := machines(msg.Snap); !slices.Equal(ms, m.machines) {
-			m.machines = ms
+		ms, sn := machines(msg.Snap), msg.Snap.ServiceNodes()
+		if !slices.Equal(ms, m.machines) || !maps.EqualFunc(sn, m.services, slices.Equal[[]string]) {
+			m.machines, m.services = ms, sn
 			return m, m.load()
 		}
 	case loadedMsg:

@@ -75,14 +75,30 @@ func (e *execCommand) Run() error {
 	if tty {
 		stderr = e.stdout // one stream on a TTY, as Nomad sends it
 	}
-	// The exec API reads stdin in a goroutine that outlives the command:
-	// a reader cancelled on return keeps it from eating the TUI's next key.
+	// The exec API reads stdin in a goroutine that outlives the command; it
+	// must not read the terminal once the TUI has it back. It reads a pipe
+	// here, fed from a cancellable reader on the terminal by a goroutine of
+	// ours that Run waits for (cancelled, joined, then closed), so no read of
+	// the terminal is left behind (closing the reader under a read in flight
+	// let that read land on the TUI's new reader, whose epoll and pipe reuse
+	// the closed descriptors, and eat its first key).
 	stdin := e.stdin
 	if f, ok := e.stdin.(*os.File); ok {
 		if cr, err := cancelreader.NewReader(f); err == nil {
-			defer cr.Close()
-			defer cr.Cancel()
-			stdin = cr
+			pr, pw := io.Pipe()
+			pumped := make(chan struct{})
+			go func() {
+				defer close(pumped)
+				_, err := io.Copy(pw, cr)
+				pw.CloseWithError(err)
+			}()
+			defer func() {
+				cr.Cancel()
+				pr.Close() // a write of keys no one reads any more returns
+				<-pumped
+				cr.Close()
+			}()
+			stdin = pr
 		}
 	}
 	code, err := e.actor.Exec(context.Background(), e.alloc, e.task, e.command, tty, stdin, e.stdout, stderr, resize)

@@ -31,17 +31,17 @@ type KeyMap struct {
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		NavKeys:   common.DefaultNavKeys(),
-		Consent:   key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "consent (with a text)")),
-		Concern:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "concern: noted, does not block")),
-		Objection: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "objection: blocks, give the reason")),
+		Consent:   key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "consent")),
+		Concern:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "concern (no block)")),
+		Objection: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "objection (say why)")),
 		Abstain:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "abstain")),
-		Imply:     key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "add an implication")),
-		Amend:     key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "amend (the author)")),
-		Withdraw:  key.NewBinding(key.WithKeys("W"), key.WithHelp("W", "withdraw (the author)")),
-		Close:     key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "record the outcome")),
-		Outcome:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next outcome (in the outcome box)")),
+		Imply:     key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "implication")),
+		Amend:     key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "amend (author)")),
+		Withdraw:  key.NewBinding(key.WithKeys("W"), key.WithHelp("W", "withdraw (author)")),
+		Close:     key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "outcome")),
+		Outcome:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next outcome")),
 		Post:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "post")),
-		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel (text kept)")),
+		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel (kept)")),
 	}
 }
 

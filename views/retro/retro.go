@@ -45,7 +45,7 @@ func DefaultKeyMap() KeyMap {
 		CycleAction: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "action: next state")),
 		PrevFactor:  key.NewBinding(key.WithKeys("{"), key.WithHelp("{ }", "select factor")),
 		NextFactor:  key.NewBinding(key.WithKeys("}")),
-		Propose:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "propose a change from the selected factor or action")),
+		Propose:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "propose from it")),
 		Post:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "add")),
 		Cancel:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel (text kept)")),
 	}
@@ -410,7 +410,7 @@ func (m *Model) body(w int) []string {
 			due = "no date"
 		}
 		line := fmt.Sprintf("  #%d %-8s %s — %s, %s", a.ID, a.State, sanitize.Line(a.Title), sanitize.Line(owner), due)
-		if i == m.action {
+		if i == m.action && m.pick() == "action" {
 			line = st.Cursor.Render(line)
 		}
 		add(line)

@@ -3,6 +3,9 @@
 -- position taken (a member's current one is their latest row: nothing is
 -- updated or deleted), its outcome and the action items it creates, and the
 -- history (one event per change, read for the per-member notices).
+-- PostgreSQL's translation of oncall/sqlite/migrations/0009_decisions.sql:
+-- BIGINT identity ids, text COLLATE "C", a flag as BOOLEAN (bound as a Go bool),
+-- and entretien_watch's NOTIFY triggers on every table.
 -- Times are TEXT in the fixed-width UTC layout of timefmt.go.
 
 CREATE TABLE proposals (
@@ -98,7 +101,7 @@ CREATE TABLE decision_notices (
     member_id  BIGINT NOT NULL REFERENCES members(id),
     claimed_at TEXT COLLATE "C" NOT NULL,
     epoch      BIGINT NOT NULL,
-    delivered  BOOLEAN NOT NULL DEFAULT false,  -- bound as a Go bool
+    delivered  BOOLEAN NOT NULL DEFAULT false,
     outcome    TEXT COLLATE "C" NOT NULL DEFAULT '',       -- the methods tried and how each went
     UNIQUE (event_id, member_id)
 );
