@@ -81,7 +81,10 @@ func (d *Dialect) Reconnects() int64 { return d.reconnects.Load() }
 // write is safe to replay (sqlstore.Idempotent). Nothing else is retried: a
 // constraint or a read-only standby is the caller's.
 func (d *Dialect) Write(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
-	start := time.Now()
+	// Each kind of retry has its own budget, counted from its first
+	// occurrence: a write that waited out a failover may still lose a
+	// serialization race on the new primary, and gets its full 10 s.
+	var serStart, connStart time.Time
 	told := false // the first lost connection says why the write waits
 	for attempt := 1; ; attempt++ {
 		err, committing := writeOnce(ctx, db, fn)
@@ -93,12 +96,13 @@ func (d *Dialect) Write(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error)
 			return err
 		}
 		var budget, step time.Duration
+		var since *time.Time
 		switch {
 		case retryable(err):
-			budget, step = serializeFor, time.Millisecond
+			budget, step, since = serializeFor, time.Millisecond, &serStart
 			d.retries.Add(1)
 		case connLost(err) && (!committing || sqlstore.IsIdempotent(ctx)):
-			budget, step = reconnectFor, 20*time.Millisecond
+			budget, step, since = reconnectFor, 20*time.Millisecond, &connStart
 			d.reconnects.Add(1)
 			d.noPrimary()
 			if !told {
@@ -108,7 +112,10 @@ func (d *Dialect) Write(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error)
 		default:
 			return err
 		}
-		if time.Since(start) > budget {
+		if since.IsZero() {
+			*since = time.Now()
+		}
+		if time.Since(*since) > budget {
 			return err
 		}
 		// Jittered, growing pause: two writers that collided do not collide
