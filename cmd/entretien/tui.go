@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime/debug"
 	"strconv"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -59,7 +57,6 @@ func openTUIWith(ctx context.Context, src sources.Config, dbPath string, readOnl
 	// The first queries go out while the database opens: the first frame
 	// waits for the slower of the two, not for their sum.
 	go w.Run(ctx)
-	go releaseStartup(ctx, w)
 	st, err := openStore(ctx, dbPath)
 	if err != nil {
 		return fmt.Errorf("database %s: %w", dbPath, err)
@@ -78,29 +75,4 @@ func openTUIWith(ctx context.Context, src sources.Config, dbPath string, readOnl
 		return nil
 	}
 	return err
-}
-
-// releaseStartup returns the startup's garbage (the lists' JSON, the first
-// snapshots and frames) to the OS once Nomad and Consul have both answered
-// and the first whole frame is drawn: on a quiet cluster nothing allocates
-// after that, so no GC would run and it would stay resident (0.8 MB of
-// 11) until the runtime's forced GC two minutes later. One GC, once.
-func releaseStartup(ctx context.Context, w *sources.Watcher) {
-	t := time.NewTicker(100 * time.Millisecond)
-	defer t.Stop()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if s := w.Snapshot(); !s.Nomad.Stale() && !s.Consul.Stale() {
-			break
-		}
-	}
-	select {
-	case <-ctx.Done():
-	case <-time.After(time.Second): // the first frame's drawing
-		debug.FreeOSMemory()
-	}
 }
