@@ -118,6 +118,12 @@ func (s *Store) care(ctx context.Context, inc oncall.Incident, entries []oncall.
 	tz := map[string]*time.Location{}
 	onCall := map[time.Time]map[string]bool{}
 	var leaves []oncall.Leave
+	// Who was on call is read once (rotations and their confirmed
+	// overrides over the incident's span), then worked out per moment by
+	// the rota's rules: one query per timeline entry made a 100k-entry
+	// retro take seconds.
+	var rots []oncall.Rotation
+	var ovs map[string][]oncall.Override
 	if len(acts) > 0 {
 		from, to := acts[0].at, acts[0].at
 		for _, a := range acts {
@@ -125,6 +131,12 @@ func (s *Store) care(ctx context.Context, inc oncall.Incident, entries []oncall.
 		}
 		var err error
 		if leaves, err = s.Leaves(ctx, from, to.Add(time.Nanosecond)); err != nil {
+			return oncall.Care{}, fmt.Errorf("care: %w", err)
+		}
+		if rots, err = s.Rotations(ctx); err != nil {
+			return oncall.Care{}, fmt.Errorf("care: %w", err)
+		}
+		if ovs, err = s.overridesByRotation(ctx, s.db, from.Add(-maxShiftSpan), farFuture, oncall.Confirmed); err != nil {
 			return oncall.Care{}, fmt.Errorf("care: %w", err)
 		}
 	}
@@ -154,12 +166,12 @@ func (s *Store) care(ctx context.Context, inc oncall.Incident, entries []oncall.
 		// swaps are taken into account.
 		who, ok := onCall[a.at]
 		if !ok {
-			ocs, err := s.OnCallAt(ctx, a.at)
-			if err != nil {
-				return oncall.Care{}, fmt.Errorf("care: %w", err)
-			}
 			who = map[string]bool{}
-			for _, oc := range ocs {
+			for _, r := range rots {
+				oc, err := r.OnCallWith(a.at, ovs[r.Name])
+				if err != nil {
+					return oncall.Care{}, fmt.Errorf("care: rotation %q: %w", r.Name, err)
+				}
 				if oc.HasNow {
 					who[oc.Now.Member] = true
 				}
