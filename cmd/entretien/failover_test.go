@@ -19,43 +19,42 @@ import (
 	"codeberg.org/entretien/entretien/internal/pgcluster/pgclustertest"
 )
 
+// psqlRun runs one statement with the cluster's pgpass.
+func psqlRun(pg *pgcluster.Cluster, dsn, sql string) (string, error) {
+	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/psql")
+	if len(bins) == 0 {
+		return "", fmt.Errorf("psql not found (apt-get install postgresql)")
+	}
+	cmd := exec.Command(bins[len(bins)-1], dsn, "-qtAX", "-c", sql)
+	cmd.Env = append(os.Environ(), "PGPASSFILE="+pg.PassFile())
+	out, err := cmd.CombinedOutput()
+	return strings.TrimSpace(string(out)), err
+}
+
+func psqlOn(t *testing.T, pg *pgcluster.Cluster, dsn, sql string) string {
+	t.Helper()
+	out, err := psqlRun(pg, dsn, sql)
+	if err != nil {
+		t.Fatalf("psql %q: %v: %s", sql, err, out)
+	}
+	return out
+}
+
 // psqlRetry is psqlOn for a member that may be restarting: it asks for up
 // to a minute.
 func psqlRetry(t *testing.T, pg *pgcluster.Cluster, dsn, sql string) string {
 	t.Helper()
-	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/psql")
-	if len(bins) == 0 {
-		t.Fatal("psql not found (apt-get install postgresql)")
-	}
 	deadline := time.Now().Add(time.Minute)
 	for {
-		cmd := exec.Command(bins[len(bins)-1], dsn, "-qtAX", "-c", sql)
-		cmd.Env = append(os.Environ(), "PGPASSFILE="+pg.PassFile())
-		out, err := cmd.CombinedOutput()
+		out, err := psqlRun(pg, dsn, sql)
 		if err == nil {
-			return strings.TrimSpace(string(out))
+			return out
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("psql %q: %v: %s", sql, err, out)
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
-}
-
-// psqlOn runs one statement with the cluster's pgpass.
-func psqlOn(t *testing.T, pg *pgcluster.Cluster, dsn, sql string) string {
-	t.Helper()
-	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/psql")
-	if len(bins) == 0 {
-		t.Fatal("psql not found (apt-get install postgresql)")
-	}
-	cmd := exec.Command(bins[len(bins)-1], dsn, "-qtAX", "-c", sql)
-	cmd.Env = append(os.Environ(), "PGPASSFILE="+pg.PassFile())
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("psql %q: %v: %s", sql, err, out)
-	}
-	return strings.TrimSpace(string(out))
 }
 
 // A bastion per site, the primary's site going dark in the middle of the
