@@ -95,12 +95,17 @@ func clusterSnapshot(ctx context.Context, cfg sources.Config, wait time.Duration
 	defer func() { cancel(); <-done }()
 	for {
 		snap := w.Snapshot()
-		if snap != nil && !snap.Nomad.Updated.IsZero() {
+		// Consul's answer (or its error) too: a service unknown because
+		// Consul had not answered yet is not a service absent.
+		if snap != nil && !snap.Nomad.Updated.IsZero() && (!snap.Consul.Updated.IsZero() || snap.Consul.Err != nil) {
 			return snap, ""
 		}
 		select {
 		case <-w.Updates():
 		case <-ctx.Done():
+			if snap != nil && !snap.Nomad.Updated.IsZero() {
+				return snap, ""
+			}
 			if snap != nil && snap.Nomad.Err != nil {
 				return nil, "Nomad unreachable: " + snap.Nomad.Err.Error()
 			}

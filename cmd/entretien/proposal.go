@@ -362,7 +362,9 @@ func (a *app) checkAffects(ctx context.Context, targets []string, wait time.Dura
 	for _, t := range check {
 		k, _, _ := strings.Cut(t, "/")
 		if k == "service" && snap.Consul.Updated.IsZero() {
-			continue // Consul has not answered: its services are unknown, not absent
+			// Consul has not answered: its services are unknown, not absent.
+			fmt.Fprintf(a.stderr, "entretien: %s was not checked: Consul did not answer\n", sanitize.Line(t))
+			continue
 		}
 		if !snap.Knows(t) {
 			return &oncall.ValidationError{Field: "proposal.affects", Value: t, Reason: "no such " + k + " in the cluster (--no-cluster skips the check)"}
