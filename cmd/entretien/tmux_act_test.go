@@ -72,7 +72,14 @@ func TestTUIActsOnTheDevCluster(t *testing.T) {
 		short = id[:8]
 		filter(short)
 		s.keys("Enter")
-		s.waitFor(10*time.Second, id, "Recent task events")
+		if !seen(s, 10*time.Second, id, "Recent task events") {
+			// The allocation failed and went while it opened (it lives a
+			// few seconds): try the next one.
+			t.Logf("allocation %s did not open; screen:\n%s", short, s.capture())
+			s.keys("Escape")
+			time.Sleep(time.Second)
+			continue
+		}
 		s.keys("R")
 		s.waitFor(5*time.Second, "restart allocation "+short+" of backup on paris? type y")
 		s.keys("y")
@@ -132,6 +139,22 @@ func TestTUIActsOnTheDevCluster(t *testing.T) {
 }
 
 // waitAny polls the pane until it holds one of wants.
+// seen reports whether every want shows on screen within d.
+func seen(s *tmuxSession, d time.Duration, wants ...string) bool {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		screen, all := s.capture(), true
+		for _, w := range wants {
+			all = all && strings.Contains(screen, w)
+		}
+		if all {
+			return true
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return false
+}
+
 func waitAny(t *testing.T, s *tmuxSession, d time.Duration, wants ...string) string {
 	t.Helper()
 	deadline := time.Now().Add(d)
