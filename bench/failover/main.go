@@ -47,7 +47,7 @@ func run(bin string, trials, ttl int) error {
 		return err
 	}
 	defer c.Stop()
-	if out, err := psql(c, c.DSN("postgres"), "CREATE DATABASE entretien"); err != nil {
+	if out, err := c.Psql(c.DSN("postgres"), "CREATE DATABASE entretien"); err != nil {
 		return fmt.Errorf("create database: %v: %s", err, out)
 	}
 	me, err := user.Current()
@@ -147,15 +147,4 @@ func entretienCtx(ctx context.Context, bin string, env []string, args ...string)
 	cmd.Env = env
 	out, err := cmd.CombinedOutput()
 	return string(out), err
-}
-
-func psql(c *pgcluster.Cluster, dsn, sql string) (string, error) {
-	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/psql")
-	if len(bins) == 0 {
-		return "", fmt.Errorf("psql not found (apt-get install postgresql)")
-	}
-	cmd := exec.Command(bins[len(bins)-1], dsn, "-qtAX", "-c", sql)
-	cmd.Env = append(os.Environ(), "PGPASSFILE="+c.PassFile())
-	out, err := cmd.CombinedOutput()
-	return strings.TrimSpace(string(out)), err
 }

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"os/user"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,21 +18,9 @@ import (
 	"codeberg.org/entretien/entretien/internal/pgcluster/pgclustertest"
 )
 
-// psqlRun runs one statement with the cluster's pgpass.
-func psqlRun(pg *pgcluster.Cluster, dsn, sql string) (string, error) {
-	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/psql")
-	if len(bins) == 0 {
-		return "", fmt.Errorf("psql not found (apt-get install postgresql)")
-	}
-	cmd := exec.Command(bins[len(bins)-1], dsn, "-qtAX", "-c", sql)
-	cmd.Env = append(os.Environ(), "PGPASSFILE="+pg.PassFile())
-	out, err := cmd.CombinedOutput()
-	return strings.TrimSpace(string(out)), err
-}
-
 func psqlOn(t *testing.T, pg *pgcluster.Cluster, dsn, sql string) string {
 	t.Helper()
-	out, err := psqlRun(pg, dsn, sql)
+	out, err := pg.Psql(dsn, sql)
 	if err != nil {
 		t.Fatalf("psql %q: %v: %s", sql, err, out)
 	}
@@ -46,7 +33,7 @@ func psqlRetry(t *testing.T, pg *pgcluster.Cluster, dsn, sql string) string {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)
 	for {
-		out, err := psqlRun(pg, dsn, sql)
+		out, err := pg.Psql(dsn, sql)
 		if err == nil {
 			return out
 		}
@@ -168,7 +155,6 @@ func TestFailoverLosesNoAcknowledgedNote(t *testing.T) {
 	}
 	// db status and doctor below wait for it to be the sync standby; Patroni
 	// may restart it once more on the way (pg_rewind onto the new timeline).
-
 
 	// db status and doctor name every member as Patroni publishes it.
 	penv := append(env, "CONSUL_HTTP_ADDR="+pg.ConsulAddr(), "ENTRETIEN_PATRONI_SCOPE="+pg.Scope())

@@ -742,3 +742,16 @@ func childrenOf(pid int) []int {
 	}
 	return out
 }
+
+// Psql runs one statement on dsn with the cluster's pgpass, through
+// Debian's psql, and returns its unaligned output.
+func (c *Cluster) Psql(dsn, sql string) (string, error) {
+	bin := filepath.Join(binDir(), "psql")
+	if _, err := os.Stat(bin); err != nil {
+		return "", ErrMissing
+	}
+	cmd := exec.Command(bin, dsn, "-qtAX", "-c", sql)
+	cmd.Env = append(os.Environ(), "PGPASSFILE="+c.passFile)
+	out, err := cmd.CombinedOutput()
+	return strings.TrimSpace(string(out)), err
+}

@@ -2,10 +2,6 @@ package pgcluster_test
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -20,15 +16,7 @@ import (
 
 func psql(t *testing.T, c *pgcluster.Cluster, dsn, sql string) (string, error) {
 	t.Helper()
-	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/psql")
-	bin := "psql"
-	if len(bins) > 0 {
-		bin = bins[len(bins)-1]
-	}
-	cmd := exec.Command(bin, dsn, "-qtAX", "-c", sql)
-	cmd.Env = append(os.Environ(), "PGPASSFILE="+c.PassFile())
-	out, err := cmd.CombinedOutput()
-	return strings.TrimSpace(string(out)), err
+	return c.Psql(dsn, sql)
 }
 
 // The harness is what the failover tests stand on: a leader and a sync
