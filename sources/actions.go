@@ -250,8 +250,10 @@ func actNode(snap *Snapshot, a Action) (Node, error) {
 			return Node{}, inputErr(a.Kind, "drain deadline %s: it must be positive (how long allocations get to move)", a.Deadline)
 		}
 	case UndrainNode:
-		if !n.Drain {
-			return Node{}, inputErr(a.Kind, "node %s is not draining", n.Name)
+		// A drain that finished leaves the node ineligible: undraining it
+		// makes it schedulable again, as `nomad node drain -disable` does.
+		if !n.Drain && n.Eligible {
+			return Node{}, inputErr(a.Kind, "node %s is not draining and takes allocations: nothing to undo", n.Name)
 		}
 	}
 	return n, nil

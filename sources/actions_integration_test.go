@@ -173,6 +173,20 @@ func TestIntegrationActions(t *testing.T) {
 	if err != nil || code != 0 || out.String() != "hello\n" {
 		t.Errorf("exec echo hello = %d, %v, stdout %q stderr %q", code, err, out.String(), errOut.String())
 	}
+	// A watcher whose snapshot has not caught up (here: one never started,
+	// its snapshot empty) asks Nomad, which knows the task runs.
+	lagging, err := New(Config{NomadAddr: c.NomadAddr(), ConsulAddr: c.ConsulAddr()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	code, err = lagging.Exec(ctx, pw.ID, "web", []string{"echo", "hello"}, false, nil, &out, nil, nil)
+	if err != nil || code != 0 || out.String() != "hello\n" {
+		t.Errorf("exec by a watcher without the allocation in its snapshot = %d, %v, stdout %q", code, err, out.String())
+	}
+	if _, err := lagging.Exec(ctx, pw.ID, "db", []string{"true"}, false, nil, nil, nil, nil); err == nil || !strings.Contains(err.Error(), "has no task db") {
+		t.Errorf("exec into a task Nomad does not have either: %v", err)
+	}
 	code, err = w.Exec(ctx, pw.ID, "web", []string{"sh", "-c", "exit 3"}, false, nil, nil, nil, nil)
 	if err != nil || code != 3 {
 		t.Errorf("exec sh -c 'exit 3' = %d, %v, want 3", code, err)

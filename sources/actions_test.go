@@ -105,6 +105,30 @@ func TestActBadInputSendsNothing(t *testing.T) {
 			t.Errorf("Act(%+v) = %q, want an *InputError saying %q, sanitised", c.a, err, c.want)
 		}
 	}
+	if _, err := w.Exec(ctx, running, "web", nil, false, nil, nil, nil, nil); err == nil || !strings.Contains(err.Error(), "needs a command") {
+		t.Errorf("Exec without a command: %v", err)
+	}
+	if _, err := w.Exec(ctx, "", "web", []string{"true"}, false, nil, nil, nil, nil); err == nil || !strings.Contains(err.Error(), "needs an allocation") {
+		t.Errorf("Exec without an allocation: %v", err)
+	}
+	if _, _, err := every.Permission(ctx, RestartAlloc, ""); err == nil || !strings.Contains(err.Error(), `not "*"`) {
+		t.Errorf(`Permission in namespace "*": %v`, err)
+	}
+	time.Sleep(50 * time.Millisecond) // a stray connection would have been accepted by now
+	if n := conns.Load(); n != 0 {
+		t.Errorf("bad input opened %d connections to Nomad, want none", n)
+	}
+}
+
+// TestExecAsksNomadWhenTheSnapshotSaysNo: the snapshot may lag (a task just
+// started), so exec asks Nomad once before refusing; a Nomad that does not
+// answer (here a listener that closes every connection) leaves the
+// snapshot's refusal standing, and nothing is executed.
+func TestExecAsksNomadWhenTheSnapshotSaysNo(t *testing.T) {
+	addr, conns := countingListener(t)
+	w := actWatcher(t, addr, "default")
+	ctx := context.Background()
+	const running = "3f2a1b2c-0000-4000-8000-000000000001"
 	for _, c := range []struct {
 		alloc, task, want string
 	}{
@@ -113,21 +137,15 @@ func TestActBadInputSendsNothing(t *testing.T) {
 		{running, "db", "has no task db"},
 		{"9d8c7b6a-0000-4000-8000-000000000002", "backup", "task backup of allocation 9d8c7b6a is failed, not running"},
 	} {
+		before := conns.Load()
 		code, err := w.Exec(ctx, c.alloc, c.task, []string{"echo", "hello"}, false, nil, nil, nil, nil)
 		var ie *InputError
 		if !errors.As(err, &ie) || !strings.Contains(err.Error(), c.want) || code != -1 {
 			t.Errorf("Exec(%s, %s) = %d, %v, want -1 and an *InputError saying %q", c.alloc, c.task, code, err, c.want)
 		}
-	}
-	if _, err := w.Exec(ctx, running, "web", nil, false, nil, nil, nil, nil); err == nil || !strings.Contains(err.Error(), "needs a command") {
-		t.Errorf("Exec without a command: %v", err)
-	}
-	if _, _, err := every.Permission(ctx, RestartAlloc, ""); err == nil || !strings.Contains(err.Error(), `not "*"`) {
-		t.Errorf(`Permission in namespace "*": %v`, err)
-	}
-	time.Sleep(50 * time.Millisecond) // a stray connection would have been accepted by now
-	if n := conns.Load(); n != 0 {
-		t.Errorf("bad input opened %d connections to Nomad, want none", n)
+		if conns.Load() == before {
+			t.Errorf("Exec(%s, %s): Nomad was not asked", c.alloc, c.task)
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"sync/atomic"
 
@@ -24,21 +25,15 @@ type TerminalSize struct{ Width, Height int }
 // with a TTY one that stays open; nil stdout or stderr discard. On an error the exit code is -1.
 func (w *Watcher) Exec(ctx context.Context, allocID, task string, command []string, tty bool,
 	stdin io.Reader, stdout, stderr io.Writer, resize <-chan TerminalSize) (exitCode int, err error) {
-	al, ok := w.Snapshot().AllocByID(allocID)
 	switch {
 	case allocID == "":
 		return -1, inputErr(ExecTask, "exec needs an allocation")
-	case !ok:
-		return -1, inputErr(ExecTask, "allocation %s is gone", sanitize.Line(shortID(allocID)))
 	case len(command) == 0 || strings.TrimSpace(strings.Join(command, "")) == "":
 		return -1, inputErr(ExecTask, "exec needs a command")
 	}
-	t, ok := taskOf(al, task)
-	if !ok {
-		return -1, inputErr(ExecTask, "allocation %s has no task %s", shortID(al.ID), sanitize.Line(task))
-	}
-	if t.State != "running" {
-		return -1, inputErr(ExecTask, "task %s of allocation %s is %s, not running", t.Name, shortID(al.ID), t.Status())
+	al, err := w.execTarget(ctx, allocID, task)
+	if err != nil {
+		return -1, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -90,6 +85,48 @@ func (w *Watcher) Exec(ctx context.Context, allocID, task string, command []stri
 	}
 	w.remember(ExecTask, al.Namespace, "")
 	return code, nil
+}
+
+// execTarget finds the allocation to exec in, its task running. The
+// snapshot may lag Nomad by up to two seconds under churn (a task just
+// started is not in it yet), so when the snapshot says no, Nomad is asked
+// once; if Nomad does not answer, the snapshot's answer stands.
+func (w *Watcher) execTarget(ctx context.Context, allocID, task string) (Alloc, error) {
+	al, found := w.Snapshot().AllocByID(allocID)
+	verdict := func(al Alloc, found bool) error {
+		if !found {
+			return inputErr(ExecTask, "allocation %s is gone", sanitize.Line(shortID(allocID)))
+		}
+		t, ok := taskOf(al, task)
+		if !ok {
+			return inputErr(ExecTask, "allocation %s has no task %s", shortID(al.ID), sanitize.Line(task))
+		}
+		if t.State != "running" {
+			return inputErr(ExecTask, "task %s of allocation %s is %s, not running", t.Name, shortID(al.ID), t.Status())
+		}
+		return nil
+	}
+	err := verdict(al, found)
+	if err == nil {
+		return al, nil
+	}
+	q := &nomadapi.QueryOptions{Namespace: w.namespace}
+	if found {
+		q.Namespace = al.Namespace
+	}
+	ictx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	a, _, ierr := w.nomad.Allocations().Info(allocID, q.WithContext(ictx))
+	if ierr == nil {
+		d := allocDetail(a)
+		fresh := Alloc{ID: d.ID, Namespace: d.Namespace, JobID: d.JobID, TaskGroup: d.TaskGroup,
+			NodeID: d.NodeID, ClientStatus: d.ClientStatus, Tasks: d.Tasks}
+		return fresh, verdict(fresh, true)
+	}
+	if status, _ := httpStatus(ierr); status == http.StatusNotFound {
+		return Alloc{}, verdict(Alloc{}, false)
+	}
+	return Alloc{}, err
 }
 
 // idleReader blocks until done, then reads end of file.

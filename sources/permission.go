@@ -193,10 +193,12 @@ func (w *Watcher) probe(ctx context.Context, c, ns string) (said string, refused
 			(&nomadapi.WriteOptions{Namespace: ns}).WithContext(ctx))
 		return answer(err)
 	}
-	// alloc-exec: an exec without a task.
+	// alloc-exec: an exec without a task. It sends nothing (an idle stdin,
+	// no TTY): a stdin frame racing the client's refusal can lose the
+	// refusal's words (see execClosedWithoutReason).
 	ref := &nomadapi.Allocation{ID: al.ID, Namespace: al.Namespace, NodeID: al.NodeID, TaskGroup: al.TaskGroup}
 	_, err = w.nomad.Allocations().Exec(ctx, ref, "", false, []string{"true"},
-		strings.NewReader(""), discard{}, discard{}, nil, (&nomadapi.QueryOptions{Namespace: ns}).WithContext(ctx))
+		idleReader{ctx.Done()}, discard{}, discard{}, nil, (&nomadapi.QueryOptions{Namespace: ns}).WithContext(ctx))
 	if err == nil {
 		return "", false, true, nil
 	}
