@@ -1,6 +1,7 @@
 package oncall
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -94,18 +95,77 @@ func IsNight(t time.Time, loc *time.Location) bool {
 // MergeTimeline merges journal entries and role changes by time (entries
 // before role changes at the same instant, each in written order).
 func MergeTimeline(entries []Entry, roles []RoleSpan) []TimelineItem {
-	out := make([]TimelineItem, 0, len(entries)+2*len(roles))
-	for _, e := range entries {
-		out = append(out, TimelineItem{At: e.At, Who: e.Author, Kind: string(e.Kind), Text: e.Text, EntryID: e.ID, Amends: e.Amends})
+	return mergeTimeline(nil, entries, roles)
+}
+
+// IncidentTimeline is the retro's timeline: the opening, then what
+// MergeTimeline gives, by time (the opening first of its instant).
+func IncidentTimeline(inc Incident, entries []Entry, roles []RoleSpan) []TimelineItem {
+	opened := TimelineItem{At: inc.OpenedAt, Who: inc.OpenedBy, Kind: string(KindStatus), Text: "opened"}
+	return mergeTimeline([]TimelineItem{opened}, entries, roles)
+}
+
+// mergeTimeline is the stable sort by time of head, entries and role
+// changes, in that order, done as a merge: the journal comes by time from
+// the store, and sorting its 100k items again made a retro take seconds.
+func mergeTimeline(head []TimelineItem, entries []Entry, roles []RoleSpan) []TimelineItem {
+	es := make([]TimelineItem, len(entries))
+	for i, e := range entries {
+		es[i] = TimelineItem{At: e.At, Who: e.Author, Kind: string(e.Kind), Text: e.Text, EntryID: e.ID, Amends: e.Amends}
 	}
-	for _, rs := range roles {
-		out = append(out, TimelineItem{At: rs.Taken, Who: rs.Member, Kind: "role", Text: "took " + string(rs.Role)})
-		if !rs.Held() {
-			out = append(out, TimelineItem{At: rs.Left, Who: rs.Member, Kind: "role", Text: "left " + string(rs.Role)})
+	rs := make([]TimelineItem, 0, 2*len(roles))
+	for _, r := range roles {
+		rs = append(rs, TimelineItem{At: r.Taken, Who: r.Member, Kind: "role", Text: "took " + string(r.Role)})
+		if !r.Held() {
+			rs = append(rs, TimelineItem{At: r.Left, Who: r.Member, Kind: "role", Text: "left " + string(r.Role)})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	segs := [][]TimelineItem{slices.Clone(head), es, rs}
+	n := 0
+	for _, seg := range segs {
+		sortByTime(seg)
+		n += len(seg)
+	}
+	out := make([]TimelineItem, 0, n)
+	for len(out) < n {
+		// The earliest head of the segments; at the same instant, the
+		// earlier segment's (what a stable sort of their concatenation keeps).
+		k := -1
+		for i, seg := range segs {
+			if len(seg) > 0 && (k < 0 || seg[0].At.Before(segs[k][0].At)) {
+				k = i
+			}
+		}
+		// Take the whole run of k that comes before the other heads.
+		seg, j := segs[k], 1
+		for j < len(seg) && !laterThanAHead(seg[j].At, segs, k) {
+			j++
+		}
+		out = append(out, seg[:j]...)
+		segs[k] = seg[j:]
+	}
 	return out
+}
+
+// laterThanAHead: an item at t of segment k must wait for the head of
+// another segment (earlier than t, or at t in an earlier segment).
+func laterThanAHead(t time.Time, segs [][]TimelineItem, k int) bool {
+	for i, seg := range segs {
+		if i == k || len(seg) == 0 {
+			continue
+		}
+		if seg[0].At.Before(t) || (i < k && seg[0].At.Equal(t)) {
+			return true
+		}
+	}
+	return false
+}
+
+func sortByTime(items []TimelineItem) {
+	byTime := func(a, b TimelineItem) int { return a.At.Compare(b.At) }
+	if !slices.IsSortedFunc(items, byTime) {
+		slices.SortStableFunc(items, byTime)
+	}
 }
 
 func Moments(inc Incident, entries []Entry, captured []Captured) []Moment {

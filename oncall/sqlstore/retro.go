@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -48,10 +49,7 @@ func (s *Store) Retro(ctx context.Context, incidentID int64) (oncall.Retro, erro
 			r.WasHard = append(r.WasHard, n)
 		}
 	}
-	opened := oncall.TimelineItem{At: inc.OpenedAt, Who: inc.OpenedBy, Kind: string(oncall.KindStatus), Text: "opened"}
-	r.Timeline = oncall.MergeTimeline(append([]oncall.Entry{}, entries...), r.Roles)
-	r.Timeline = append([]oncall.TimelineItem{opened}, r.Timeline...)
-	sort.SliceStable(r.Timeline, func(i, j int) bool { return r.Timeline[i].At.Before(r.Timeline[j].At) })
+	r.Timeline = oncall.IncidentTimeline(inc, entries, r.Roles)
 	r.Moments = oncall.Moments(inc, entries, r.Captured)
 	r.Phases = oncall.Phases(r.Moments)
 	r.ImpactSites = oncall.ImpactSites(inc, r.Captured)
@@ -116,7 +114,7 @@ func (s *Store) care(ctx context.Context, inc oncall.Incident, entries []oncall.
 		}
 	}
 	tz := map[string]*time.Location{}
-	onCall := map[time.Time]map[string]bool{}
+	onCall := map[time.Time][]string{}
 	var leaves []oncall.Leave
 	// Who was on call is read once (rotations and their confirmed
 	// overrides over the incident's span), then worked out per moment by
@@ -164,21 +162,25 @@ func (s *Store) care(ctx context.Context, inc oncall.Incident, entries []oncall.
 		}
 		// OnCallAt, not the bare rotations: it is where overrides and
 		// swaps are taken into account.
-		who, ok := onCall[a.at]
-		if !ok {
-			who = map[string]bool{}
-			for _, r := range rots {
-				oc, err := r.OnCallWith(a.at, ovs[r.Name])
-				if err != nil {
-					return oncall.Care{}, fmt.Errorf("care: rotation %q: %w", r.Name, err)
+		// Without rotations nobody is on call: no per-moment work.
+		var who []string
+		if len(rots) > 0 {
+			var ok bool
+			if who, ok = onCall[a.at]; !ok {
+				who = []string{}
+				for _, r := range rots {
+					oc, err := r.OnCallWith(a.at, ovs[r.Name])
+					if err != nil {
+						return oncall.Care{}, fmt.Errorf("care: rotation %q: %w", r.Name, err)
+					}
+					if oc.HasNow {
+						who = append(who, oc.Now.Member)
+					}
 				}
-				if oc.HasNow {
-					who[oc.Now.Member] = true
-				}
+				onCall[a.at] = who
 			}
-			onCall[a.at] = who
 		}
-		if !who[a.who] {
+		if !slices.Contains(who, a.who) {
 			r.OffCall++
 		}
 		for _, l := range leaves {
