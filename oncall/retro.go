@@ -109,9 +109,11 @@ func IncidentTimeline(inc Incident, entries []Entry, roles []RoleSpan) []Timelin
 // changes, in that order, done as a merge: the journal comes by time from
 // the store, and sorting its 100k items again made a retro take seconds.
 func mergeTimeline(head []TimelineItem, entries []Entry, roles []RoleSpan) []TimelineItem {
-	es := make([]TimelineItem, len(entries))
-	for i, e := range entries {
-		es[i] = TimelineItem{At: e.At, Who: e.Author, Kind: string(e.Kind), Text: e.Text, EntryID: e.ID, Amends: e.Amends}
+	head = slices.Clone(head)
+	sortByTime(head)
+	if !slices.IsSortedFunc(entries, func(a, b Entry) int { return a.At.Compare(b.At) }) {
+		entries = slices.Clone(entries)
+		slices.SortStableFunc(entries, func(a, b Entry) int { return a.At.Compare(b.At) })
 	}
 	rs := make([]TimelineItem, 0, 2*len(roles))
 	for _, r := range roles {
@@ -120,45 +122,26 @@ func mergeTimeline(head []TimelineItem, entries []Entry, roles []RoleSpan) []Tim
 			rs = append(rs, TimelineItem{At: r.Left, Who: r.Member, Kind: "role", Text: "left " + string(r.Role)})
 		}
 	}
-	segs := [][]TimelineItem{slices.Clone(head), es, rs}
-	n := 0
-	for _, seg := range segs {
-		sortByTime(seg)
-		n += len(seg)
-	}
-	out := make([]TimelineItem, 0, n)
-	for len(out) < n {
-		// The earliest head of the segments; at the same instant, the
-		// earlier segment's (what a stable sort of their concatenation keeps).
-		k := -1
-		for i, seg := range segs {
-			if len(seg) > 0 && (k < 0 || seg[0].At.Before(segs[k][0].At)) {
-				k = i
-			}
-		}
-		// Take the whole run of k that comes before the other heads.
-		seg, j := segs[k], 1
-		for j < len(seg) && !laterThanAHead(seg[j].At, segs, k) {
+	sortByTime(rs)
+	out := make([]TimelineItem, 0, len(head)+len(entries)+len(rs))
+	i, j, k := 0, 0, 0
+	for i < len(head) || j < len(entries) || k < len(rs) {
+		// The earliest next item; at the same instant the head's, then the
+		// entry's, then the role change's.
+		switch {
+		case i < len(head) && (j == len(entries) || !entries[j].At.Before(head[i].At)) && (k == len(rs) || !rs[k].At.Before(head[i].At)):
+			out = append(out, head[i])
+			i++
+		case j < len(entries) && (k == len(rs) || !rs[k].At.Before(entries[j].At)):
+			e := entries[j]
+			out = append(out, TimelineItem{At: e.At, Who: e.Author, Kind: string(e.Kind), Text: e.Text, EntryID: e.ID, Amends: e.Amends})
 			j++
+		default:
+			out = append(out, rs[k])
+			k++
 		}
-		out = append(out, seg[:j]...)
-		segs[k] = seg[j:]
 	}
 	return out
-}
-
-// laterThanAHead: an item at t of segment k must wait for the head of
-// another segment (earlier than t, or at t in an earlier segment).
-func laterThanAHead(t time.Time, segs [][]TimelineItem, k int) bool {
-	for i, seg := range segs {
-		if i == k || len(seg) == 0 {
-			continue
-		}
-		if seg[0].At.Before(t) || (i < k && seg[0].At.Equal(t)) {
-			return true
-		}
-	}
-	return false
 }
 
 func sortByTime(items []TimelineItem) {

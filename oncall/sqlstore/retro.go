@@ -84,7 +84,8 @@ func (s *Store) care(ctx context.Context, inc oncall.Incident, entries []oncall.
 		who string
 		at  time.Time
 	}
-	acts := []act{{inc.OpenedBy, inc.OpenedAt}}
+	acts := make([]act, 1, 1+len(entries)+len(roles))
+	acts[0] = act{inc.OpenedBy, inc.OpenedAt}
 	row(inc.OpenedBy)
 	journal := map[string]bool{}
 	for _, e := range entries {
@@ -138,31 +139,35 @@ func (s *Store) care(ctx context.Context, inc oncall.Incident, entries []oncall.
 			return oncall.Care{}, fmt.Errorf("care: %w", err)
 		}
 	}
-	for _, a := range acts {
-		r := row(a.who)
+	var r *oncall.CareRow // a.who's, and their zone
+	var loc *time.Location
+	for i, a := range acts {
+		if i == 0 || a.who != acts[i-1].who { // runs of one author: look up once
+			r = row(a.who)
+			var ok bool
+			if loc, ok = tz[a.who]; !ok {
+				loc = time.UTC
+				if m, err := s.Member(ctx, a.who); err == nil {
+					r.TZ = m.TZ
+					if l, err := oncall.LoadLocation(m.TZ); err == nil {
+						loc = l
+					}
+				}
+				tz[a.who] = loc
+			}
+		}
 		if r.First.IsZero() || a.at.Before(r.First) {
 			r.First = a.at
 		}
 		if a.at.After(r.Last) {
 			r.Last = a.at
 		}
-		loc, ok := tz[a.who]
-		if !ok {
-			loc = time.UTC
-			if m, err := s.Member(ctx, a.who); err == nil {
-				r.TZ = m.TZ
-				if l, err := oncall.LoadLocation(m.TZ); err == nil {
-					loc = l
-				}
-			}
-			tz[a.who] = loc
-		}
 		if oncall.IsNight(a.at, loc) {
 			r.Night++
 		}
 		// OnCallAt, not the bare rotations: it is where overrides and
-		// swaps are taken into account.
-		// Without rotations nobody is on call: no per-moment work.
+		// swaps are taken into account. Without rotations nobody is on
+		// call: no per-moment work.
 		var who []string
 		if len(rots) > 0 {
 			var ok bool
