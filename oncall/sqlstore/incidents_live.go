@@ -12,7 +12,11 @@ import (
 // entryCols is what entryScanner reads of an entry. The author is its
 // member ID, named after the rows are read (handles), not joined per row:
 // a 100k-entry journal is read in one go for the retro.
-const entryCols = `e.id, e.at, e.author_id, e.kind, e.text, e.amends, e.status_from, e.status_to, e.client_id`
+const entryCols = `e.id, e.at, e.author_id, e.kind, e.text, e.amends, e.status_from, e.status_to`
+
+// clientCol follows entryCols when the client IDs are read (not by the
+// retro, which shows none: one column less of 100k rows).
+const clientCol = `, e.client_id`
 
 // entryScanner reads entries row by row into reused destinations. The
 // integers and nullable columns go into any: database/sql hands over the
@@ -26,13 +30,17 @@ type entryScanner struct {
 	authors                                []int64 // per entry read, 0 for none
 }
 
-// newEntryScanner reads entryCols, after e.incident_id when withIncident.
-func newEntryScanner(withIncident bool) *entryScanner {
+// newEntryScanner reads entryCols, after e.incident_id when withIncident,
+// then clientCol when withClient.
+func newEntryScanner(withIncident, withClient bool) *entryScanner {
 	sc := &entryScanner{}
 	if withIncident {
 		sc.dest = append(sc.dest, &sc.incidentID)
 	}
-	sc.dest = append(sc.dest, &sc.id, &sc.at, &sc.author, &sc.kind, &sc.text, &sc.amends, &sc.from, &sc.to, &sc.client)
+	sc.dest = append(sc.dest, &sc.id, &sc.at, &sc.author, &sc.kind, &sc.text, &sc.amends, &sc.from, &sc.to)
+	if withClient {
+		sc.dest = append(sc.dest, &sc.client)
+	}
 	return sc
 }
 
@@ -137,26 +145,35 @@ func asInt64(v any) (int64, error) {
 // afterID (IDs only grow), by time then ID: a screen that already shows the
 // journal reloads only what is new when another member writes.
 func (s *Store) EntriesSince(ctx context.Context, incidentID, afterID int64) ([]oncall.Entry, error) {
-	out, err := s.entriesSince(ctx, incidentID, afterID)
+	out, err := s.entriesSince(ctx, incidentID, afterID, true)
 	if err != nil {
 		return nil, fmt.Errorf("entries of incident %d: %w", incidentID, err)
 	}
 	return out, nil
 }
 
-func (s *Store) entriesSince(ctx context.Context, incidentID, afterID int64) ([]oncall.Entry, error) {
-	// How many first (the index alone answers): a journal of 100k
-	// entries grown by appending is copied over and over.
-	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM entries WHERE incident_id = ? AND id > ?`, incidentID, afterID).Scan(&n); err != nil {
-		return nil, err
+// entriesSince is EntriesSince, without the client IDs unless withClient.
+func (s *Store) entriesSince(ctx context.Context, incidentID, afterID int64, withClient bool) ([]oncall.Entry, error) {
+	cols := entryCols
+	if withClient {
+		cols += clientCol
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+entryCols+` FROM entries e WHERE e.incident_id = ? AND e.id > ? ORDER BY e.at, e.id`, incidentID, afterID)
+	// How many, counted on another connection while the rows are read (the
+	// index alone answers): a journal of 100k entries grown by appending is
+	// copied over and over. Only a size: a failed count sizes nothing.
+	counted := make(chan int, 1)
+	go func() {
+		var n int
+		_ = s.db.QueryRowContext(ctx, `SELECT count(*) FROM entries WHERE incident_id = ? AND id > ?`, incidentID, afterID).Scan(&n)
+		counted <- n
+	}()
+	rows, err := s.db.QueryContext(ctx, `SELECT `+cols+` FROM entries e WHERE e.incident_id = ? AND e.id > ? ORDER BY e.at, e.id`, incidentID, afterID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	sc := newEntryScanner(false)
+	n := <-counted
+	sc := newEntryScanner(false, withClient)
 	sc.authors = make([]int64, 0, n)
 	out := make([]oncall.Entry, 0, n)
 	for rows.Next() {
@@ -182,9 +199,9 @@ func (s *Store) entriesSince(ctx context.Context, incidentID, afterID int64) ([]
 // EntriesOf is the journals of many incidents, each by time then ID (as
 // Entries), in one query per childChunk incidents.
 func (s *Store) EntriesOf(ctx context.Context, incidentIDs []int64) (map[int64][]oncall.Entry, error) {
-	sc := newEntryScanner(true)
+	sc := newEntryScanner(true, true)
 	var all []oncall.Entry
-	_, err := children(ctx, s.db, `SELECT e.incident_id, `+entryCols+` FROM entries e WHERE e.incident_id IN (%s) ORDER BY e.incident_id, e.at, e.id`, incidentIDs,
+	_, err := children(ctx, s.db, `SELECT e.incident_id, `+entryCols+clientCol+` FROM entries e WHERE e.incident_id IN (%s) ORDER BY e.incident_id, e.at, e.id`, incidentIDs,
 		func(rows *sql.Rows) (int64, struct{}, error) {
 			e, err := sc.scan(rows, 0)
 			all = append(all, e)

@@ -18,9 +18,10 @@ func (s *Store) Retro(ctx context.Context, incidentID int64) (oncall.Retro, erro
 		return oncall.Retro{}, err
 	}
 	r := oncall.Retro{Incident: inc, Ongoing: inc.Status.IsOpen()}
-	entries, err := s.Entries(ctx, incidentID)
+	// The journal without its client IDs, which the retro does not show.
+	entries, err := s.entriesSince(ctx, incidentID, 0, false)
 	if err != nil {
-		return oncall.Retro{}, err
+		return oncall.Retro{}, fmt.Errorf("entries of incident %d: %w", incidentID, err)
 	}
 	if r.Roles, err = s.Roles(ctx, incidentID); err != nil {
 		return oncall.Retro{}, err

@@ -45,12 +45,37 @@ func decodeTimeFast(s string) (time.Time, bool) {
 	}
 	year, month, day := num(0, 4), num(5, 7), num(8, 10)
 	hour, minute, sec, nsec := num(11, 13), num(14, 16), num(17, 19), num(20, 29)
-	if !ok || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || sec > 59 {
+	if !ok || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 || sec > 59 {
 		return time.Time{}, false
 	}
-	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
-	if t.Day() != day { // the 31st of a 30-day month, Feb 29 of a common year
-		return time.Time{}, false
+	// Days since 1970-01-01 of the proleptic Gregorian date (H. Hinnant's
+	// days_from_civil; year ≥ 0 here), then time.Unix: time.Date's
+	// normalisation and zone lookup cost more than the rest together.
+	y := year
+	if month <= 2 {
+		y--
 	}
-	return t, true
+	era := y / 400
+	if y < 0 {
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400
+	mp := (month + 9) % 12 // March is 0
+	doy := (153*mp+2)/5 + day - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	days := int64(era)*146097 + int64(doe) - 719468
+	return time.Unix(days*86400+int64(hour*3600+minute*60+sec), int64(nsec)).UTC(), true
+}
+
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
