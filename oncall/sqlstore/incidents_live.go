@@ -200,9 +200,30 @@ func (s *Store) entriesSince(ctx context.Context, incidentID, afterID int64, wit
 // Entries), in one query per childChunk incidents.
 func (s *Store) EntriesOf(ctx context.Context, incidentIDs []int64) (map[int64][]oncall.Entry, error) {
 	sc := newEntryScanner(true, true)
+	// Counted on another connection meanwhile, as in entriesSince.
+	counted := make(chan int, 1)
+	go func() {
+		n := 0
+		counts, _ := children(ctx, s.db, `SELECT incident_id, count(*) FROM entries WHERE incident_id IN (%s) GROUP BY incident_id`, incidentIDs,
+			func(rows *sql.Rows) (int64, int, error) {
+				var id int64
+				var k int
+				err := rows.Scan(&id, &k)
+				return id, k, err
+			})
+		for _, k := range counts {
+			n += k[0]
+		}
+		counted <- n
+	}()
 	var all []oncall.Entry
 	_, err := children(ctx, s.db, `SELECT e.incident_id, `+entryCols+clientCol+` FROM entries e WHERE e.incident_id IN (%s) ORDER BY e.incident_id, e.at, e.id`, incidentIDs,
 		func(rows *sql.Rows) (int64, struct{}, error) {
+			if all == nil {
+				n := <-counted
+				all = make([]oncall.Entry, 0, n)
+				sc.authors = make([]int64, 0, n)
+			}
 			e, err := sc.scan(rows, 0)
 			all = append(all, e)
 			return e.IncidentID, struct{}{}, err
