@@ -98,6 +98,13 @@ type Journal interface {
 	RemoveRetroNote(ctx context.Context, noteID int64) error
 	RetroNotes(ctx context.Context, incidentID int64) ([]RetroNote, error)
 	RecordAction(ctx context.Context, a ClusterAction) (ActionRecorded, error)
+	// EntriesOf, RolesOf and RetroNotesOf read what Entries, Roles and
+	// RetroNotes read, for many incidents at once (a whole window's, for
+	// the care table), keyed by incident ID, each list in the same order;
+	// an incident with nothing, or unknown, has no key.
+	EntriesOf(ctx context.Context, incidentIDs []int64) (map[int64][]Entry, error)
+	RolesOf(ctx context.Context, incidentIDs []int64) (map[int64][]RoleSpan, error)
+	RetroNotesOf(ctx context.Context, incidentIDs []int64) (map[int64][]RetroNote, error)
 	ClusterActions(ctx context.Context, from, to time.Time) ([]ClusterAction, error)
 }
 

@@ -1,6 +1,7 @@
 package oncall
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -94,18 +95,60 @@ func IsNight(t time.Time, loc *time.Location) bool {
 // MergeTimeline merges journal entries and role changes by time (entries
 // before role changes at the same instant, each in written order).
 func MergeTimeline(entries []Entry, roles []RoleSpan) []TimelineItem {
-	out := make([]TimelineItem, 0, len(entries)+2*len(roles))
-	for _, e := range entries {
-		out = append(out, TimelineItem{At: e.At, Who: e.Author, Kind: string(e.Kind), Text: e.Text, EntryID: e.ID, Amends: e.Amends})
+	return mergeTimeline(nil, entries, roles)
+}
+
+// IncidentTimeline is the retro's timeline: the opening, then what
+// MergeTimeline gives, by time (the opening first of its instant).
+func IncidentTimeline(inc Incident, entries []Entry, roles []RoleSpan) []TimelineItem {
+	opened := TimelineItem{At: inc.OpenedAt, Who: inc.OpenedBy, Kind: string(KindStatus), Text: "opened"}
+	return mergeTimeline([]TimelineItem{opened}, entries, roles)
+}
+
+// mergeTimeline is the stable sort by time of head, entries and role
+// changes, in that order, done as a merge: the journal comes by time from
+// the store, and sorting its 100k items again made a retro take seconds.
+func mergeTimeline(head []TimelineItem, entries []Entry, roles []RoleSpan) []TimelineItem {
+	head = slices.Clone(head)
+	sortByTime(head)
+	if !slices.IsSortedFunc(entries, func(a, b Entry) int { return a.At.Compare(b.At) }) {
+		entries = slices.Clone(entries)
+		slices.SortStableFunc(entries, func(a, b Entry) int { return a.At.Compare(b.At) })
 	}
-	for _, rs := range roles {
-		out = append(out, TimelineItem{At: rs.Taken, Who: rs.Member, Kind: "role", Text: "took " + string(rs.Role)})
-		if !rs.Held() {
-			out = append(out, TimelineItem{At: rs.Left, Who: rs.Member, Kind: "role", Text: "left " + string(rs.Role)})
+	rs := make([]TimelineItem, 0, 2*len(roles))
+	for _, r := range roles {
+		rs = append(rs, TimelineItem{At: r.Taken, Who: r.Member, Kind: "role", Text: "took " + string(r.Role)})
+		if !r.Held() {
+			rs = append(rs, TimelineItem{At: r.Left, Who: r.Member, Kind: "role", Text: "left " + string(r.Role)})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	sortByTime(rs)
+	out := make([]TimelineItem, 0, len(head)+len(entries)+len(rs))
+	i, j, k := 0, 0, 0
+	for i < len(head) || j < len(entries) || k < len(rs) {
+		// The earliest next item; at the same instant the head's, then the
+		// entry's, then the role change's.
+		switch {
+		case i < len(head) && (j == len(entries) || !entries[j].At.Before(head[i].At)) && (k == len(rs) || !rs[k].At.Before(head[i].At)):
+			out = append(out, head[i])
+			i++
+		case j < len(entries) && (k == len(rs) || !rs[k].At.Before(entries[j].At)):
+			e := entries[j]
+			out = append(out, TimelineItem{At: e.At, Who: e.Author, Kind: string(e.Kind), Text: e.Text, EntryID: e.ID, Amends: e.Amends})
+			j++
+		default:
+			out = append(out, rs[k])
+			k++
+		}
+	}
 	return out
+}
+
+func sortByTime(items []TimelineItem) {
+	byTime := func(a, b TimelineItem) int { return a.At.Compare(b.At) }
+	if !slices.IsSortedFunc(items, byTime) {
+		slices.SortStableFunc(items, byTime)
+	}
 }
 
 func Moments(inc Incident, entries []Entry, captured []Captured) []Moment {

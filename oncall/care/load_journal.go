@@ -3,6 +3,7 @@ package care
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -10,20 +11,53 @@ import (
 	"codeberg.org/entretien/entretien/oncall"
 )
 
-// loadJournal reads an incident's roles and retro notes. A retro is credited
-// to every member who wrote at least one of its notes, at the first note.
-func loadJournal(ctx context.Context, st oncall.Store, f *Facts, incidentID int64) error {
-	roles, err := st.Roles(ctx, incidentID)
+// loadJournals reads the entries, roles and retro notes of incs, in their
+// order. A retro is credited to every member who wrote at least one of its
+// notes, at the first note.
+func loadJournals(ctx context.Context, st oncall.Store, f *Facts, incs []oncall.Incident) error {
+	if len(incs) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(incs))
+	for i, inc := range incs {
+		ids[i] = inc.ID
+	}
+	entries, err := st.EntriesOf(ctx, ids)
 	if err != nil {
 		return err
 	}
-	for _, r := range roles {
-		f.Roles = append(f.Roles, RolePeriod{IncidentID: r.IncidentID, Member: r.Member, Role: string(r.Role), Start: r.Taken, End: r.Left})
-	}
-	notes, err := st.RetroNotes(ctx, incidentID)
-	if err != nil || len(notes) == 0 {
+	roles, err := st.RolesOf(ctx, ids)
+	if err != nil {
 		return err
 	}
+	notes, err := st.RetroNotesOf(ctx, ids)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, es := range entries {
+		n += len(es)
+	}
+	f.Entries = slices.Grow(f.Entries, n)
+	for _, id := range ids {
+		for _, e := range entries[id] {
+			f.Entries = append(f.Entries, Entry{ID: e.ID, IncidentID: e.IncidentID, At: e.At, Author: e.Author, Kind: e.Kind, From: e.From, To: e.To})
+		}
+	}
+	for _, id := range ids {
+		for _, r := range roles[id] {
+			f.Roles = append(f.Roles, RolePeriod{IncidentID: r.IncidentID, Member: r.Member, Role: string(r.Role), Start: r.Taken, End: r.Left})
+		}
+	}
+	for _, id := range ids {
+		if ns := notes[id]; len(ns) > 0 {
+			f.Retros = append(f.Retros, retroOf(id, ns))
+		}
+	}
+	return nil
+}
+
+func retroOf(incidentID int64, notes []oncall.RetroNote) Retro {
 	retro := Retro{ID: incidentID, IncidentID: incidentID, At: notes[0].At}
 	seen := map[string]bool{}
 	for _, n := range notes {
@@ -35,8 +69,7 @@ func loadJournal(ctx context.Context, st oncall.Store, f *Facts, incidentID int6
 			retro.Authors = append(retro.Authors, n.Author)
 		}
 	}
-	f.Retros = append(f.Retros, retro)
-	return nil
+	return retro
 }
 
 // maxNamed is how many legacy items the note names.

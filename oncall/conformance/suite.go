@@ -26,6 +26,7 @@ var tests = []testCase{
 	{"IncidentBadInput", testIncidentBadInput},
 	{"IncidentLifecycle", testIncidentLifecycle},
 	{"IncidentsOrder", testIncidentsOrder},
+	{"JournalsOfManyIncidents", testJournalsOfManyIncidents},
 	{"MarkSeeded", testMarkSeeded},
 	{"Me", testMe},
 	{"Members", testMembers},

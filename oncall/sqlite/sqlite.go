@@ -94,9 +94,16 @@ func open(ctx context.Context, db *sql.DB, path string, created bool) (*sqlstore
 // dsn escapes the characters that end or change a SQLite URI path; the
 // underscore parameters are read by mattn/go-sqlite3 for every connection.
 // The journal mode is not among them: see enableWAL.
+//
+// _mutex=no opens each connection without its own mutex (SQLite's
+// multi-thread mode): database/sql hands a connection to one goroutine at
+// a time, and the driver's cancellation calls sqlite3_interrupt, which
+// SQLite allows from any thread. Serialized mode locked and unlocked it
+// around every column of every row read: 13 % of reading a 100k-entry
+// journal.
 func dsn(path string) string {
 	p := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
-	return fmt.Sprintf("file:%s?_foreign_keys=on&_busy_timeout=%d&_txlock=immediate",
+	return fmt.Sprintf("file:%s?_foreign_keys=on&_busy_timeout=%d&_txlock=immediate&_mutex=no",
 		p, busyTimeout.Milliseconds())
 }
 

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -17,9 +18,10 @@ func (s *Store) Retro(ctx context.Context, incidentID int64) (oncall.Retro, erro
 		return oncall.Retro{}, err
 	}
 	r := oncall.Retro{Incident: inc, Ongoing: inc.Status.IsOpen()}
-	entries, err := s.Entries(ctx, incidentID)
+	// The journal without its client IDs, which the retro does not show.
+	entries, err := s.entriesSince(ctx, incidentID, 0, false)
 	if err != nil {
-		return oncall.Retro{}, err
+		return oncall.Retro{}, fmt.Errorf("entries of incident %d: %w", incidentID, err)
 	}
 	if r.Roles, err = s.Roles(ctx, incidentID); err != nil {
 		return oncall.Retro{}, err
@@ -48,10 +50,7 @@ func (s *Store) Retro(ctx context.Context, incidentID int64) (oncall.Retro, erro
 			r.WasHard = append(r.WasHard, n)
 		}
 	}
-	opened := oncall.TimelineItem{At: inc.OpenedAt, Who: inc.OpenedBy, Kind: string(oncall.KindStatus), Text: "opened"}
-	r.Timeline = oncall.MergeTimeline(append([]oncall.Entry{}, entries...), r.Roles)
-	r.Timeline = append([]oncall.TimelineItem{opened}, r.Timeline...)
-	sort.SliceStable(r.Timeline, func(i, j int) bool { return r.Timeline[i].At.Before(r.Timeline[j].At) })
+	r.Timeline = oncall.IncidentTimeline(inc, entries, r.Roles)
 	r.Moments = oncall.Moments(inc, entries, r.Captured)
 	r.Phases = oncall.Phases(r.Moments)
 	r.ImpactSites = oncall.ImpactSites(inc, r.Captured)
@@ -86,7 +85,8 @@ func (s *Store) care(ctx context.Context, inc oncall.Incident, entries []oncall.
 		who string
 		at  time.Time
 	}
-	acts := []act{{inc.OpenedBy, inc.OpenedAt}}
+	acts := make([]act, 1, 1+len(entries)+len(roles))
+	acts[0] = act{inc.OpenedBy, inc.OpenedAt}
 	row(inc.OpenedBy)
 	journal := map[string]bool{}
 	for _, e := range entries {
@@ -116,7 +116,7 @@ func (s *Store) care(ctx context.Context, inc oncall.Incident, entries []oncall.
 		}
 	}
 	tz := map[string]*time.Location{}
-	onCall := map[time.Time]map[string]bool{}
+	onCall := map[time.Time][]string{}
 	var leaves []oncall.Leave
 	// Who was on call is read once (rotations and their confirmed
 	// overrides over the incident's span), then worked out per moment by
@@ -140,45 +140,53 @@ func (s *Store) care(ctx context.Context, inc oncall.Incident, entries []oncall.
 			return oncall.Care{}, fmt.Errorf("care: %w", err)
 		}
 	}
-	for _, a := range acts {
-		r := row(a.who)
+	var r *oncall.CareRow // a.who's, and their zone
+	var loc *time.Location
+	for i, a := range acts {
+		if i == 0 || a.who != acts[i-1].who { // runs of one author: look up once
+			r = row(a.who)
+			var ok bool
+			if loc, ok = tz[a.who]; !ok {
+				loc = time.UTC
+				if m, err := s.Member(ctx, a.who); err == nil {
+					r.TZ = m.TZ
+					if l, err := oncall.LoadLocation(m.TZ); err == nil {
+						loc = l
+					}
+				}
+				tz[a.who] = loc
+			}
+		}
 		if r.First.IsZero() || a.at.Before(r.First) {
 			r.First = a.at
 		}
 		if a.at.After(r.Last) {
 			r.Last = a.at
 		}
-		loc, ok := tz[a.who]
-		if !ok {
-			loc = time.UTC
-			if m, err := s.Member(ctx, a.who); err == nil {
-				r.TZ = m.TZ
-				if l, err := oncall.LoadLocation(m.TZ); err == nil {
-					loc = l
-				}
-			}
-			tz[a.who] = loc
-		}
 		if oncall.IsNight(a.at, loc) {
 			r.Night++
 		}
 		// OnCallAt, not the bare rotations: it is where overrides and
-		// swaps are taken into account.
-		who, ok := onCall[a.at]
-		if !ok {
-			who = map[string]bool{}
-			for _, r := range rots {
-				oc, err := r.OnCallWith(a.at, ovs[r.Name])
-				if err != nil {
-					return oncall.Care{}, fmt.Errorf("care: rotation %q: %w", r.Name, err)
+		// swaps are taken into account. Without rotations nobody is on
+		// call: no per-moment work.
+		var who []string
+		if len(rots) > 0 {
+			var ok bool
+			if who, ok = onCall[a.at]; !ok {
+				who = []string{}
+				for _, r := range rots {
+					oc, err := r.OnCallWith(a.at, ovs[r.Name])
+					if err != nil {
+						return oncall.Care{}, fmt.Errorf("care: rotation %q: %w", r.Name, err)
+					}
+					if oc.HasNow {
+						who = append(who, oc.Now.Member)
+					}
 				}
-				if oc.HasNow {
-					who[oc.Now.Member] = true
-				}
+				onCall[a.at] = who
 			}
-			onCall[a.at] = who
 		}
-		if !who[a.who] {
+		if !slices.Contains(who, a.who) {
 			r.OffCall++
 		}
 		for _, l := range leaves {

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"codeberg.org/entretien/entretien/oncall"
@@ -58,26 +59,51 @@ func (s *Store) RemoveRetroNote(ctx context.Context, noteID int64) error {
 	return nil
 }
 
+const retroNoteSelect = `SELECT n.id, n.incident_id, n.section, n.text, m.handle, n.at
+	FROM retro_notes n JOIN members m ON m.id = n.author_id`
+
+func scanRetroNote(rows *sql.Rows) (oncall.RetroNote, error) {
+	var n oncall.RetroNote
+	var sec, at string
+	if err := rows.Scan(&n.ID, &n.IncidentID, &sec, &n.Text, &n.Author, &at); err != nil {
+		return oncall.RetroNote{}, err
+	}
+	n.Section = oncall.Section(sec)
+	var err error
+	if n.At, err = decodeTime(at); err != nil {
+		return oncall.RetroNote{}, err
+	}
+	return n, nil
+}
+
 // RetroNotes lists an incident's retro notes by section order, then as written.
 func (s *Store) RetroNotes(ctx context.Context, incidentID int64) ([]oncall.RetroNote, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT n.id, n.incident_id, n.section, n.text, m.handle, n.at
-		FROM retro_notes n JOIN members m ON m.id = n.author_id WHERE n.incident_id = ? ORDER BY n.id`, incidentID)
+	rows, err := s.db.QueryContext(ctx, retroNoteSelect+` WHERE n.incident_id = ? ORDER BY n.id`, incidentID)
 	if err != nil {
 		return nil, fmt.Errorf("retro notes of incident %d: %w", incidentID, err)
 	}
 	defer rows.Close()
 	var out []oncall.RetroNote
 	for rows.Next() {
-		var n oncall.RetroNote
-		var sec, at string
-		if err := rows.Scan(&n.ID, &n.IncidentID, &sec, &n.Text, &n.Author, &at); err != nil {
+		n, err := scanRetroNote(rows)
+		if err != nil {
 			return nil, fmt.Errorf("retro notes of incident %d: %w", incidentID, err)
-		}
-		n.Section = oncall.Section(sec)
-		if n.At, err = decodeTime(at); err != nil {
-			return nil, err
 		}
 		out = append(out, n)
 	}
 	return out, rows.Err()
+}
+
+// RetroNotesOf is the retro notes of many incidents, each as RetroNotes
+// orders them, in one query per childChunk incidents.
+func (s *Store) RetroNotesOf(ctx context.Context, incidentIDs []int64) (map[int64][]oncall.RetroNote, error) {
+	out, err := children(ctx, s.db, retroNoteSelect+` WHERE n.incident_id IN (%s) ORDER BY n.incident_id, n.id`, incidentIDs,
+		func(rows *sql.Rows) (int64, oncall.RetroNote, error) {
+			n, err := scanRetroNote(rows)
+			return n.IncidentID, n, err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("retro notes of %d incidents: %w", len(incidentIDs), err)
+	}
+	return out, nil
 }

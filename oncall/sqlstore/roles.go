@@ -105,24 +105,32 @@ func (s *Store) LeaveRole(ctx context.Context, incidentID int64, by string, role
 const roleSelect = `SELECT r.id, r.incident_id, m.handle, r.role, r.taken_at, coalesce(r.left_at, '')
 	FROM incident_roles r JOIN members m ON m.id = r.member_id`
 
+func scanRole(rows *sql.Rows) (oncall.RoleSpan, error) {
+	var r oncall.RoleSpan
+	var role, taken, left string
+	if err := rows.Scan(&r.ID, &r.IncidentID, &r.Member, &role, &taken, &left); err != nil {
+		return oncall.RoleSpan{}, err
+	}
+	r.Role = oncall.Role(role)
+	var err error
+	if r.Taken, err = decodeTime(taken); err != nil {
+		return oncall.RoleSpan{}, err
+	}
+	if left != "" {
+		if r.Left, err = decodeTime(left); err != nil {
+			return oncall.RoleSpan{}, err
+		}
+	}
+	return r, nil
+}
+
 func scanRoles(rows *sql.Rows) ([]oncall.RoleSpan, error) {
 	defer rows.Close()
 	var out []oncall.RoleSpan
 	for rows.Next() {
-		var r oncall.RoleSpan
-		var role, taken, left string
-		if err := rows.Scan(&r.ID, &r.IncidentID, &r.Member, &role, &taken, &left); err != nil {
+		r, err := scanRole(rows)
+		if err != nil {
 			return nil, err
-		}
-		r.Role = oncall.Role(role)
-		var err error
-		if r.Taken, err = decodeTime(taken); err != nil {
-			return nil, err
-		}
-		if left != "" {
-			if r.Left, err = decodeTime(left); err != nil {
-				return nil, err
-			}
 		}
 		out = append(out, r)
 	}
@@ -147,6 +155,20 @@ func (s *Store) Roles(ctx context.Context, incidentID int64) ([]oncall.RoleSpan,
 	out, err := scanRoles(rows)
 	if err != nil {
 		return nil, fmt.Errorf("roles of incident %d: %w", incidentID, err)
+	}
+	return out, nil
+}
+
+// RolesOf is the role spans of many incidents, each by time taken (as
+// Roles), in one query per childChunk incidents.
+func (s *Store) RolesOf(ctx context.Context, incidentIDs []int64) (map[int64][]oncall.RoleSpan, error) {
+	out, err := children(ctx, s.db, roleSelect+` WHERE r.incident_id IN (%s) ORDER BY r.incident_id, r.taken_at, r.id`, incidentIDs,
+		func(rows *sql.Rows) (int64, oncall.RoleSpan, error) {
+			r, err := scanRole(rows)
+			return r.IncidentID, r, err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("roles of %d incidents: %w", len(incidentIDs), err)
 	}
 	return out, nil
 }
