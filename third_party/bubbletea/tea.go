@@ -556,6 +556,11 @@ type Program struct {
 	// ticker is the ticker that will be used to write to the renderer.
 	ticker *time.Ticker
 
+	// entretien patch (see PATCH.md): rendererStopped is closed by the
+	// renderer loop once it has stopped the ticker and returned;
+	// stopRenderer waits for it.
+	rendererStopped chan struct{}
+
 	// once is used to stop the renderer.
 	once sync.Once
 
@@ -1472,6 +1477,7 @@ func (p *Program) startRenderer() {
 	// Since the renderer can be restarted after a stop, we need to reset
 	// the done channel and its corresponding sync.Once.
 	p.once = sync.Once{}
+	p.rendererStopped = make(chan struct{})
 
 	// Start the renderer.
 	p.renderer.start()
@@ -1488,6 +1494,7 @@ func (p *Program) startRenderer() {
 			select {
 			case <-p.rendererDone:
 				p.ticker.Stop()
+				close(p.rendererStopped)
 				return
 
 			case <-p.renderWake:
@@ -1525,6 +1532,11 @@ func (p *Program) stopRenderer(kill bool) {
 	// Stop the renderer before acquiring the mutex to avoid a deadlock.
 	p.once.Do(func() {
 		p.rendererDone <- struct{}{}
+		// entretien patch: wait for the loop to be gone. It stops the
+		// ticker the next loop shares when it gets to it, which could be
+		// after a restart (a short exec) had armed it: the restarted
+		// renderer then drew nothing more.
+		<-p.rendererStopped
 	})
 
 	if !kill {
