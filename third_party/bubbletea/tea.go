@@ -556,9 +556,9 @@ type Program struct {
 	// ticker is the ticker that will be used to write to the renderer.
 	ticker *time.Ticker
 
-	// entretien patch (see PATCH.md): rendererStopped is closed by the
-	// renderer loop once it has stopped the ticker and returned;
-	// stopRenderer waits for it.
+	// entretien patch (see PATCH.md): rendererStopped is closed once the
+	// renderer loop started by goRendererLoop has returned; stopRenderer
+	// waits for it (nil: no such loop).
 	rendererStopped chan struct{}
 
 	// once is used to stop the renderer.
@@ -1477,13 +1477,12 @@ func (p *Program) startRenderer() {
 	// Since the renderer can be restarted after a stop, we need to reset
 	// the done channel and its corresponding sync.Once.
 	p.once = sync.Once{}
-	p.rendererStopped = make(chan struct{})
 
 	// Start the renderer.
 	p.renderer.start()
 	// A restarted renderer (after a suspend or exec) repaints.
 	p.wakeRenderer()
-	go func() {
+	p.goRendererLoop(func() {
 		ticking := false
 		draw := func() {
 			p.renderPending.Store(false)
@@ -1494,7 +1493,6 @@ func (p *Program) startRenderer() {
 			select {
 			case <-p.rendererDone:
 				p.ticker.Stop()
-				close(p.rendererStopped)
 				return
 
 			case <-p.renderWake:
@@ -1522,6 +1520,20 @@ func (p *Program) startRenderer() {
 				draw()
 			}
 		}
+	})
+}
+
+// goRendererLoop runs a renderer loop in a goroutine stopRenderer waits
+// for (entretien patch). The loop stops the ticker the next loop shares
+// when it gets its stop; not waited for, that could land after a restart
+// (a short exec) had armed the ticker, and the restarted renderer drew
+// nothing more.
+func (p *Program) goRendererLoop(loop func()) {
+	stopped := make(chan struct{})
+	p.rendererStopped = stopped
+	go func() {
+		defer close(stopped)
+		loop()
 	}()
 }
 
@@ -1532,11 +1544,9 @@ func (p *Program) stopRenderer(kill bool) {
 	// Stop the renderer before acquiring the mutex to avoid a deadlock.
 	p.once.Do(func() {
 		p.rendererDone <- struct{}{}
-		// entretien patch: wait for the loop to be gone. It stops the
-		// ticker the next loop shares when it gets to it, which could be
-		// after a restart (a short exec) had armed it: the restarted
-		// renderer then drew nothing more.
-		<-p.rendererStopped
+		if p.rendererStopped != nil {
+			<-p.rendererStopped // entretien patch: see goRendererLoop
+		}
 	})
 
 	if !kill {
