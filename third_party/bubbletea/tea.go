@@ -556,6 +556,11 @@ type Program struct {
 	// ticker is the ticker that will be used to write to the renderer.
 	ticker *time.Ticker
 
+	// entretien patch (see PATCH.md): rendererStopped is closed once the
+	// renderer loop started by goRendererLoop has returned; stopRenderer
+	// waits for it (nil: no such loop).
+	rendererStopped chan struct{}
+
 	// once is used to stop the renderer.
 	once sync.Once
 
@@ -1477,7 +1482,7 @@ func (p *Program) startRenderer() {
 	p.renderer.start()
 	// A restarted renderer (after a suspend or exec) repaints.
 	p.wakeRenderer()
-	go func() {
+	p.goRendererLoop(func() {
 		ticking := false
 		draw := func() {
 			p.renderPending.Store(false)
@@ -1515,6 +1520,20 @@ func (p *Program) startRenderer() {
 				draw()
 			}
 		}
+	})
+}
+
+// goRendererLoop runs a renderer loop in a goroutine stopRenderer waits
+// for (entretien patch). The loop stops the ticker the next loop shares
+// when it gets its stop; not waited for, that could land after a restart
+// (a short exec) had armed the ticker, and the restarted renderer drew
+// nothing more.
+func (p *Program) goRendererLoop(loop func()) {
+	stopped := make(chan struct{})
+	p.rendererStopped = stopped
+	go func() {
+		defer close(stopped)
+		loop()
 	}()
 }
 
@@ -1525,6 +1544,9 @@ func (p *Program) stopRenderer(kill bool) {
 	// Stop the renderer before acquiring the mutex to avoid a deadlock.
 	p.once.Do(func() {
 		p.rendererDone <- struct{}{}
+		if p.rendererStopped != nil {
+			<-p.rendererStopped // entretien patch: see goRendererLoop
+		}
 	})
 
 	if !kill {
