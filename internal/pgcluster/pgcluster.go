@@ -281,14 +281,29 @@ func (c *Cluster) Primary(ctx context.Context) (string, error) {
 	return roleOf(ms, "leader"), nil
 }
 
-// WaitPrimary waits for a leader other than not (empty: any) and returns it.
+// WaitPrimary waits for a leader other than not (empty: any) taking writes, and returns it.
 func (c *Cluster) WaitPrimary(ctx context.Context, not string, timeout time.Duration) (string, error) {
 	var got string
+	deadline := time.Now().Add(timeout)
 	err := c.waitFor(ctx, "a new leader", timeout, func(ms []Member) bool {
 		got = roleOf(ms, "leader")
 		return got != "" && got != not
 	})
-	return got, err
+	if err != nil {
+		return got, err
+	}
+	// Patroni takes the leader key before its PostgreSQL has left recovery:
+	// the primary is there once it takes writes.
+	for {
+		out, qerr := c.Psql(c.MemberDSN(got, "postgres"), "SELECT pg_is_in_recovery()")
+		if qerr == nil && out == "f" {
+			return got, nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return got, fmt.Errorf("pgcluster: %s is leader but still in recovery after %s (%q, %v)", got, timeout, out, qerr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // WaitState waits until cond holds on the members' state.
