@@ -43,13 +43,9 @@ func loadJournals(ctx context.Context, st oncall.Store, f *Facts, incs []oncall.
 		for _, e := range entries[id] {
 			f.Entries = append(f.Entries, Entry{ID: e.ID, IncidentID: e.IncidentID, At: e.At, Author: e.Author, Kind: e.Kind, From: e.From, To: e.To})
 		}
-	}
-	for _, id := range ids {
 		for _, r := range roles[id] {
 			f.Roles = append(f.Roles, RolePeriod{IncidentID: r.IncidentID, Member: r.Member, Role: string(r.Role), Start: r.Taken, End: r.Left})
 		}
-	}
-	for _, id := range ids {
 		if ns := notes[id]; len(ns) > 0 {
 			f.Retros = append(f.Retros, retroOf(id, ns))
 		}
