@@ -82,3 +82,8 @@ require (
 // there is a frame to draw. See third_party/bubbletea/PATCH.md (what, why, the
 // upstream PR, how to drop it).
 replace charm.land/bubbletea/v2 => ./third_party/bubbletea
+
+// go-runewidth v0.0.30 builds a 2.2 MB width table on the first rune above
+// U+02FF, which every frame has; third_party/go-runewidth searches instead.
+// See third_party/go-runewidth/PATCH.md.
+replace github.com/mattn/go-runewidth => ./third_party/go-runewidth

@@ -419,15 +419,14 @@ func (c *Condition) runeWidthSlow(r rune) int {
 	if r < 0 || r > 0x10FFFF {
 		return 0
 	}
-	buildStrictWidthLUT()
+	// entretien patch: the 2.2 MB table (both planes of strictWidthLUT) is
+	// not built. A TUI draws a box-drawing rune in its first frame, so the
+	// lazy build ran in every program and made the table resident for its
+	// whole life; the interval search it caches costs tens of nanoseconds a
+	// rune above U+02FF and gives the same widths (TestStrictWidthLUT).
+	// PATCH.md in this folder says why and how to drop the patch.
 	if len(c.combinedLut) > 0 {
 		return int(c.combinedLut[r>>1]>>(uint(r&1)*4)) & 3
-	}
-	if c.StrictEmojiNeutral {
-		if c.EastAsianWidth {
-			return int(strictWidthLUT[1][r])
-		}
-		return int(strictWidthLUT[0][r])
 	}
 	return runeWidthNoLUT(r, c.EastAsianWidth, c.StrictEmojiNeutral)
 }
