@@ -33,7 +33,7 @@ run: build
 test: agents build
 	$(GO) vet ./...
 	ENTRETIEN_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 30m ./...
-	$(GO) -C third_party/bubbletea test -count=1 -run 'TestRendererSleepsWhileIdle|TestRendererDrawsAfterExec' .
+	$(GO) -C third_party/bubbletea test -count=1 -run 'TestRendererSleepsWhileIdle|TestRendererDrawsAfterExec|TestLeadingEdgeFrames' .
 	$(GO) -C third_party/go-runewidth test -count=1 .
 
 ## test-short: unit tests only (no agents).

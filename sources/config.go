@@ -1,12 +1,16 @@
 package sources
 
 import (
+	"crypto/tls"
 	"fmt"
+	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
 
 	consulapi "github.com/hashicorp/consul/api"
+	"github.com/hashicorp/go-cleanhttp"
 	nomadapi "github.com/hashicorp/nomad/api"
 )
 
@@ -87,9 +91,21 @@ func New(cfg Config) (*Watcher, error) {
 	if err := checkURL("nomad", nc.Address); err != nil {
 		return nil, err
 	}
+	lc := *nc // before NewClient, which fills in its parsed URL
 	nomad, err := nomadapi.NewClient(nc)
 	if err != nil {
 		return nil, fmt.Errorf("sources: nomad client: %w", err)
+	}
+	lists := nomad
+	if onThisMachine(nc.Address) {
+		hc, err := uncompressedNomadClient(nc.TLSConfig)
+		if err != nil {
+			return nil, fmt.Errorf("sources: nomad client: %w", err)
+		}
+		lc.HttpClient = hc
+		if lists, err = nomadapi.NewClient(&lc); err != nil {
+			return nil, fmt.Errorf("sources: nomad client: %w", err)
+		}
 	}
 
 	cc := consulapi.DefaultConfig()
@@ -106,13 +122,16 @@ func New(cfg Config) (*Watcher, error) {
 	if err := checkURL("consul", consulAddr); err != nil {
 		return nil, err
 	}
+	if onThisMachine(consulAddr) && cc.Transport != nil {
+		cc.Transport.DisableCompression = true // see onThisMachine
+	}
 	consul, err := consulapi.NewClient(cc)
 	if err != nil {
 		return nil, fmt.Errorf("sources: consul client: %w", err)
 	}
 
 	w := &Watcher{
-		nomad: nomad, consul: consul,
+		nomad: nomad, lists: lists, consul: consul,
 		nomadAddr: displayAddr(nc.Address), consulAddr: displayAddr(consulAddr),
 		nomadToken: nc.SecretID, consulToken: cc.Token,
 		region: nc.Region, namespace: ns,
@@ -152,6 +171,57 @@ func nomadNamespace(flag, env string) string {
 
 // checkURL rejects addresses the clients would only fail on at the first
 // request (typos in a flag), so New can report them at once.
+// onThisMachine reports whether addr is a loopback address (an agent on
+// the bastion itself, the usual CONSUL_HTTP_ADDR). Go asks for gzip by
+// default and both agents compress every answer then: on loopback that
+// only costs CPU at both ends, and Nomad's share was most of its work for
+// a TUI's start (2.5× the server CPU per list; issue 17). Answers crossing
+// a network between sites stay compressed.
+func onThisMachine(addr string) bool {
+	u, err := url.Parse(addr)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return false
+	}
+	h := u.Hostname()
+	if h == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(h)
+	return err == nil && ip.IsLoopback()
+}
+
+// uncompressedNomadClient is the HTTP client nomad/api would build
+// (defaultClient in its api.go: pooled, TLS 1.2 at least), asking for
+// answers uncompressed: nomad/api adds "Accept-Encoding: gzip" to every
+// request itself, so the transport drops it. nomad/api needs a bare
+// *http.Transport for exec's websocket and a node's client: this client
+// only reads the lists and the event stream (Watcher.lists).
+func uncompressedNomadClient(tc *nomadapi.TLSConfig) (*http.Client, error) {
+	hc := cleanhttp.DefaultPooledClient()
+	t := hc.Transport.(*http.Transport)
+	t.TLSHandshakeTimeout = 10 * time.Second
+	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	t.ForceAttemptHTTP2 = false
+	t.DisableCompression = true
+	if err := nomadapi.ConfigureTLS(hc, tc); err != nil {
+		return nil, err
+	}
+	hc.Transport = identityEncoding{t}
+	return hc, nil
+}
+
+// identityEncoding sends a request without its Accept-Encoding.
+type identityEncoding struct{ base http.RoundTripper }
+
+func (t identityEncoding) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Header.Get("Accept-Encoding") == "" {
+		return t.base.RoundTrip(r)
+	}
+	r = r.Clone(r.Context()) // a RoundTripper must not change the caller's request
+	r.Header.Del("Accept-Encoding")
+	return t.base.RoundTrip(r)
+}
+
 func checkURL(backend, addr string) error {
 	u, err := url.Parse(addr)
 	if err != nil {

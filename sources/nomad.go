@@ -161,7 +161,7 @@ func (w *Watcher) listNomadAll(ctx context.Context, early func(nomadState, []*Ba
 	)
 	// query reads one list; ok false when refused (403) and recorded.
 	query := func(resource, endpoint string, out any, q *nomadapi.QueryOptions) (bool, error) {
-		qm, err := w.nomad.Raw().Query(endpoint, out, q)
+		qm, err := w.lists.Raw().Query(endpoint, out, q)
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil {
@@ -329,7 +329,7 @@ func (w *Watcher) nomadRegion(ctx context.Context) string {
 		return w.region
 	}
 	var self nomadapi.AgentSelf
-	if _, err := w.nomad.Raw().Query("/v1/agent/self", &self, (&nomadapi.QueryOptions{}).WithContext(ctx)); err != nil {
+	if _, err := w.lists.Raw().Query("/v1/agent/self", &self, (&nomadapi.QueryOptions{}).WithContext(ctx)); err != nil {
 		return ""
 	}
 	region, _ := self.Config["Region"].(string)
@@ -365,7 +365,7 @@ func (w *Watcher) readNodeMeta(ctx context.Context, nodes []*wireNode) error {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			var full wireNode
-			_, err := w.nomad.Raw().Query("/v1/node/"+url.PathEscape(n.ID), &full, w.nomadQuery(ctx))
+			_, err := w.lists.Raw().Query("/v1/node/"+url.PathEscape(n.ID), &full, w.nomadQuery(ctx))
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -448,7 +448,7 @@ func (w *Watcher) stream(ctx context.Context, index uint64, skip map[string]bool
 		}
 	}
 	v.Set("index", fmt.Sprint(index+1))
-	body, err := w.nomad.Raw().Response("/v1/event/stream?"+v.Encode(), w.nomadQuery(ctx))
+	body, err := w.lists.Raw().Response("/v1/event/stream?"+v.Encode(), w.nomadQuery(ctx))
 	if err != nil {
 		return 0, idle(err)
 	}

@@ -37,7 +37,10 @@ type part struct {
 // health/state/any and catalog/nodes for the local datacenter and every
 // other datacenter the agent knows, each on its own.
 type Watcher struct {
-	nomad                   *nomadapi.Client
+	nomad *nomadapi.Client
+	// lists reads the lists and the event stream: nomad itself, or on this
+	// machine the same asking uncompressed (onThisMachine in config.go).
+	lists                   *nomadapi.Client
 	consul                  *consulapi.Client
 	nomadAddr, consulAddr   string
 	nomadToken, consulToken string // only to scrub them from error messages

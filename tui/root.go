@@ -81,6 +81,8 @@ type Model struct {
 	ageDue   time.Time     // zero: no age on screen
 
 	tabSpans [][2]int // columns [from, to) of each tab label as last drawn, for clicks
+
+	start *startGate // the hidden tabs' first loads wait for it (startup.go)
 }
 
 func New(o Options) *Model {
@@ -107,6 +109,7 @@ func New(o Options) *Model {
 		help:    help.New(),
 		tick:    o.Tick,
 		ageWake: make(chan struct{}, 1),
+		start:   newStartGate(),
 	}
 	for _, s := range topLevel(ctx) {
 		m.tabs = append(m.tabs, []entry{{screen: s}})
@@ -124,8 +127,12 @@ type updateMsg struct{}
 
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.waitUpdate(), m.tickCmd(), m.wakeCmd(), m.waitAge()}
-	for _, stack := range m.tabs {
-		cmds = append(cmds, stack[0].screen.Init())
+	for i, stack := range m.tabs {
+		if i == m.active {
+			cmds = append(cmds, stack[0].screen.Init())
+		} else {
+			cmds = append(cmds, m.start.hold(stack[0].screen.Init()))
+		}
 	}
 	snap := m.snap
 	cmds = append(cmds, func() tea.Msg { return common.SnapshotMsg{Snap: snap} })
@@ -157,6 +164,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case updateMsg:
 		m.snap = m.source.Snapshot()
+		m.start.openOn(m.snap)
 		return m, tea.Batch(m.waitUpdate(), m.broadcast(common.SnapshotMsg{Snap: m.snap}))
 	case tickMsg:
 		return m, m.polled(msg)
@@ -166,8 +174,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.err = msg.Err
 		return m, nil
 	case tea.KeyPressMsg:
+		m.start.open()
 		return m, tea.Batch(m.handleKey(msg), m.visitDecisions())
 	case tea.MouseClickMsg:
+		m.start.open()
 		return m, tea.Batch(m.click(msg), m.visitDecisions())
 	case tea.MouseMsg:
 		// The mouse acts on what is under it: the screen on top.

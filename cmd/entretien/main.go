@@ -17,6 +17,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"codeberg.org/entretien/entretien/cmd/entretien/internal/defertmux"
+
 	"codeberg.org/entretien/entretien/internal/sanitize"
 	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/oncall/rotafile"
@@ -59,6 +61,7 @@ type exitError struct {
 func (e exitError) Error() string { return e.msg }
 
 func main() {
+	tmuxDeferred = defertmux.Restore()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strconv"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/spf13/cobra"
 
 	"codeberg.org/entretien/entretien/internal/recorder"
@@ -30,9 +33,59 @@ func readOnlyEnv() bool {
 }
 
 // frameRate caps redraws. The renderer (third_party/bubbletea, patched)
-// sleeps while nothing changes and draws a new view at the next frame, so
-// the rate costs nothing idle and is the latency of a key: 60 FPS, 17 ms.
-const frameRate = 60
+// sleeps while nothing changes and draws a view queued after an idle frame
+// at once (WithLeadingEdgeFrames): a key after a pause is drawn without
+// waiting for a tick. Views queued within a frame of the last draw wait for
+// the next tick, at most 1/frameRate: the startup's burst of messages, or a
+// key held down: 120 FPS keeps that wait under 9 ms.
+const frameRate = 120
+
+// startGCPercent and startSpell: the start allocates in a burst (every
+// list decoded, SQLite's first statements, the first views): at the default
+// GOGC the runtime collects during it, with mark assists on the very
+// goroutines the first frame waits for. For its first second the TUI
+// collects four times less often, then returns what the start left behind
+// to the OS (the heap of a quiet TUI is a few MB; RSS is one of issue 17's
+// figures).
+const (
+	startGCPercent = 400
+	startSpell     = time.Second
+)
+
+// quietStart applies startGCPercent for startSpell.
+func quietStart() (stop func()) {
+	old := debug.SetGCPercent(startGCPercent)
+	t := time.AfterFunc(startSpell, func() {
+		debug.SetGCPercent(old)
+		debug.FreeOSMemory()
+	})
+	return func() {
+		if t.Stop() {
+			debug.SetGCPercent(old)
+		}
+	}
+}
+
+// tmuxDeferred: TMUX was set, hidden from lipgloss's package init by
+// defertmux, so the colour profile found then did not ask tmux.
+var tmuxDeferred bool
+
+// tmuxAskDelay leaves the first frame, which needs ~30-60 ms, the CPU that
+// forking `tmux info` would take from it.
+const tmuxAskDelay = 250 * time.Millisecond
+
+// askTmux detects the colour profile again, tmux included, once the first
+// frame is out, and hands it to the program if it differs (bubbletea
+// re-renders with the new profile on tea.ColorProfileMsg). The returned
+// func cancels it if the TUI ends first.
+func askTmux(p *tea.Program, had colorprofile.Profile) (stop func()) {
+	t := time.AfterFunc(tmuxAskDelay, func() {
+		if cp := colorprofile.Detect(os.Stdout, os.Environ()); cp != had {
+			p.Send(tea.ColorProfileMsg{Profile: cp})
+		}
+	})
+	return func() { t.Stop() }
+}
 
 // openTUI follows the cluster, opens the shared database and runs the TUI
 // until the member quits. Nomad or Consul being down is not an error: the
@@ -45,6 +98,7 @@ func openTUI(ctx context.Context, src sources.Config, dbPath string) error {
 func openTUIWith(ctx context.Context, src sources.Config, dbPath string, readOnly bool) error {
 	ctx, cancel := context.WithCancel(oncall.WithWaitNotice(ctx, nil)) // the screen is the TUI's
 	defer cancel()
+	defer quietStart()()
 	w, err := sources.New(src)
 	if err != nil {
 		return usageError{msg: err.Error()}
@@ -64,10 +118,16 @@ func openTUIWith(ctx context.Context, src sources.Config, dbPath string, readOnl
 	defer st.Close()
 	me, meErr := st.Me(ctx)
 	m := tui.New(tui.Options{Source: w, Store: st, Me: me, MeErr: meErr, ReadOnly: readOnly})
-	// lipgloss detected the terminal's colour profile at start (under tmux
-	// that runs `tmux info`, ~20-40 ms); bubbletea would run it again before
-	// the first frame, on the same output and environment.
-	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithFPS(frameRate), tea.WithColorProfile(lipgloss.Writer.Profile))
+	// lipgloss detected the terminal's colour profile at start, from the
+	// environment and terminfo; bubbletea would detect it again before the
+	// first frame. Under tmux, tmux's own answer (true colour passed
+	// through or not) comes once the first frame is out: see askTmux.
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithFPS(frameRate), tea.WithLeadingEdgeFrames(),
+		tea.WithColorProfile(lipgloss.Writer.Profile))
+	if tmuxDeferred {
+		stop := askTmux(p, lipgloss.Writer.Profile)
+		defer stop()
+	}
 	rec := &recorder.Recorder{Store: st, By: recorder.DefaultBy(), OnError: func(err error) { p.Send(tui.ErrorMsg(err)) }}
 	go rec.Run(ctx, transitions)
 	_, err = p.Run()

@@ -152,6 +152,17 @@ func WithFPS(fps int) ProgramOption {
 	}
 }
 
+// WithLeadingEdgeFrames draws a view at once when the renderer has been
+// idle for at least a frame, instead of at the next tick (entretien patch,
+// see PATCH.md): a key after a quiet spell, or the first frame with data,
+// is drawn without waiting up to a frame. Views queued while a frame is
+// still recent coalesce at the next tick, as without the option.
+func WithLeadingEdgeFrames() ProgramOption {
+	return func(p *Program) {
+		p.leadingEdge = true
+	}
+}
+
 // WithColorProfile sets the color profile that the program will use. This is
 // useful when you want to force a specific color profile. By default, Bubble
 // Tea will try to detect the terminal's color profile from environment

@@ -574,6 +574,10 @@ type Program struct {
 	renderWake      chan struct{}
 	renderPending   atomic.Bool
 	rendererWakeups atomic.Uint64
+	// leadingEdge (WithLeadingEdgeFrames): a view queued after an idle
+	// frame is drawn at once.
+	leadingEdge bool
+	edgeDraws   atomic.Uint64 // draws at a wake rather than a tick (for the test)
 
 	// Initial window size. Mainly used for testing.
 	width, height int
@@ -1499,6 +1503,12 @@ func (p *Program) startRenderer() {
 				p.rendererWakeups.Add(1)
 				if ticking {
 					continue // the running ticker draws it
+				}
+				if p.leadingEdge {
+					// Idle for a frame at least: draw now; what comes
+					// within the next frame waits for its tick.
+					p.edgeDraws.Add(1)
+					draw()
 				}
 				// Draw at the next tick, one frame from now, as v2.1.1's
 				// free-running ticker would have (at most a frame later):

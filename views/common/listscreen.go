@@ -135,9 +135,12 @@ func (s *ListScreen) Handle(msg tea.Msg) tea.Cmd {
 }
 
 // needPerms asks Nomad once what the token may do, for each cluster
-// action in each namespace of the snapshot.
+// action in each namespace of the snapshot. Not before Nomad's first
+// answer: the namespaces are not known yet, and the probes would queue on
+// the server beside the lists the first frame waits for (a Consul answer
+// comes first and would send them).
 func (s *ListScreen) needPerms() tea.Cmd {
-	if !s.Ctx.CanAct() || s.snap == nil {
+	if !s.Ctx.CanAct() || s.snap == nil || s.snap.Nomad.Updated.IsZero() {
 		return nil
 	}
 	var cmds []tea.Cmd
