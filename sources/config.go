@@ -33,6 +33,9 @@ type Config struct {
 	// PatroniScope, when set, follows the collective's replicated database
 	// through the keys Patroni keeps in Consul (service/<scope>/).
 	PatroniScope string
+	// CacheDir, when set, keeps the nodes' meta between runs
+	// (nodecache.go): the first frame then needs no request per node.
+	CacheDir string
 }
 
 // Timing of the follow loops. Fields of Watcher so tests can shrink them.
@@ -151,6 +154,9 @@ func New(cfg Config) (*Watcher, error) {
 		requestSlack: defaultRequestSlack,
 		streamIdle:   defaultStreamIdle, resyncAfter: defaultResyncAfter,
 		dcRefresh: defaultDCRefresh, publishEvery: defaultPublishEvery,
+	}
+	if w.nodeCache = nodeCacheFile(cfg.CacheDir, w.nomadAddr, nc.Region, ns); w.nodeCache != "" {
+		w.nodeMeta = loadNodeCache(w.nodeCache)
 	}
 	w.snap.Store(buildSnapshot(w.inputsLocked(), w.group, time.Time{}, nil))
 	return w, nil

@@ -230,8 +230,16 @@ func (w *Watcher) listNomadAll(ctx context.Context, early func(nomadState, []*Ba
 			fail(err)
 		}
 	})
-	wg.Go(func() { st.region = w.nomadRegion(ctx) })
+	// The region (agent/self: a large answer, decoded into maps) names
+	// nothing on screen: it is read with the history, after the first
+	// publish, into its own variable (early holds a copy of st); a relist
+	// keeps the one known until then.
+	w.mu.Lock()
+	st.region = w.nstate.region
+	w.mu.Unlock()
+	var region string
 	readFinished := func() {
+		done.Go(func() { region = w.nomadRegion(ctx) })
 		done.Go(func() {
 			q := w.nomadQuery(ctx)
 			q.Filter = allocsFinished
@@ -268,6 +276,9 @@ func (w *Watcher) listNomadAll(ctx context.Context, early func(nomadState, []*Ba
 		readFinished()
 	}
 	done.Wait()
+	if region != "" {
+		st.region = region
+	}
 	if first != nil {
 		return st, 0, nil, first
 	}
@@ -345,11 +356,12 @@ const metaFetchers = 4
 // in the event stream.
 func (w *Watcher) readNodeMeta(ctx context.Context, nodes []*wireNode) error {
 	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		ferr error
-		sem  = make(chan struct{}, metaFetchers)
-		next = make(map[string]*Node, len(nodes))
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		ferr    error
+		sem     = make(chan struct{}, metaFetchers)
+		fetched int
+		next    = make(map[string]*Node, len(nodes))
 	)
 	w.mu.Lock()
 	cache := w.nodeMeta
@@ -358,9 +370,13 @@ func (w *Watcher) readNodeMeta(ctx context.Context, nodes []*wireNode) error {
 		n := stub.toNode()
 		if c := cache[n.ID]; c != nil && c.ModifyIndex == n.ModifyIndex {
 			n.Meta = c.Meta
+			if n.Address == "" {
+				n.Address = c.Address
+			}
 			next[n.ID] = n
 			continue
 		}
+		fetched++
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
@@ -388,6 +404,11 @@ func (w *Watcher) readNodeMeta(ctx context.Context, nodes []*wireNode) error {
 	w.mu.Lock()
 	w.nodeMeta = next
 	w.mu.Unlock()
+	if fetched > 0 && w.nodeCache != "" {
+		// Off the first publish's path; the stream replaces entries of
+		// w.nodeMeta, so the file is written from a copy.
+		go func(nodes map[string]*Node) { _ = saveNodeCache(w.nodeCache, nodes) }(maps.Clone(next))
+	}
 	return nil
 }
 

@@ -72,6 +72,8 @@ type Watcher struct {
 	// nodeMeta caches node meta by node ID and ModifyIndex, so a relist
 	// costs no per-node request for unchanged nodes.
 	nodeMeta map[string]*Node
+	// nodeCache is the file nodeMeta persists in between runs ("": none).
+	nodeCache string
 	// nodeMoved: an event changed a node's state; the stream publishes
 	// before reading on (see stream).
 	nodeMoved bool

@@ -20,8 +20,8 @@ const hiddenLoadsAfter = 250 * time.Millisecond
 // cores of a bastion that the first frame waits for (issue 17); nobody
 // sees those tabs before pressing a key.
 type startGate struct {
-	once sync.Once
-	ch   chan struct{}
+	once, armed sync.Once
+	ch          chan struct{}
 }
 
 func newStartGate() *startGate { return &startGate{ch: make(chan struct{})} }
@@ -44,10 +44,15 @@ func (g *startGate) hold(cmd tea.Cmd) tea.Cmd {
 	}
 }
 
-// openOn opens the gate once a snapshot has both backends' first answer
-// (or failure). The root opens it too on the member's first key or click.
+// openOn opens the gate a frame after a snapshot has both backends' first
+// answer (or failure), so that the frame showing it is out first. The root
+// opens it at once on the member's first key or click.
 func (g *startGate) openOn(snap *sources.Snapshot) {
 	if snap != nil && snap.Nomad.State() != sources.Connecting && snap.Consul.State() != sources.Connecting {
-		g.open()
+		g.armed.Do(func() { time.AfterFunc(firstFrameOut, g.open) })
 	}
 }
+
+// firstFrameOut: the renderer draws a view within a frame (120 FPS) and
+// the terminal has it a few milliseconds later.
+const firstFrameOut = 20 * time.Millisecond

@@ -41,7 +41,7 @@ func TestStartGateHoldsUntilBothBackendsAnswered(t *testing.T) {
 		if _, ok := msg.(heldMsg); !ok {
 			t.Fatalf("the held load returned %T", msg)
 		}
-	case <-time.After(hiddenLoadsAfter / 5):
+	case <-time.After(hiddenLoadsAfter / 2):
 		t.Fatal("the load did not run once both backends had answered")
 	}
 	g.open() // opening twice is harmless

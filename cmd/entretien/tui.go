@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"time"
@@ -22,7 +23,19 @@ import (
 
 // runTUI is the root command: the TUI on the cluster and the shared database.
 func (a *app) runTUI(cmd *cobra.Command, _ []string) error {
-	return openTUIWith(cmd.Context(), a.src, a.db, a.readOnly || readOnlyEnv())
+	src := a.src
+	src.CacheDir = cacheDir()
+	return openTUIWith(cmd.Context(), src, a.db, a.readOnly || readOnlyEnv())
+}
+
+// cacheDir is $XDG_CACHE_HOME/entretien (~/.cache/entretien): the nodes'
+// meta between runs (sources/nodecache.go). "" when there is no home.
+func cacheDir() string {
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(d, "entretien")
 }
 
 // readOnlyEnv is ENTRETIEN_READ_ONLY set to a true value ("1", "true"):

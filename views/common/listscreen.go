@@ -3,6 +3,7 @@ package common
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -156,8 +157,17 @@ func (s *ListScreen) needPerms() tea.Cmd {
 			cmds = append(cmds, s.Prompt.Need(a.Kind, ns))
 		}
 	}
-	return tea.Batch(cmds...)
+	probes := tea.Batch(cmds...)
+	if probes == nil {
+		return nil
+	}
+	// The frame showing the snapshot goes out first (issue 17).
+	return tea.Tick(permsAfter, func(time.Time) tea.Msg { return probes() })
 }
+
+// permsAfter delays the probes a snapshot asks for past the frame that
+// draws it (120 FPS: under 9 ms).
+const permsAfter = 30 * time.Millisecond
 
 func (s *ListScreen) rebuild() {
 	if !s.dirty || s.Build == nil {
