@@ -238,9 +238,17 @@ func (w *Watcher) listNomadAll(ctx context.Context, early func(nomadState, []*Ba
 	st.region = w.nstate.region
 	w.mu.Unlock()
 	var region string
-	readFinished := func() {
-		done.Go(func() { region = w.nomadRegion(ctx) })
+	readFinished := func(after time.Duration) {
 		done.Go(func() {
+			if !sleep(ctx, after) {
+				return
+			}
+			region = w.nomadRegion(ctx)
+		})
+		done.Go(func() {
+			if !sleep(ctx, after) {
+				return
+			}
 			q := w.nomadQuery(ctx)
 			q.Filter = allocsFinished
 			if _, err := query("allocations", "/v1/allocations?task_states=true&resources=true", &finished, q); err != nil {
@@ -249,7 +257,7 @@ func (w *Watcher) listNomadAll(ctx context.Context, early func(nomadState, []*Ba
 		})
 	}
 	if early == nil {
-		readFinished()
+		readFinished(0)
 	}
 	wg.Wait()
 	// Refusals arrive in any order: report them in the lists' order (the
@@ -271,9 +279,11 @@ func (w *Watcher) listNomadAll(ctx context.Context, early func(nomadState, []*Ba
 		early(st, sorted())
 	}
 	if early != nil && err == nil {
-		// Read after the first publish, so that decoding it (here and on
-		// the server) does not delay what a member sees first.
-		readFinished()
+		// Read after the first publish, and after the frame drawing it,
+		// so that encoding the history (on the server: under churn most
+		// of the allocations) and decoding it here do not take the 2
+		// cores a bastion may have from what a member sees first.
+		readFinished(historyAfter)
 	}
 	done.Wait()
 	if region != "" {
@@ -323,6 +333,10 @@ func (w *Watcher) fillState(st *nomadState, nodes []*wireNode, jobs []*wireJob, 
 		}
 	}
 }
+
+// historyAfter: the TUI draws a new snapshot within a frame (120 FPS)
+// and the terminal has it a few milliseconds later.
+const historyAfter = 25 * time.Millisecond
 
 // resourceErr tags an error with the resource whose request failed.
 type resourceErr struct {
