@@ -62,6 +62,10 @@ func (w *Watcher) followNomad(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		if errors.Is(err, errRestartedBetweenReads) {
+			sleep(ctx, w.backoffMin) // nothing to report: the next list is whole
+			continue
+		}
 		if err != nil {
 			failures++
 			w.fail(&w.nomadH, err)
@@ -159,9 +163,13 @@ func (w *Watcher) listNomadAll(ctx context.Context, early func(nomadState, []*Ba
 		mu     sync.Mutex // guards index, denied and firstErr
 		first  error
 	)
-	// query reads one list; ok false when refused (403) and recorded.
-	query := func(resource, endpoint string, out any, q *nomadapi.QueryOptions) (bool, error) {
+	// queryAt reads one list; ok false when refused (403) and recorded.
+	// at, when set, gets the list's index.
+	queryAt := func(at *uint64, resource, endpoint string, out any, q *nomadapi.QueryOptions) (bool, error) {
 		qm, err := w.lists.Raw().Query(endpoint, out, q)
+		if err == nil && at != nil {
+			*at = qm.LastIndex
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil {
@@ -176,6 +184,12 @@ func (w *Watcher) listNomadAll(ctx context.Context, early func(nomadState, []*Ba
 		}
 		return true, nil
 	}
+	query := func(resource, endpoint string, out any, q *nomadapi.QueryOptions) (bool, error) {
+		return queryAt(nil, resource, endpoint, out, q)
+	}
+	// Both allocation reads ask the same table: the later one's index
+	// cannot be lower unless the server lost state in between (a restart).
+	var currentAt, finishedAt uint64
 	fail := func(err error) {
 		mu.Lock()
 		if first == nil {
@@ -214,7 +228,7 @@ func (w *Watcher) listNomadAll(ctx context.Context, early func(nomadState, []*Ba
 	wg.Go(func() {
 		q := w.nomadQuery(ctx)
 		q.Filter = allocsCurrent
-		if _, err := query("allocations", "/v1/allocations?task_states=true&resources=true", &allocs, q); err != nil {
+		if _, err := queryAt(&currentAt, "allocations", "/v1/allocations?task_states=true&resources=true", &allocs, q); err != nil {
 			fail(err)
 		}
 	})
@@ -251,7 +265,7 @@ func (w *Watcher) listNomadAll(ctx context.Context, early func(nomadState, []*Ba
 			}
 			q := w.nomadQuery(ctx)
 			q.Filter = allocsFinished
-			if _, err := query("allocations", "/v1/allocations?task_states=true&resources=true", &finished, q); err != nil {
+			if _, err := queryAt(&finishedAt, "allocations", "/v1/allocations?task_states=true&resources=true", &finished, q); err != nil {
 				fail(err)
 			}
 		})
@@ -291,6 +305,9 @@ func (w *Watcher) listNomadAll(ctx context.Context, early func(nomadState, []*Ba
 	}
 	if first != nil {
 		return st, 0, nil, first
+	}
+	if finishedAt != 0 && finishedAt < currentAt {
+		return st, 0, nil, errRestartedBetweenReads
 	}
 	denied = sorted()
 	if early != nil {
@@ -333,6 +350,11 @@ func (w *Watcher) fillState(st *nomadState, nodes []*wireNode, jobs []*wireJob, 
 		}
 	}
 }
+
+// errRestartedBetweenReads: the server's index went back between the
+// first reads and the history (it restarted, or restored a snapshot): the
+// lists and the stream's index would not match, so list again.
+var errRestartedBetweenReads = errors.New("nomad's index went back between the lists")
 
 // historyAfter: the TUI draws a new snapshot within a frame (120 FPS)
 // and the terminal has it a few milliseconds later.

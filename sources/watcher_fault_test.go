@@ -272,7 +272,10 @@ func TestWatcherFaultsAndRecovery(t *testing.T) {
 
 	// Recovery without a new watcher.
 	f.set(func(f *fakeNomad) { f.mode = "ok" })
-	s = waitSnap(t, w, "recovery", func(s *Snapshot) bool { return s.Nomad.Err == nil && len(s.Nomad.Nodes) == 1 })
+	// The region comes with the history, a frame after the first publish.
+	s = waitSnap(t, w, "recovery", func(s *Snapshot) bool {
+		return s.Nomad.Err == nil && len(s.Nomad.Nodes) == 1 && s.Nomad.Region != ""
+	})
 	if s.Nomad.Stale() || len(s.Nomad.Jobs) != 1 || len(s.Nomad.Allocs) != 1 || s.Nomad.Region != "global" {
 		t.Fatalf("recovered nomad state = %+v", s.Nomad)
 	}
