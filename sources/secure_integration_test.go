@@ -243,8 +243,14 @@ func tokenSeesAll(t *testing.T, ctx context.Context, w, all *Watcher, mgmtChecks
 			t.Errorf("datacenter %s: %v", d.Name, d.Err)
 		}
 	}
-	if s.Nomad.Region != "global" {
-		t.Errorf("region %q (agent:read)", s.Nomad.Region)
+	// The region comes with the history, a frame after the first publish.
+	if r := waitFor(t, w, 10*time.Second, "the region", func(s *Snapshot) string {
+		if s.Nomad.Region != "global" {
+			return "region " + s.Nomad.Region
+		}
+		return ""
+	}).Nomad.Region; r != "global" {
+		t.Errorf("region %q (agent:read)", r)
 	}
 	if len(s.Nomad.Nodes) != 3 || len(s.Nomad.Jobs) < 4 || len(s.Nomad.Allocs) < 5 || len(s.Nomad.Deployments) == 0 {
 		t.Errorf("nomad: %d nodes, %d jobs, %d allocs, %d deployments", len(s.Nomad.Nodes), len(s.Nomad.Jobs), len(s.Nomad.Allocs), len(s.Nomad.Deployments))
