@@ -175,8 +175,6 @@ func nomadNamespace(flag, env string) string {
 	return "default"
 }
 
-// checkURL rejects addresses the clients would only fail on at the first
-// request (typos in a flag), so New can report them at once.
 // onThisMachine reports whether addr is a loopback address (an agent on
 // the bastion itself, the usual CONSUL_HTTP_ADDR). Go asks for gzip by
 // default and both agents compress every answer then: on loopback that
@@ -228,6 +226,8 @@ func (t identityEncoding) RoundTrip(r *http.Request) (*http.Response, error) {
 	return t.base.RoundTrip(r)
 }
 
+// checkURL rejects addresses the clients would only fail on at the first
+// request (typos in a flag), so New can report them at once.
 func checkURL(backend, addr string) error {
 	u, err := url.Parse(addr)
 	if err != nil {

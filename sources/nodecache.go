@@ -40,9 +40,6 @@ func nodeCacheFile(dir, addr, region, namespace string) string {
 // cache (the nodes are asked, as without it).
 func loadNodeCache(path string) map[string]*Node {
 	m := map[string]*Node{}
-	if path == "" {
-		return m
-	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return m

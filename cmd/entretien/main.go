@@ -18,7 +18,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"codeberg.org/entretien/entretien/cmd/entretien/internal/defertmux"
-
 	"codeberg.org/entretien/entretien/internal/sanitize"
 	"codeberg.org/entretien/entretien/oncall"
 	"codeberg.org/entretien/entretien/oncall/rotafile"
