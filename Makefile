@@ -33,7 +33,8 @@ run: build
 test: agents build
 	$(GO) vet ./...
 	ENTRETIEN_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 30m ./...
-	$(GO) -C third_party/bubbletea test -count=1 -run 'TestRendererSleepsWhileIdle|TestRendererDrawsAfterExec|TestLeadingEdgeFrames' .
+	$(GO) test -count=1 -tags manpages -run TestManPages ./cmd/entretien
+	$(GO) -C third_party/bubbletea test -count=1 -run 'TestRendererSleepsWhileIdle|TestRendererDrawsAfterExec|TestLeadingEdge' .
 	$(GO) -C third_party/go-runewidth test -count=1 .
 
 ## test-short: unit tests only (no agents).
@@ -62,8 +63,9 @@ bench-anchors: agents build
 	bench/anchors.sh
 
 ## man: man pages of every command into man/ (generated, not committed).
-man: build
-	$(BIN) man man
+man:
+	$(GO) build -tags manpages -o bin/entretien-man ./cmd/entretien
+	bin/entretien-man man man
 
 ## completion: shell completion scripts into bin/completion/ (also: entretien completion bash|zsh|fish).
 completion: build

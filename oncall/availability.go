@@ -55,7 +55,7 @@ func ParseWindow(s string) (Window, error) {
 	w.Start, w.End = "00:00", "00:00"
 	if len(fields) == 2 {
 		a, b, ok := strings.Cut(fields[1], "-")
-		if !ok || !handoffRE.MatchString(a) || !handoffRE.MatchString(b) {
+		if !ok || !handoffRE().MatchString(a) || !handoffRE().MatchString(b) {
 			return Window{}, Invalid(field, s, "clock must be HH:MM-HH:MM (00:00 to 23:59)")
 		}
 		w.Start, w.End = a, b
@@ -127,7 +127,7 @@ func (w Window) Validate() error {
 	if w.Days == 0 || w.Days > 0x7f {
 		return Invalid("member.availability", strconv.Itoa(int(w.Days)), "no days")
 	}
-	if !handoffRE.MatchString(w.Start) || !handoffRE.MatchString(w.End) {
+	if !handoffRE().MatchString(w.Start) || !handoffRE().MatchString(w.End) {
 		return Invalid("member.availability", w.Start+"-"+w.End, "clock must be HH:MM-HH:MM")
 	}
 	return nil

@@ -2,7 +2,6 @@ package oncall
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -207,7 +206,7 @@ type NewOutcome struct {
 	Actions   []NewAction // adopted only; owners must have consented
 }
 
-var proposalTargetRE = regexp.MustCompile(`^(service|site|node|rotation)/[^/\s]+$`)
+var proposalTargetRE = lazyRegexp(`^(service|site|node|rotation)/[^/\s]+$`)
 
 // decisionActionRunes is the cap on an action item title (as the retro's).
 const decisionActionRunes = 300
@@ -253,7 +252,7 @@ func (n NewProposal) Validate(now time.Time, members int) (NewProposal, error) {
 	seen := map[string]bool{}
 	var affects []string
 	for _, a := range n.Affects {
-		if !proposalTargetRE.MatchString(a) {
+		if !proposalTargetRE().MatchString(a) {
 			return n, Invalid("proposal.affects", a, "must be service/NAME, site/NAME, node/NAME or rotation/NAME")
 		}
 		if !seen[a] {
@@ -458,8 +457,8 @@ func (k EventKind) Notable() bool {
 }
 
 var (
-	actionOwnerRE = regexp.MustCompile(`(?:^|\s)@([a-z][a-z0-9_-]*)`)
-	actionDueRE   = regexp.MustCompile(`(?:^|\s)(\d{4}-\d{2}-\d{2})(?:\s|$)`)
+	actionOwnerRE = lazyRegexp(`(?:^|\s)@([a-z][a-z0-9_-]*)`)
+	actionDueRE   = lazyRegexp(`(?:^|\s)(\d{4}-\d{2}-\d{2})(?:\s|$)`)
 )
 
 // ParseNewAction reads "title @owner YYYY-MM-DD" (owner and date optional,
@@ -467,11 +466,11 @@ var (
 // action items.
 func ParseNewAction(s string) NewAction {
 	var a NewAction
-	if mm := actionOwnerRE.FindStringSubmatch(s); mm != nil {
+	if mm := actionOwnerRE().FindStringSubmatch(s); mm != nil {
 		a.Owner = mm[1]
 		s = strings.Replace(s, "@"+mm[1], "", 1)
 	}
-	if mm := actionDueRE.FindStringSubmatch(s); mm != nil {
+	if mm := actionDueRE().FindStringSubmatch(s); mm != nil {
 		a.Due = mm[1]
 		s = strings.Replace(s, mm[1], "", 1)
 	}

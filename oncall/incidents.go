@@ -2,7 +2,6 @@ package oncall
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -103,7 +102,7 @@ const (
 	maxTargetBytes = 200
 )
 
-var targetRE = regexp.MustCompile(`^(job|service|site|node)/.+$`)
+var targetRE = lazyRegexp(`^(job|service|site|node)/.+$`)
 
 func (n NewIncident) Validate() (NewIncident, error) {
 	if err := CheckLine("incident.title", n.Title, maxTitleRunes); err != nil {
@@ -118,7 +117,7 @@ func (n NewIncident) Validate() (NewIncident, error) {
 		if err := checkToken("incident.affects", a, maxTargetBytes); err != nil {
 			return n, err
 		}
-		if !targetRE.MatchString(a) {
+		if !targetRE().MatchString(a) {
 			return n, Invalid("incident.affects", a, "must be job/NAME, service/NAME, site/NAME or node/NAME")
 		}
 		if !seen[a] {

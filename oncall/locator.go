@@ -2,7 +2,6 @@ package oncall
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -225,17 +224,17 @@ func redactURL(u string) string {
 }
 
 var (
-	urlPasswordRE   = regexp.MustCompile(`(?i)(postgres(?:ql)?://[^\s:/?#@]*):[^\s@/]*@`)
-	queryPasswordRE = regexp.MustCompile(`(?i)([?&]password=)[^&#\s"']*`)
+	urlPasswordRE   = lazyRegexp(`(?i)(postgres(?:ql)?://[^\s:/?#@]*):[^\s@/]*@`)
+	queryPasswordRE = lazyRegexp(`(?i)([?&]password=)[^&#\s"']*`)
 	// password=… of a keyword string (and PGPASSWORD=…): not after ? or &,
 	// which the query form handled; an unquoted value runs to a space or quote.
-	kvPasswordRE = regexp.MustCompile(`(?i)(^|[^?&])(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s"']+)`)
+	kvPasswordRE = lazyRegexp(`(?i)(^|[^?&])(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s"']+)`)
 )
 
 // RedactText replaces every DSN password in a message (an error quoting a
 // DSN, a log line) by xxxxx.
 func RedactText(msg string) string {
-	msg = urlPasswordRE.ReplaceAllString(msg, "$1:xxxxx@")
-	msg = queryPasswordRE.ReplaceAllString(msg, "${1}xxxxx")
-	return kvPasswordRE.ReplaceAllString(msg, "${1}${2}xxxxx")
+	msg = urlPasswordRE().ReplaceAllString(msg, "$1:xxxxx@")
+	msg = queryPasswordRE().ReplaceAllString(msg, "${1}xxxxx")
+	return kvPasswordRE().ReplaceAllString(msg, "${1}${2}xxxxx")
 }

@@ -26,7 +26,7 @@ const (
 )
 
 func (m *Member) Validate() error {
-	if !handleRE.MatchString(m.Handle) {
+	if !handleRE().MatchString(m.Handle) {
 		return Invalid("member.handle", m.Handle, "must match [a-z][a-z0-9_-]{0,31}")
 	}
 	if err := CheckLine("member.name", m.Name, maxNameRunes); err != nil {

@@ -3,7 +3,6 @@ package oncall
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -64,7 +63,7 @@ type OnCall struct {
 	Notes, NextNotes []HandoffNote
 }
 
-var handoffRE = regexp.MustCompile(`^([01][0-9]|2[0-3]):([0-5][0-9])$`)
+var handoffRE = lazyRegexp(`^([01][0-9]|2[0-3]):([0-5][0-9])$`)
 
 const maxShiftCount = 1000
 
@@ -106,7 +105,7 @@ func (r Rotation) schedule() (*schedule, error) {
 	default:
 		return nil, fmt.Errorf("unit %q unknown", r.ShiftUnit)
 	}
-	m := handoffRE.FindStringSubmatch(r.Handoff)
+	m := handoffRE().FindStringSubmatch(r.Handoff)
 	if m == nil {
 		return nil, fmt.Errorf("handoff %q not HH:MM", r.Handoff)
 	}

@@ -17,12 +17,12 @@ func (r Rotation) Validate() (Rotation, error) {
 	}
 	switch r.ShiftUnit {
 	case Hours:
-		if r.Handoff != "" && !handoffRE.MatchString(r.Handoff) {
+		if r.Handoff != "" && !handoffRE().MatchString(r.Handoff) {
 			return r, Invalid("rotation.handoff", r.Handoff, "must be HH:MM (00:00 to 23:59)")
 		}
 		r.Handoff = "" // hours shifts hand off at Start + k*hours, whatever the clock says
 	case Days, Weeks:
-		if !handoffRE.MatchString(r.Handoff) {
+		if !handoffRE().MatchString(r.Handoff) {
 			return r, Invalid("rotation.handoff", r.Handoff, "must be HH:MM (00:00 to 23:59)")
 		}
 	default:

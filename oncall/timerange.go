@@ -1,7 +1,6 @@
 package oncall
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -17,9 +16,9 @@ func (r Range) Overlaps(o Range) bool { return r.Start.Before(o.End) && o.Start.
 func (r Range) Contains(t time.Time) bool { return !t.Before(r.Start) && t.Before(r.End) }
 
 var (
-	relRE   = regexp.MustCompile(`^([+-])([0-9]{1,5})([mhdw])$`)
-	dateRE  = regexp.MustCompile(`^([0-9]{4})-([0-9]{2})-([0-9]{2})$`)
-	clockRE = regexp.MustCompile(`^([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2})$`)
+	relRE   = lazyRegexp(`^([+-])([0-9]{1,5})([mhdw])$`)
+	dateRE  = lazyRegexp(`^([0-9]{4})-([0-9]{2})-([0-9]{2})$`)
+	clockRE = lazyRegexp(`^([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2})$`)
 )
 
 // ParseTime reads the times people type in the CLI and the rota forms:
@@ -62,7 +61,7 @@ func parseTime(field, s string, loc *time.Location, now time.Time) (t time.Time,
 		}
 		return LocalInstant(y, m, d, 0, 0, loc), true, nil
 	}
-	if m := relRE.FindStringSubmatch(s); m != nil {
+	if m := relRE().FindStringSubmatch(s); m != nil {
 		n, _ := strconv.Atoi(m[2])
 		if m[1] == "-" {
 			n = -n
@@ -78,14 +77,14 @@ func parseTime(field, s string, loc *time.Location, now time.Time) (t time.Time,
 		l := now.In(loc)
 		return LocalInstant(l.Year(), l.Month(), l.Day()+n, l.Hour(), l.Minute(), loc).Add(time.Duration(l.Second())*time.Second + time.Duration(l.Nanosecond())), false, nil
 	}
-	if m := dateRE.FindStringSubmatch(s); m != nil {
+	if m := dateRE().FindStringSubmatch(s); m != nil {
 		y, mo, d, ok := civilDate(m[1], m[2], m[3])
 		if !ok {
 			return bad("not a calendar date (years 1970 to 2999)")
 		}
 		return LocalInstant(y, mo, d, 0, 0, loc), true, nil
 	}
-	if m := clockRE.FindStringSubmatch(s); m != nil {
+	if m := clockRE().FindStringSubmatch(s); m != nil {
 		y, mo, d, ok := civilDate(m[1], m[2], m[3])
 		hh, _ := strconv.Atoi(m[4])
 		mi, _ := strconv.Atoi(m[5])
@@ -134,7 +133,7 @@ func ParseRange(fromField, from, toField, to string, loc *time.Location, now tim
 		return Range{}, err
 	}
 	base := now
-	if relRE.MatchString(strings.TrimSpace(to)) && !isNowRelative(from) {
+	if relRE().MatchString(strings.TrimSpace(to)) && !isNowRelative(from) {
 		base = start
 	}
 	end, dateOnly, err := ParseTime(toField, to, loc, base)
@@ -154,7 +153,7 @@ func ParseRange(fromField, from, toField, to string, loc *time.Location, now tim
 // isNowRelative reports whether a time text counts from now ("now", "+3d").
 func isNowRelative(s string) bool {
 	s = strings.TrimSpace(s)
-	return s == "now" || relRE.MatchString(s)
+	return s == "now" || relRE().MatchString(s)
 }
 
 // ParseRangeText reads "FROM..TO" (e.g. "2026-04-01..2026-04-08",

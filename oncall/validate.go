@@ -1,7 +1,6 @@
 package oncall
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -9,7 +8,7 @@ import (
 	"unicode/utf8"
 )
 
-var handleRE = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
+var handleRE = lazyRegexp(`^[a-z][a-z0-9_-]{0,31}$`)
 
 // CheckLine validates a one-line human text (names, titles): not blank,
 // valid UTF-8, at most maxRunes characters, no control characters (a newline

@@ -49,7 +49,9 @@ func (w *Watcher) runDC(ctx context.Context, wg *sync.WaitGroup, d *dcData) {
 			}
 			name := ""
 			if d.local {
-				name = w.consulDatacenter(ctx)
+				nctx, cancel := context.WithTimeout(ctx, w.requestSlack)
+				name = w.consulDatacenter(nctx)
+				cancel()
 			}
 			return qm.LastIndex, func() {
 				d.checks, d.haveChecks = checks, true
@@ -162,8 +164,13 @@ func (w *Watcher) syncRemote(ctx context.Context, wg *sync.WaitGroup, local stri
 	return changed
 }
 
-// consulDatacenter asks the agent its datacenter once (best effort).
+// consulDatacenter asks the agent its datacenter once (best effort). The
+// health loop and the datacenter loop both need it at start: the second
+// waits for the first's answer (dcAsk) rather than asking again; both call
+// it with a timeout.
 func (w *Watcher) consulDatacenter(ctx context.Context) string {
+	w.dcAsk.Lock()
+	defer w.dcAsk.Unlock()
 	w.mu.Lock()
 	dc := w.dcName
 	w.mu.Unlock()
@@ -171,17 +178,27 @@ func (w *Watcher) consulDatacenter(ctx context.Context) string {
 		return dc
 	}
 	q := (&consulapi.QueryOptions{}).WithContext(ctx)
-	var self map[string]map[string]any
+	// agent/self is ~20 KB (its DebugConfig above all): decode the one
+	// field, not the whole document into maps.
+	var self struct{ Config struct{ Datacenter string } }
 	if _, err := w.consul.Raw().Query("/v1/agent/self", &self, q); err == nil {
-		if dc, _ = self["Config"]["Datacenter"].(string); dc != "" {
-			return dc
+		dc = self.Config.Datacenter
+	}
+	if dc == "" {
+		var dcs []string
+		if _, err := w.consul.Raw().Query("/v1/catalog/datacenters", &dcs, q); err == nil && len(dcs) > 0 {
+			dc = dcs[0]
 		}
 	}
-	var dcs []string
-	if _, err := w.consul.Raw().Query("/v1/catalog/datacenters", &dcs, q); err == nil && len(dcs) > 0 {
-		return dcs[0]
+	if dc != "" {
+		w.mu.Lock()
+		if w.dcName == "" {
+			w.dcName, w.local.name = dc, dc
+		}
+		dc = w.dcName
+		w.mu.Unlock()
 	}
-	return ""
+	return dc
 }
 
 // inputsLocked gathers the current state for a build (under w.mu). Values

@@ -11,8 +11,11 @@ import (
 // status. At is next.Taken. Objects that appear are reported (From "")
 // only when prev already had data from their backend, and for
 // allocations only when they appear failed or lost (a new allocation is
-// pending, not news). Objects that disappear are not reported. Unchanged
-// objects cost one map lookup and a ModifyIndex comparison.
+// pending, not news), for deployments only when they appear neither
+// successful nor cancelled (those come with the history, after the first
+// frame; one that started and ended while the stream was down is the one
+// missed). Objects that disappear are not reported. Unchanged objects cost
+// one map lookup and a ModifyIndex comparison.
 //
 // Keys (Transition.Key) use server-side data only, so that two watchers
 // seeing the same change derive the same key:
@@ -120,7 +123,10 @@ func Diff(prev, next *Snapshot) []Transition {
 		from := ""
 		if pi, ok := prevDep[d.ID]; ok {
 			from = prev.Nomad.Deployments[pi].Status
-		} else if !nomadBefore {
+		} else if !nomadBefore || d.Status == "successful" || d.Status == "cancelled" {
+			// One that appears final is history (listed after the first
+			// frame, see deploymentsFinished), not news: a deployment is
+			// seen running first.
 			continue
 		}
 		if from == d.Status {

@@ -79,10 +79,57 @@ func TestIntegrationDevCluster(t *testing.T) {
 	})
 
 	t.Run("deploy then kill a task", func(t *testing.T) { deployAndKill(t, ctx, nomad, w, tl) })
+	t.Run("past deployments come with the history", func(t *testing.T) { pastDeployments(t, ctx, c) })
 	t.Run("drain a node", func(t *testing.T) { drainNode(t, nomad, w, tl) })
 	t.Run("site goes dark", func(t *testing.T) { siteDark(t, c, w, tl) })
 	t.Run("nomad and consul stopped", func(t *testing.T) { backendsDown(t, c, w) })
 	t.Logf("transitions seen: %d, dropped: %d", tl.len(), w.DroppedTransitions())
+}
+
+// pastDeployments: a watcher started after kiosque's deployment succeeded
+// publishes first without it (the first list leaves successful and
+// cancelled deployments to the history), then with it, and reports no
+// transition for it.
+func pastDeployments(t *testing.T, ctx context.Context, c *devcluster.Cluster) {
+	w, err := New(Config{NomadAddr: c.NomadAddr(), ConsulAddr: c.ConsulAddr(), SiteKey: "meta.site"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl := collectTransitions(t, w)
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { w.Run(runCtx); close(done) }()
+	defer func() { stop(); <-done }()
+	var early *Snapshot
+	for early == nil {
+		select {
+		case <-w.Updates():
+			if s := w.Snapshot(); !s.Nomad.Updated.IsZero() {
+				early = s
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("no snapshot with Nomad's answer")
+		}
+	}
+	for _, d := range early.Nomad.Deployments {
+		if d.Status == "successful" || d.Status == "cancelled" {
+			t.Errorf("the first snapshot holds a %s deployment (%s of %s): they are history", d.Status, d.ID, d.JobID)
+		}
+	}
+	waitFor(t, w, 30*time.Second, "kiosque's past deployment", func(s *Snapshot) string {
+		if d := s.DeploymentsOfJob("kiosque"); len(d) != 1 || d[0].Status != "successful" {
+			return fmt.Sprintf("deployments of kiosque: %+v", d)
+		}
+		return ""
+	})
+	time.Sleep(500 * time.Millisecond) // transitions reach the log through a channel
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	for _, tr := range tl.all {
+		if tr.Kind == "deployment" && tr.From == "" && (tr.To == "successful" || tr.To == "cancelled") {
+			t.Errorf("a past deployment reported as a transition: %+v", tr)
+		}
+	}
 }
 
 // checkSeededOutages: guichet's critical check is tied to its lyon alloc,

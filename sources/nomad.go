@@ -134,6 +134,18 @@ const (
 	allocsCurrent  = `ClientStatus != "complete" or DesiredStatus == "run"`
 )
 
+// Deployments are split the same way. Every job update cancels the
+// deployment before it, so under churn the list is mostly cancelled ones
+// (425 of 427, 250 KB, on the bench's churn cluster after an hour: 8 % of
+// the CPU the TUI spent before its first frame, and more on the server);
+// the outages and the first frame need the running and failed ones only
+// (a job's newest deployment failed at its current version). Successful
+// and cancelled are final, and come with the history.
+const (
+	deploymentsFinished = `Status == "successful" or Status == "cancelled"`
+	deploymentsCurrent  = `Status != "successful" and Status != "cancelled"`
+)
+
 // deniedTopics maps refused resources to the stream topics to leave out
 // (Nomad refuses a whole subscription when one topic is not allowed).
 func deniedTopics(denied []*BackendError) map[string]bool {
@@ -207,6 +219,7 @@ func (w *Watcher) listNomadAll(ctx context.Context, early func(nomadState, []*Ba
 		allocs   []*wireAlloc
 		finished []*wireAlloc
 		deps     []*wireDeployment
+		pastDeps []*wireDeployment // successful and cancelled: history
 		evals    []*wireEval
 	)
 	wg.Go(func() {
@@ -233,7 +246,9 @@ func (w *Watcher) listNomadAll(ctx context.Context, early func(nomadState, []*Ba
 		}
 	})
 	wg.Go(func() {
-		if _, err := query("deployments", "/v1/deployments", &deps, w.nomadQuery(ctx)); err != nil {
+		q := w.nomadQuery(ctx)
+		q.Filter = deploymentsCurrent
+		if _, err := query("deployments", "/v1/deployments", &deps, q); err != nil {
 			fail(err)
 		}
 	})
@@ -266,6 +281,16 @@ func (w *Watcher) listNomadAll(ctx context.Context, early func(nomadState, []*Ba
 			q := w.nomadQuery(ctx)
 			q.Filter = allocsFinished
 			if _, err := queryAt(&finishedAt, "allocations", "/v1/allocations?task_states=true&resources=true", &finished, q); err != nil {
+				fail(err)
+			}
+		})
+		done.Go(func() {
+			if !sleep(ctx, after) {
+				return
+			}
+			q := w.nomadQuery(ctx)
+			q.Filter = deploymentsFinished
+			if _, err := query("deployments", "/v1/deployments", &pastDeps, q); err != nil {
 				fail(err)
 			}
 		})
@@ -312,11 +337,11 @@ func (w *Watcher) listNomadAll(ctx context.Context, early func(nomadState, []*Ba
 	denied = sorted()
 	if early != nil {
 		// st is the watcher's now: add the history to copies.
-		st.jobs, st.allocs = maps.Clone(st.jobs), maps.Clone(st.allocs)
-		w.fillState(&st, nil, nil, finished, nil, nil)
+		st.jobs, st.allocs, st.deps = maps.Clone(st.jobs), maps.Clone(st.allocs), maps.Clone(st.deps)
+		w.fillState(&st, nil, nil, finished, pastDeps, nil)
 		return st, index, denied, nil
 	}
-	w.fillState(&st, nodes, jobs, append(allocs, finished...), deps, evals)
+	w.fillState(&st, nodes, jobs, append(allocs, finished...), append(deps, pastDeps...), evals)
 	return st, index, denied, nil
 }
 
@@ -334,7 +359,11 @@ func (w *Watcher) fillState(st *nomadState, nodes []*wireNode, jobs []*wireJob, 
 		st.allocs[a.ID] = a.toAlloc()
 	}
 	for _, d := range deps {
-		st.deps[d.ID] = d.toDeployment()
+		// A deployment read running, then final with the history: the
+		// later read wins.
+		if old := st.deps[d.ID]; old == nil || old.ModifyIndex <= d.ModifyIndex {
+			st.deps[d.ID] = d.toDeployment()
+		}
 	}
 	for _, e := range evals {
 		if e.Status == "blocked" {

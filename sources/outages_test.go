@@ -325,3 +325,27 @@ func TestSameNodeSeesEveryField(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffDeploymentsAppearingFinal: a deployment that appears successful
+// or cancelled is history (listed after the first frame), not a
+// transition; one that appears running or failed is.
+func TestDiffDeploymentsAppearingFinal(t *testing.T) {
+	in := correlated()
+	prev := buildSnapshot(in, grouping{}, time.Unix(150, 0), nil)
+	for _, st := range []string{"running", "failed", "successful", "cancelled"} {
+		in.Deployments = append(in.Deployments, &Deployment{ID: "dep-" + st, Namespace: "default", JobID: "web", Status: st, ModifyIndex: 9})
+	}
+	next := buildSnapshot(in, grouping{}, time.Unix(200, 0), prev)
+	got := map[string]bool{}
+	for _, tr := range Diff(prev, next) {
+		if tr.Kind == "deployment" {
+			got[tr.To] = true
+			if tr.From != "" {
+				t.Errorf("an appearing deployment has From %q", tr.From)
+			}
+		}
+	}
+	if !got["running"] || !got["failed"] || got["successful"] || got["cancelled"] || len(got) != 2 {
+		t.Errorf("deployment transitions to %v, want running and failed only", got)
+	}
+}

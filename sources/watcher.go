@@ -69,6 +69,7 @@ type Watcher struct {
 	remote      map[string]*dcData // other datacenters, by name
 	dcsH        part               // catalog/datacenters
 	dcName      string             // local Consul datacenter, once known
+	dcAsk       sync.Mutex         // one agent/self at a time (consulDatacenter)
 	// nodeMeta caches node meta by node ID and ModifyIndex, so a relist
 	// costs no per-node request for unchanged nodes.
 	nodeMeta map[string]*Node

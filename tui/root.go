@@ -75,6 +75,9 @@ type Model struct {
 	// (poll.go).
 	reuse bool
 	last  *tea.View
+	// held: nothing drawn yet, the first frame waits for the cluster's
+	// first answers (startup.go).
+	held bool
 	// The age timer (ages.go): fires when an age drawn reads differently.
 	ageTimer *time.Timer
 	ageWake  chan struct{} // capacity 1
@@ -115,6 +118,7 @@ func New(o Options) *Model {
 		m.tabs = append(m.tabs, []entry{{screen: s}})
 	}
 	m.snap = o.Source.Snapshot()
+	m.held = !answered(m.snap)
 	// Following the store's changes from here, before the screens' first
 	// loads: a write landing before them is then seen as a change.
 	m.changes = subscribe(o.Store)
@@ -127,6 +131,9 @@ type updateMsg struct{}
 
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.waitUpdate(), m.tickCmd(), m.wakeCmd(), m.waitAge()}
+	if m.held {
+		cmds = append(cmds, waitFirstFrame())
+	}
 	for i, stack := range m.tabs {
 		if i == m.active {
 			cmds = append(cmds, stack[0].screen.Init())
@@ -165,7 +172,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case updateMsg:
 		m.snap = m.source.Snapshot()
 		m.start.openOn(m.snap)
+		if m.held && !answered(m.snap) {
+			// Nothing is drawn yet: the screens get the snapshot that
+			// ends the hold, not each part's first answer before it.
+			return m, m.waitUpdate()
+		}
+		m.held = false
 		return m, tea.Batch(m.waitUpdate(), m.broadcast(common.SnapshotMsg{Snap: m.snap}))
+	case firstFrameMsg:
+		return m, m.release()
 	case tickMsg:
 		return m, m.polled(msg)
 	case ageMsg:
@@ -175,10 +190,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyPressMsg:
 		m.start.open()
-		return m, tea.Batch(m.handleKey(msg), m.visitDecisions())
+		return m, tea.Batch(m.release(), m.handleKey(msg), m.visitDecisions())
 	case tea.MouseClickMsg:
 		m.start.open()
-		return m, tea.Batch(m.click(msg), m.visitDecisions())
+		return m, tea.Batch(m.release(), m.click(msg), m.visitDecisions())
 	case tea.MouseMsg:
 		// The mouse acts on what is under it: the screen on top.
 		return m, m.updateTop(msg)
@@ -278,6 +293,9 @@ func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 }
 
 func (m *Model) View() tea.View {
+	if m.held {
+		return tea.View{}
+	}
 	if m.reuse && m.last != nil {
 		return *m.last // its ages' timer is still set
 	}

@@ -60,3 +60,44 @@ func TestStartGateGivesUp(t *testing.T) {
 		t.Errorf("the load ran after %v, before hiddenLoadsAfter (%v)", waited, hiddenLoadsAfter)
 	}
 }
+
+// TestFirstFrameHeldUntilAnswered: nothing is drawn while both backends
+// are connecting; the snapshot with their answers, a key, or firstFrameWait
+// draws the first frame.
+func TestFirstFrameHeldUntilAnswered(t *testing.T) {
+	release := map[string]func(m *Model, src *staticSource){
+		"answers": func(m *Model, src *staticSource) {
+			src.snap = testSnapshot()
+			m.Update(updateMsg{})
+		},
+		"key":       func(m *Model, _ *staticSource) { m.Update(tea.KeyPressMsg{Code: 'j', Text: "j"}) },
+		"wait over": func(m *Model, _ *staticSource) { m.Update(firstFrameMsg{}) },
+	}
+	for name, release := range release {
+		t.Run(name, func(t *testing.T) {
+			src := newStaticSource(&sources.Snapshot{}) // both connecting
+			m := New(Options{Source: src})
+			m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+			if v := m.View(); v.Content != "" || v.AltScreen {
+				t.Fatalf("a frame was drawn before any answer: %q", v.Content)
+			}
+			nomadOnly := &sources.Snapshot{}
+			nomadOnly.Nomad.Updated = testNow
+			src.snap = nomadOnly
+			m.Update(updateMsg{})
+			if v := m.View(); v.Content != "" {
+				t.Fatalf("a frame was drawn with Consul still connecting: %q", v.Content)
+			}
+			release(m, src)
+			if v := m.View(); v.Content == "" || !v.AltScreen {
+				t.Fatal("no frame once released")
+			}
+		})
+	}
+	// A source that has answered already draws at once.
+	m := New(Options{Source: newStaticSource(testSnapshot())})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	if m.View().Content == "" {
+		t.Error("the first frame was held although both backends had answered")
+	}
+}

@@ -193,10 +193,16 @@ error); 2 bad usage or invalid input, nothing written; 3 not found.`,
 	pf.StringVar(&a.src.PatroniScope, "patroni-scope", "", "follow the replicated database through Patroni's keys in Consul (service/SCOPE/; also ENTRETIEN_PATRONI_SCOPE)")
 	pf.BoolVar(&a.readOnly, "read-only", false, "the TUI shows the cluster but offers no action (also ENTRETIEN_READ_ONLY=1)")
 	root.AddCommand(a.doctorCmd(), a.demoCmd(), a.versionCmd(), a.rotaCmd(), a.incidentCmd(), a.retroCmd(),
-		a.overrideCmd(), a.leaveCmd(), a.memberCmd(), a.rotationCmd(), a.careCmd(), a.watchCmd(), a.manCmd(),
+		a.overrideCmd(), a.leaveCmd(), a.memberCmd(), a.rotationCmd(), a.careCmd(), a.watchCmd(),
 		a.pagingCmd(), a.pageCmd(), a.actionsCmd(), a.proposalCmd(), a.dbCmd())
+	for _, c := range tagged {
+		root.AddCommand(c(a))
+	}
 	return root
 }
+
+// tagged: commands of builds with a tag (man.go: manpages).
+var tagged []func(*app) *cobra.Command
 
 // preRun checks the shared settings and opens the store for the commands
 // that need one, after their required flags are checked: a refused command

@@ -35,6 +35,10 @@ type cursedRenderer struct {
 	starting      bool // indicates whether the renderer is starting after being stopped
 	pendingErase  bool // an scr.Erase() is pending and hasn't been drained by flush yet
 	noInput       bool // whether input is disabled, in which case keyboard enhancement queries are pointless
+
+	// entretien patch (PATCH.md): whether the last flush drew a view with
+	// content that differed from the one before (see drewFrame).
+	drew bool
 }
 
 var _ renderer = &cursedRenderer{}
@@ -293,6 +297,16 @@ func (s *cursedRenderer) writeString(str string) (int, error) {
 }
 
 // flush implements renderer.
+// drewFrame reports whether the last flush drew a changed view with
+// content (entretien patch, PATCH.md): a flush that changed nothing, or
+// set the terminal's modes for a view that is still empty, is not a frame
+// for WithLeadingEdgeFrames to pace the next one after.
+func (s *cursedRenderer) drewFrame() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.drew
+}
+
 func (s *cursedRenderer) flush(closing bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -323,10 +337,12 @@ func (s *cursedRenderer) flush(closing bool) error {
 		_, _ = s.scr.WriteString(ansi.SetTabEvery8Columns)
 	}
 
+	s.drew = false // entretien patch
 	if !s.starting && !closing && !s.pendingErase && s.lastView != nil && viewEquals(s.lastView, &view) && frameArea == s.cellbuf.Bounds() {
 		// No changes, nothing to do.
 		return nil
 	}
+	s.drew = len(view.Content) > 0 // entretien patch
 
 	// We're no longer starting.
 	s.starting = false

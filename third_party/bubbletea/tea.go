@@ -577,7 +577,7 @@ type Program struct {
 	// leadingEdge (WithLeadingEdgeFrames): a view queued after an idle
 	// frame is drawn at once.
 	leadingEdge bool
-	edgeDraws   atomic.Uint64 // draws at a wake rather than a tick (for the test)
+	edgeDraws   atomic.Uint64 // frames drawn at a wake rather than a tick (for the tests)
 
 	// Initial window size. Mainly used for testing.
 	width, height int
@@ -1488,10 +1488,14 @@ func (p *Program) startRenderer() {
 	p.wakeRenderer()
 	p.goRendererLoop(func() {
 		ticking := false
-		draw := func() {
+		// draw reports whether a frame was drawn (with the leading edge:
+		// not when the view was unchanged or empty, see drewFrame).
+		draw := func() bool {
 			p.renderPending.Store(false)
 			_ = p.flush()
 			_ = p.renderer.flush(false)
+			d, ok := p.renderer.(interface{ drewFrame() bool })
+			return !ok || d.drewFrame()
 		}
 		for {
 			select {
@@ -1507,8 +1511,12 @@ func (p *Program) startRenderer() {
 				if p.leadingEdge {
 					// Idle for a frame at least: draw now; what comes
 					// within the next frame waits for its tick.
+					if !draw() {
+						// Nothing drawn (a view still empty, or the same
+						// one): no frame to pace what comes next.
+						continue
+					}
 					p.edgeDraws.Add(1)
-					draw()
 				}
 				// Draw at the next tick, one frame from now, as v2.1.1's
 				// free-running ticker would have (at most a frame later):
@@ -1527,7 +1535,12 @@ func (p *Program) startRenderer() {
 					ticking = false
 					continue
 				}
-				draw()
+				if !draw() && p.leadingEdge {
+					// The frame was unchanged: the next view is the
+					// leading edge of a new burst.
+					p.ticker.Stop()
+					ticking = false
+				}
 			}
 		}
 	})
