@@ -47,19 +47,14 @@ func (w *Watcher) runDC(ctx context.Context, wg *sync.WaitGroup, d *dcData) {
 			if err != nil {
 				return 0, nil, err
 			}
-			name := ""
 			if d.local {
+				// Learn the local name (stored by consulDatacenter) if the
+				// datacenter loop has not yet.
 				nctx, cancel := context.WithTimeout(ctx, w.requestSlack)
-				name = w.consulDatacenter(nctx)
+				w.consulDatacenter(nctx)
 				cancel()
 			}
-			return qm.LastIndex, func() {
-				d.checks, d.haveChecks = checks, true
-				if name != "" && w.dcName == "" {
-					w.dcName = name
-					d.name = name
-				}
-			}, nil
+			return qm.LastIndex, func() { d.checks, d.haveChecks = checks, true }, nil
 		})
 	})
 	wg.Go(func() {
@@ -110,16 +105,8 @@ func (w *Watcher) followDatacenters(ctx context.Context, wg *sync.WaitGroup) {
 				// first health answer, so the other datacenters' queries
 				// start with the local ones instead of one backoff later.
 				nctx, cancel := context.WithTimeout(ctx, w.requestSlack)
-				name := w.consulDatacenter(nctx)
+				local = w.consulDatacenter(nctx)
 				cancel()
-				if name != "" {
-					w.mu.Lock()
-					if w.dcName == "" {
-						w.dcName, w.local.name = name, name
-					}
-					local = w.dcName
-					w.mu.Unlock()
-				}
 			}
 			if local == "" {
 				// The local name is learnt with the first health answer;
@@ -164,10 +151,10 @@ func (w *Watcher) syncRemote(ctx context.Context, wg *sync.WaitGroup, local stri
 	return changed
 }
 
-// consulDatacenter asks the agent its datacenter once (best effort). The
-// health loop and the datacenter loop both need it at start: the second
-// waits for the first's answer (dcAsk) rather than asking again; both call
-// it with a timeout.
+// consulDatacenter asks the agent its datacenter once (best effort) and
+// stores it as the local one. The health loop and the datacenter loop both
+// need it at start: the second waits for the first's answer (dcAsk) rather
+// than asking again; both call it with a timeout.
 func (w *Watcher) consulDatacenter(ctx context.Context) string {
 	w.dcAsk.Lock()
 	defer w.dcAsk.Unlock()

@@ -42,10 +42,7 @@ func TestIntegrationDevCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	tl := collectTransitions(t, w)
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { w.Run(runCtx); close(done) }()
-	t.Cleanup(func() { stop(); <-done })
+	runWatcher(t, ctx, w)
 
 	if err := c.WaitSeeded(ctx); err != nil {
 		t.Fatal(err)
@@ -95,11 +92,8 @@ func pastDeployments(t *testing.T, ctx context.Context, c *devcluster.Cluster) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tl := collectTransitions(t, w)
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { w.Run(runCtx); close(done) }()
-	defer func() { stop(); <-done }()
+	tl := collectTransitions(t, w) // before Run: every transition
+	runWatcher(t, ctx, w)
 	var early *Snapshot
 	for early == nil {
 		select {

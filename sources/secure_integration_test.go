@@ -51,11 +51,16 @@ func startWatcher(t *testing.T, ctx context.Context, cfg Config) *Watcher {
 	if err != nil {
 		t.Fatal(err)
 	}
+	runWatcher(t, ctx, w)
+	return w
+}
+
+// runWatcher runs w until the test ends.
+func runWatcher(t *testing.T, ctx context.Context, w *Watcher) {
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { w.Run(runCtx); close(done) }()
 	t.Cleanup(func() { stop(); <-done })
-	return w
 }
 
 // TestIntegrationSecureCluster follows a cluster with TLS and default-deny
