@@ -130,6 +130,7 @@ func (w *Watcher) storeList(st nomadState, denied []*BackendError) func() {
 // never changes back; one that finishes between the two reads is caught
 // by the stream, which starts from the lower of the lists' indexes.
 const (
+	allocsPath     = "/v1/allocations?task_states=true&resources=true"
 	allocsFinished = `ClientStatus == "complete" and DesiredStatus != "run"`
 	allocsCurrent  = `ClientStatus != "complete" or DesiredStatus == "run"`
 )
@@ -199,6 +200,11 @@ func (w *Watcher) listNomadAll(ctx context.Context, early func(nomadState, []*Ba
 	query := func(resource, endpoint string, out any, q *nomadapi.QueryOptions) (bool, error) {
 		return queryAt(nil, resource, endpoint, out, q)
 	}
+	filtered := func(filter string) *nomadapi.QueryOptions {
+		q := w.nomadQuery(ctx)
+		q.Filter = filter
+		return q
+	}
 	// Both allocation reads ask the same table: the later one's index
 	// cannot be lower unless the server lost state in between (a restart).
 	var currentAt, finishedAt uint64
@@ -239,23 +245,17 @@ func (w *Watcher) listNomadAll(ctx context.Context, early func(nomadState, []*Ba
 		}
 	})
 	wg.Go(func() {
-		q := w.nomadQuery(ctx)
-		q.Filter = allocsCurrent
-		if _, err := queryAt(&currentAt, "allocations", "/v1/allocations?task_states=true&resources=true", &allocs, q); err != nil {
+		if _, err := queryAt(&currentAt, "allocations", allocsPath, &allocs, filtered(allocsCurrent)); err != nil {
 			fail(err)
 		}
 	})
 	wg.Go(func() {
-		q := w.nomadQuery(ctx)
-		q.Filter = deploymentsCurrent
-		if _, err := query("deployments", "/v1/deployments", &deps, q); err != nil {
+		if _, err := query("deployments", "/v1/deployments", &deps, filtered(deploymentsCurrent)); err != nil {
 			fail(err)
 		}
 	})
 	wg.Go(func() {
-		eq := w.nomadQuery(ctx)
-		eq.Filter = `Status == "blocked"`
-		if _, err := query("evaluations", "/v1/evaluations", &evals, eq); err != nil {
+		if _, err := query("evaluations", "/v1/evaluations", &evals, filtered(`Status == "blocked"`)); err != nil {
 			fail(err)
 		}
 	})
@@ -272,27 +272,19 @@ func (w *Watcher) listNomadAll(ctx context.Context, early func(nomadState, []*Ba
 			if !sleep(ctx, after) {
 				return
 			}
-			region = w.nomadRegion(ctx)
-		})
-		done.Go(func() {
-			if !sleep(ctx, after) {
-				return
-			}
-			q := w.nomadQuery(ctx)
-			q.Filter = allocsFinished
-			if _, err := queryAt(&finishedAt, "allocations", "/v1/allocations?task_states=true&resources=true", &finished, q); err != nil {
-				fail(err)
-			}
-		})
-		done.Go(func() {
-			if !sleep(ctx, after) {
-				return
-			}
-			q := w.nomadQuery(ctx)
-			q.Filter = deploymentsFinished
-			if _, err := query("deployments", "/v1/deployments", &pastDeps, q); err != nil {
-				fail(err)
-			}
+			var reads sync.WaitGroup
+			reads.Go(func() { region = w.nomadRegion(ctx) })
+			reads.Go(func() {
+				if _, err := queryAt(&finishedAt, "allocations", allocsPath, &finished, filtered(allocsFinished)); err != nil {
+					fail(err)
+				}
+			})
+			reads.Go(func() {
+				if _, err := query("deployments", "/v1/deployments", &pastDeps, filtered(deploymentsFinished)); err != nil {
+					fail(err)
+				}
+			})
+			reads.Wait()
 		})
 	}
 	if early == nil {
